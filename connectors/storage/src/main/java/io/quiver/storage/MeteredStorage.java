@@ -1,0 +1,78 @@
+package io.quiver.storage;
+
+import java.io.IOException;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * A {@link Storage} decorator that counts calls and bytes read into a {@link StorageMetrics}. It
+ * owns the delegate: closing it closes the delegate.
+ *
+ * <p>Thread-safe if the delegate is.
+ */
+public final class MeteredStorage implements Storage {
+  private final Storage delegate;
+  private final StorageMetrics metrics;
+
+  public MeteredStorage(Storage delegate, StorageMetrics metrics) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+  }
+
+  @Override
+  public Stream<FileEntry> list(Location prefix) throws IOException {
+    metrics.recordList();
+    return delegate.list(prefix);
+  }
+
+  @Override
+  public FileEntry stat(Location location) throws IOException {
+    metrics.recordStat();
+    return delegate.stat(location);
+  }
+
+  @Override
+  public boolean exists(Location location) throws IOException {
+    metrics.recordStat();
+    return delegate.exists(location);
+  }
+
+  @Override
+  public StorageInput open(FileEntry entry) throws IOException {
+    metrics.recordOpen();
+    StorageInput input = delegate.open(entry);
+    return new StorageInput() {
+      @Override
+      public FileEntry entry() {
+        return input.entry();
+      }
+
+      @Override
+      public void readFully(long position, byte[] buffer, int offset, int length)
+          throws IOException {
+        input.readFully(position, buffer, offset, length);
+        metrics.recordRead(length);
+      }
+
+      @Override
+      public void close() throws IOException {
+        input.close();
+      }
+    };
+  }
+
+  @Override
+  public void write(Location location, byte[] contents) throws IOException {
+    delegate.write(location, contents);
+  }
+
+  @Override
+  public void delete(Location location) throws IOException {
+    delegate.delete(location);
+  }
+
+  @Override
+  public void close() throws IOException {
+    delegate.close();
+  }
+}
