@@ -1,0 +1,157 @@
+package io.quiver.format.parquet;
+
+import io.quiver.storage.Location;
+import io.quiver.storage.StorageInput;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.parquet.format.converter.ParquetMetadataConverter;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+
+/**
+ * Reads Parquet footers from storage.
+ *
+ * <p>A footer is read with one storage call when it fits in the last {@value #TAIL_BYTES} bytes of
+ * the file (the common case), else two. The footer is validated: every column chunk must lie
+ * between the leading magic and the footer, so that later range reads cannot run off the file.
+ *
+ * <p>Stateless and thread-safe (the {@link StorageInput} passed in is not, so one caller at a time
+ * per input). Returned metadata is a heap object owned by the caller.
+ */
+public final class ParquetFooters {
+  /** How much of the file's end is read in the first storage call. */
+  public static final int TAIL_BYTES = 64 * 1024;
+
+  private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ENCRYPTED_MAGIC = "PARE".getBytes(StandardCharsets.US_ASCII);
+  // Leading magic, footer length, trailing magic.
+  private static final int MIN_FILE_LENGTH = 4 + 4 + 4;
+
+  private ParquetFooters() {}
+
+  /**
+   * Reads and validates the footer of the Parquet file behind {@code input}.
+   *
+   * @throws CorruptParquetException if the file is not Parquet, is truncated or its footer is
+   *     damaged; the message names the file
+   * @throws IOException if storage fails (propagated as thrown by {@code input}), or the file uses
+   *     encrypted footers, which Quiver does not read
+   */
+  public static ParquetMetadata read(StorageInput input) throws IOException {
+    Location location = input.entry().location();
+    long length = input.entry().length();
+    if (length < MIN_FILE_LENGTH) {
+      throw new CorruptParquetException(
+          "Not a Parquet file: " + location + " has only " + length + " bytes");
+    }
+    int tailLength = (int) Math.min(length, TAIL_BYTES);
+    byte[] tail = new byte[tailLength];
+    input.readFully(length - tailLength, tail, 0, tailLength);
+
+    byte[] magic = Arrays.copyOfRange(tail, tailLength - 4, tailLength);
+    if (Arrays.equals(magic, ENCRYPTED_MAGIC)) {
+      throw new IOException(
+          "Parquet file " + location + " has an encrypted footer, which Quiver cannot read");
+    }
+    if (!Arrays.equals(magic, MAGIC)) {
+      throw new CorruptParquetException(
+          "Not a Parquet file, or a truncated one: "
+              + location
+              + " does not end with the PAR1 magic");
+    }
+    if (tailLength == length && !Arrays.equals(Arrays.copyOfRange(tail, 0, 4), MAGIC)) {
+      throw new CorruptParquetException(
+          "Not a Parquet file: " + location + " does not start with the PAR1 magic");
+    }
+    int footerLength = littleEndianInt(tail, tailLength - 8);
+    long footerStart = length - 8 - (long) footerLength;
+    if (footerLength <= 0 || footerStart < 4) {
+      throw new CorruptParquetException(
+          "Corrupt Parquet footer in "
+              + location
+              + ": footer length "
+              + Integer.toUnsignedString(footerLength)
+              + " does not fit in a file of "
+              + length
+              + " bytes");
+    }
+    byte[] footer;
+    int offset;
+    if (footerLength + 8 <= tailLength) {
+      footer = tail;
+      offset = tailLength - 8 - footerLength;
+    } else {
+      footer = input.read(footerStart, footerLength);
+      offset = 0;
+    }
+    ParquetMetadata metadata;
+    try {
+      metadata =
+          new ParquetMetadataConverter()
+              .readParquetMetadata(
+                  new ByteArrayInputStream(footer, offset, footerLength),
+                  ParquetMetadataConverter.NO_FILTER);
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptParquetException(
+          "Corrupt Parquet footer in " + location + ": " + e.getMessage(), e);
+    }
+    validate(metadata, location, footerStart);
+    return metadata;
+  }
+
+  private static void validate(ParquetMetadata metadata, Location location, long footerStart)
+      throws CorruptParquetException {
+    if (metadata.getFileMetaData() == null || metadata.getFileMetaData().getSchema() == null) {
+      throw new CorruptParquetException("Corrupt Parquet footer in " + location + ": no schema");
+    }
+    int leaves = metadata.getFileMetaData().getSchema().getColumns().size();
+    List<BlockMetaData> blocks = metadata.getBlocks();
+    for (int rowGroup = 0; rowGroup < blocks.size(); rowGroup++) {
+      BlockMetaData block = blocks.get(rowGroup);
+      if (block.getRowCount() < 0 || block.getColumns().size() != leaves) {
+        throw new CorruptParquetException(
+            "Corrupt Parquet footer in "
+                + location
+                + ": row group "
+                + rowGroup
+                + " has "
+                + block.getRowCount()
+                + " rows and "
+                + block.getColumns().size()
+                + " column chunks for "
+                + leaves
+                + " columns");
+      }
+      for (ColumnChunkMetaData chunk : block.getColumns()) {
+        long start = chunk.getStartingPos();
+        long size = chunk.getTotalSize();
+        if (start < 4 || size < 0 || start + size > footerStart) {
+          throw new CorruptParquetException(
+              "Corrupt Parquet footer in "
+                  + location
+                  + ": column chunk "
+                  + chunk.getPath()
+                  + " of row group "
+                  + rowGroup
+                  + " claims bytes ["
+                  + start
+                  + ", "
+                  + (start + size)
+                  + ") but data ends at "
+                  + footerStart);
+        }
+      }
+    }
+  }
+
+  private static int littleEndianInt(byte[] bytes, int at) {
+    return (bytes[at] & 0xFF)
+        | (bytes[at + 1] & 0xFF) << 8
+        | (bytes[at + 2] & 0xFF) << 16
+        | (bytes[at + 3] & 0xFF) << 24;
+  }
+}

@@ -1,0 +1,369 @@
+package io.quiver.format.parquet;
+
+import io.quiver.storage.Location;
+import io.quiver.storage.StorageInput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.column.statistics.SizeStatistics;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.CodecFactory;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Decodes top-level columns of one Parquet row group into Arrow vectors.
+ *
+ * <p>Only the requested columns' chunk byte ranges are read from storage (adjacent chunks in one
+ * read). Pages are decoded with parquet-java's column-level API ({@link ColumnReader}), which
+ * handles every encoding parquet-java supports (plain, dictionary, RLE, delta, byte-stream-split),
+ * data pages v1 and v2, and the codecs parquet-java ships (uncompressed, snappy, gzip, zstd,
+ * lz4_raw); page checksums are verified when present. Values go straight into Arrow buffers: no
+ * per-row objects.
+ *
+ * <p>Stateless and thread-safe; the {@link StorageInput} is borrowed (never closed) and used by one
+ * call at a time.
+ */
+public final class RowGroupDecoder {
+  // Codec implementations only read settings; one configuration without default resources serves
+  // every call (loading Hadoop's defaults per call would cost milliseconds).
+  private static final Configuration HADOOP_CONF = new Configuration(false);
+
+  private RowGroupDecoder() {}
+
+  /**
+   * Decodes {@code columns} of row group {@code rowGroup}.
+   *
+   * <p>Each column's values come back as a list of vectors ("slices") of {@code batchRows} rows,
+   * the last one shorter if the row count is not a multiple; every column is sliced at the same row
+   * boundaries. An empty row group gives empty lists. Vector types follow {@link ParquetSchemas}.
+   *
+   * <p><b>Ownership:</b> every vector is allocated from {@code allocator} and owned by the caller,
+   * who must close it. If the call fails, everything it allocated has been closed before the
+   * exception propagates.
+   *
+   * @param footer the file's footer, e.g. from {@link ParquetFooters#read}
+   * @param columns top-level column names, no duplicates; the returned map has this order
+   * @param batchRows rows per slice, a positive multiple of 8
+   * @return column name to slices, in the order of {@code columns}
+   * @throws IllegalArgumentException if a column does not exist, the row group does not exist or
+   *     {@code batchRows} is invalid
+   * @throws UnsupportedParquetSchemaException if a requested column has a type Quiver does not
+   *     decode
+   * @throws CorruptParquetException if a column chunk cannot be decoded; names the file, row group
+   *     and column
+   * @throws org.apache.arrow.memory.OutOfMemoryException if {@code allocator} runs out
+   * @throws IOException if storage fails (as thrown by {@code input})
+   */
+  public static Map<String, List<FieldVector>> decode(
+      StorageInput input,
+      ParquetMetadata footer,
+      int rowGroup,
+      List<String> columns,
+      BufferAllocator allocator,
+      int batchRows)
+      throws IOException {
+    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(footer, "footer");
+    Objects.requireNonNull(columns, "columns");
+    Objects.requireNonNull(allocator, "allocator");
+    if (!MemoryUtil.LITTLE_ENDIAN) {
+      throw new UnsupportedOperationException("Quiver decodes Parquet on little-endian hosts only");
+    }
+    Location location = input.entry().location();
+    if (batchRows <= 0 || batchRows % 8 != 0) {
+      throw new IllegalArgumentException(
+          "batchRows must be a positive multiple of 8, was " + batchRows);
+    }
+    List<BlockMetaData> blocks = footer.getBlocks();
+    if (rowGroup < 0 || rowGroup >= blocks.size()) {
+      throw new IllegalArgumentException(
+          "Row group "
+              + rowGroup
+              + " does not exist in "
+              + location
+              + " (it has "
+              + blocks.size()
+              + ")");
+    }
+    if (columns.isEmpty()) {
+      throw new IllegalArgumentException("No columns requested from " + location);
+    }
+    MessageType schema = footer.getFileMetaData().getSchema();
+    List<Type> types = new ArrayList<>(columns.size());
+    List<Field> fields = new ArrayList<>(columns.size());
+    Set<String> seen = new HashSet<>();
+    for (String name : columns) {
+      if (!seen.add(name)) {
+        throw new IllegalArgumentException("Column '" + name + "' requested twice");
+      }
+      if (!schema.containsField(name)) {
+        List<String> names = new ArrayList<>();
+        schema.getFields().forEach(t -> names.add(t.getName()));
+        throw new IllegalArgumentException(
+            "Unknown column '" + name + "' in " + location + "; its columns are " + names);
+      }
+      Type type = schema.getType(name);
+      fields.add(ParquetSchemas.toArrowField(type));
+      types.add(type);
+    }
+    MessageType projection = new MessageType(schema.getName(), types);
+    BlockMetaData block = blocks.get(rowGroup);
+    if (block.getRowCount() > Integer.MAX_VALUE) {
+      throw new CorruptParquetException(
+          "Row group "
+              + rowGroup
+              + " of "
+              + location
+              + " claims "
+              + block.getRowCount()
+              + " rows, more than Quiver decodes in one row group");
+    }
+    int rowCount = (int) block.getRowCount();
+
+    Map<String, List<FieldVector>> result = new LinkedHashMap<>();
+    for (String name : columns) {
+      result.put(name, new ArrayList<>());
+    }
+    if (rowCount == 0) {
+      return result;
+    }
+    List<ColumnDecoder> decoders = new ArrayList<>(columns.size());
+    for (int i = 0; i < columns.size(); i++) {
+      ColumnDescriptor descriptor = projection.getColumnDescription(new String[] {columns.get(i)});
+      ColumnDecoder decoder = ColumnDecoder.create(fields.get(i), descriptor);
+      if (decoder instanceof ColumnDecoder.VariableWidthDecoder variable) {
+        variable.expectBytesPerRow(expectedBytesPerRow(block, columns.get(i), rowCount));
+      }
+      decoders.add(decoder);
+    }
+
+    boolean done = false;
+    StorageInputFile file = new StorageInputFile(input);
+    StorageInputFile.Stream stream = (StorageInputFile.Stream) file.newStream();
+    try {
+      try (ParquetFileReader reader = ParquetFileReader.open(file, footer, readOptions(), stream)) {
+        reader.setRequestedSchema(projection);
+        PageReadStore pages = readRowGroup(reader, stream, file, footer, rowGroup, projection);
+        try {
+          String createdBy = footer.getFileMetaData().getCreatedBy();
+          ColumnReadStoreImpl store =
+              new ColumnReadStoreImpl(
+                  pages,
+                  new RootConverter(decoders),
+                  projection,
+                  createdBy == null ? "" : createdBy);
+          for (int i = 0; i < columns.size(); i++) {
+            decodeColumn(
+                pages,
+                store,
+                projection.getColumnDescription(new String[] {columns.get(i)}),
+                decoders.get(i),
+                rowCount,
+                batchRows,
+                allocator,
+                result.get(columns.get(i)),
+                location,
+                rowGroup);
+          }
+        } finally {
+          pages.close();
+        }
+      }
+      done = true;
+      return result;
+    } finally {
+      if (!done) {
+        closeAll(result);
+      }
+    }
+  }
+
+  private static void decodeColumn(
+      PageReadStore pages,
+      ColumnReadStoreImpl store,
+      ColumnDescriptor descriptor,
+      ColumnDecoder decoder,
+      int rowCount,
+      int batchRows,
+      BufferAllocator allocator,
+      List<FieldVector> slices,
+      Location location,
+      int rowGroup)
+      throws CorruptParquetException {
+    String name = decoder.field.getName();
+    try {
+      long values = pages.getPageReader(descriptor).getTotalValueCount();
+      if (values != rowCount) {
+        throw new CorruptParquetException(
+            corruptPrefix(location, rowGroup, name)
+                + "the chunk has "
+                + values
+                + " values but the row group has "
+                + rowCount
+                + " rows");
+      }
+      ColumnReader reader = store.getColumnReader(descriptor);
+      for (int start = 0; start < rowCount; start += batchRows) {
+        slices.add(decoder.decode(reader, Math.min(batchRows, rowCount - start), allocator));
+      }
+    } catch (OutOfMemoryException | ColumnDecoder.SliceTooLargeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // parquet-java reports damaged pages with assorted unchecked exceptions.
+      throw new CorruptParquetException(corruptPrefix(location, rowGroup, name) + e, e);
+    }
+  }
+
+  private static PageReadStore readRowGroup(
+      ParquetFileReader reader,
+      StorageInputFile.Stream stream,
+      StorageInputFile file,
+      ParquetMetadata footer,
+      int rowGroup,
+      MessageType projection)
+      throws IOException {
+    Location location = stream.location();
+    PageReadStore pages;
+    try {
+      pages = reader.readRowGroup(rowGroup);
+    } catch (IOException | RuntimeException e) {
+      rethrowStorageFailure(e, stream);
+      // parquet-java checks all requested chunks together; find the damaged one to name it.
+      String column =
+          projection.getFieldCount() == 1
+              ? projection.getFieldName(0)
+              : findDamagedColumn(file, footer, rowGroup, projection);
+      String where =
+          column == null
+              ? "Corrupt Parquet data in " + location + ", row group " + rowGroup + ": "
+              : corruptPrefix(location, rowGroup, column);
+      throw new CorruptParquetException(where + e, e);
+    }
+    if (pages == null) {
+      throw new CorruptParquetException(
+          "Corrupt Parquet data in " + location + ": row group " + rowGroup + " has no pages");
+    }
+    return pages;
+  }
+
+  private static void rethrowStorageFailure(Throwable e, StorageInputFile.Stream stream)
+      throws IOException {
+    IOException storageFailure = stream.storageFailure();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t == storageFailure) {
+        throw storageFailure;
+      }
+    }
+  }
+
+  /** Reads the row group's chunks one column at a time; the first that fails, or null. */
+  private static String findDamagedColumn(
+      StorageInputFile file, ParquetMetadata footer, int rowGroup, MessageType projection)
+      throws IOException {
+    for (Type type : projection.getFields()) {
+      StorageInputFile.Stream stream = (StorageInputFile.Stream) file.newStream();
+      try (ParquetFileReader reader = ParquetFileReader.open(file, footer, readOptions(), stream)) {
+        reader.setRequestedSchema(new MessageType(projection.getName(), type));
+        PageReadStore pages = reader.readRowGroup(rowGroup);
+        if (pages == null) {
+          return type.getName();
+        }
+        pages.close();
+      } catch (IOException | RuntimeException e) {
+        rethrowStorageFailure(e, stream);
+        return type.getName();
+      }
+    }
+    return null;
+  }
+
+  private static String corruptPrefix(Location location, int rowGroup, String column) {
+    return "Corrupt Parquet data in "
+        + location
+        + ", row group "
+        + rowGroup
+        + ", column '"
+        + column
+        + "': ";
+  }
+
+  /** Value bytes per row: exact when the writer stored size statistics, else a chunk estimate. */
+  private static double expectedBytesPerRow(BlockMetaData block, String column, int rowCount) {
+    for (ColumnChunkMetaData chunk : block.getColumns()) {
+      if (chunk.getPath().size() == 1 && chunk.getPath().toArray()[0].equals(column)) {
+        SizeStatistics sizes = chunk.getSizeStatistics();
+        if (sizes != null && sizes.getUnencodedByteArrayDataBytes().isPresent()) {
+          return (double) sizes.getUnencodedByteArrayDataBytes().get() / rowCount;
+        }
+        return (double) chunk.getTotalUncompressedSize() / rowCount;
+      }
+    }
+    return 0;
+  }
+
+  private static ParquetReadOptions readOptions() {
+    // A codec factory per call: ParquetFileReader.close() releases its decompressors.
+    return ParquetReadOptions.builder(new PlainParquetConfiguration())
+        .withCodecFactory(new CodecFactory(HADOOP_CONF, 0))
+        .usePageChecksumVerification(true)
+        .useStatsFilter(false)
+        .useDictionaryFilter(false)
+        .useRecordFilter(false)
+        .useColumnIndexFilter(false)
+        .useBloomFilter(false)
+        .withUseHadoopVectoredIo(false)
+        .build();
+  }
+
+  private static void closeAll(Map<String, List<FieldVector>> result) {
+    for (List<FieldVector> slices : result.values()) {
+      for (FieldVector vector : slices) {
+        vector.close();
+      }
+      slices.clear();
+    }
+  }
+
+  /** Hands each projected column its decoder as parquet-java's converter. */
+  private static final class RootConverter extends GroupConverter {
+    private final List<? extends Converter> children;
+
+    RootConverter(List<? extends Converter> children) {
+      this.children = children;
+    }
+
+    @Override
+    public Converter getConverter(int fieldIndex) {
+      return children.get(fieldIndex);
+    }
+
+    @Override
+    public void start() {}
+
+    @Override
+    public void end() {}
+  }
+}

@@ -1,0 +1,20 @@
+package io.quiver.format.parquet;
+
+/**
+ * A column has a Parquet type that Quiver does not decode (nested, repeated, INT96, intervals,
+ * ...). The message names the column and its type; {@link #column()} gives the column name.
+ */
+public final class UnsupportedParquetSchemaException extends IllegalArgumentException {
+  private static final long serialVersionUID = 1L;
+  private final String column;
+
+  public UnsupportedParquetSchemaException(String column, String type) {
+    super("Column '" + column + "' has type " + type + ", which Quiver cannot decode yet");
+    this.column = column;
+  }
+
+  /** The name of the top-level column that was refused. */
+  public String column() {
+    return column;
+  }
+}

@@ -1,0 +1,188 @@
+package io.quiver.format.parquet;
+
+import static io.quiver.testing.ArrowAssertions.assertSameTable;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.storage.StorageInput;
+import io.quiver.testing.ArrowOracle;
+import io.quiver.testing.ParquetTestFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.column.ParquetProperties.WriterVersion;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Argument checks, refused types and failure paths of {@link RowGroupDecoder}. */
+class RowGroupDecoderTest {
+  @TempDir static Path dir;
+  static Path allTypes;
+  static Path unsupported;
+
+  @BeforeAll
+  static void writeFiles() throws IOException {
+    allTypes =
+        ParquetTestFiles.writeAllTypesWithParquetHadoop(
+            dir,
+            "all.parquet",
+            CompressionCodecName.ZSTD,
+            true,
+            WriterVersion.PARQUET_2_0,
+            3000,
+            640 * 1024,
+            5);
+    unsupported = ParquetTestFiles.writeUnsupportedTypesWithParquetHadoop(dir, "nested.parquet");
+  }
+
+  private static List<String> allColumns(ParquetMetadata footer) {
+    List<String> names = new ArrayList<>();
+    for (Field f : ParquetSchemas.toArrow(footer.getFileMetaData().getSchema()).getFields()) {
+      names.add(f.getName());
+    }
+    return names;
+  }
+
+  private static void closeAll(Map<String, List<FieldVector>> columns) {
+    columns.values().forEach(slices -> slices.forEach(FieldVector::close));
+  }
+
+  @Test
+  void unsupportedColumnsAreRefusedByName() throws IOException {
+    try (StorageInput input = DecodedFile.open(unsupported);
+        BufferAllocator allocator = new RootAllocator()) {
+      ParquetMetadata footer = ParquetFooters.read(input);
+      UnsupportedParquetSchemaException whole =
+          assertThrows(
+              UnsupportedParquetSchemaException.class,
+              () -> ParquetSchemas.toArrow(footer.getFileMetaData().getSchema()));
+      assertEquals("tags", whole.column());
+      assertEquals(
+          "Column 'tags' has type LIST, which Quiver cannot decode yet", whole.getMessage());
+
+      String[][] cases = {
+        {"tags", "LIST"}, {"ts96", "INT96"}, {"scores", "repeated INT32"}, {"point", "group"}
+      };
+      for (String[] c : cases) {
+        UnsupportedParquetSchemaException e =
+            assertThrows(
+                UnsupportedParquetSchemaException.class,
+                () -> RowGroupDecoder.decode(input, footer, 0, List.of("id", c[0]), allocator, 8));
+        assertEquals(c[0], e.column());
+        assertTrue(e.getMessage().contains("'" + c[0] + "'"), e.getMessage());
+        assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+      }
+      assertEquals(0, allocator.getAllocatedMemory());
+
+      // The supported column of the same file decodes.
+      Schema idOnly =
+          new Schema(
+              List.of(
+                  ParquetSchemas.toArrowField(footer.getFileMetaData().getSchema().getType("id"))));
+      assertSameTable(
+          ArrowOracle.readParquet(unsupported, List.of("id")),
+          DecodedFile.decode(input, footer, idOnly, List.of("id"), 8));
+    }
+  }
+
+  @Test
+  void badArgumentsAreRefused() throws IOException {
+    try (StorageInput input = DecodedFile.open(allTypes);
+        BufferAllocator allocator = new RootAllocator()) {
+      ParquetMetadata footer = ParquetFooters.read(input);
+      IllegalArgumentException unknown =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  RowGroupDecoder.decode(
+                      input, footer, 0, List.of("i64_req", "no_such"), allocator, 1024));
+      assertTrue(unknown.getMessage().contains("'no_such'"), unknown.getMessage());
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> RowGroupDecoder.decode(input, footer, 0, List.of("i64_req"), allocator, 1001));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> RowGroupDecoder.decode(input, footer, 0, List.of("i64_req"), allocator, 0));
+      assertThrows(
+          IllegalArgumentException.class,
+          () ->
+              RowGroupDecoder.decode(
+                  input, footer, footer.getBlocks().size(), List.of("i64_req"), allocator, 1024));
+      assertThrows(
+          IllegalArgumentException.class,
+          () ->
+              RowGroupDecoder.decode(
+                  input, footer, 0, List.of("i64_req", "i64_req"), allocator, 1024));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> RowGroupDecoder.decode(input, footer, 0, List.of(), allocator, 1024));
+      assertEquals(0, allocator.getAllocatedMemory());
+    }
+  }
+
+  @Test
+  void returnedMapFollowsRequestOrder() throws IOException {
+    try (StorageInput input = DecodedFile.open(allTypes);
+        BufferAllocator allocator = new RootAllocator()) {
+      ParquetMetadata footer = ParquetFooters.read(input);
+      List<String> order = List.of("uuid_opt", "bool_req", "str_opt", "dec38_10_flba16_req");
+      Map<String, List<FieldVector>> columns =
+          RowGroupDecoder.decode(input, footer, 0, order, allocator, 512);
+      try {
+        assertEquals(order, new ArrayList<>(columns.keySet()));
+      } finally {
+        closeAll(columns);
+      }
+    }
+  }
+
+  @Test
+  void allocatorTooSmallForTheRowGroupFailsWithoutLeaking() throws IOException {
+    try (StorageInput input = DecodedFile.open(allTypes)) {
+      ParquetMetadata footer = ParquetFooters.read(input);
+      List<String> names = allColumns(footer);
+      try (BufferAllocator allocator = new RootAllocator(64 * 1024)) {
+        assertThrows(
+            OutOfMemoryException.class,
+            () -> RowGroupDecoder.decode(input, footer, 0, names, allocator, 1024));
+        assertEquals(0, allocator.getAllocatedMemory());
+      }
+    }
+  }
+
+  @Test
+  void failuresAtAnyAllocationLeaveNothingAllocated() throws IOException {
+    // Limits from "first buffer fails" to "everything fits": every failure point in between,
+    // including growth of string data buffers, must release what was allocated before it.
+    try (StorageInput input = DecodedFile.open(allTypes)) {
+      ParquetMetadata footer = ParquetFooters.read(input);
+      List<String> names = allColumns(footer);
+      int failures = 0;
+      boolean succeeded = false;
+      for (long limit = 4 * 1024; !succeeded; limit = limit * 3 / 2) {
+        try (BufferAllocator allocator = new RootAllocator(limit)) {
+          try {
+            closeAll(RowGroupDecoder.decode(input, footer, 0, names, allocator, 256));
+            succeeded = true;
+          } catch (OutOfMemoryException e) {
+            failures++;
+          }
+          assertEquals(0, allocator.getAllocatedMemory(), "limit " + limit);
+        }
+      }
+      assertTrue(failures > 5, "failures: " + failures);
+    }
+  }
+}
