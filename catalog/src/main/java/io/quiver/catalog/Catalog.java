@@ -1,0 +1,352 @@
+package io.quiver.catalog;
+
+import io.quiver.format.parquet.ParquetSchemas;
+import io.quiver.storage.FileEntry;
+import io.quiver.storage.Location;
+import io.quiver.storage.MeteredStorage;
+import io.quiver.storage.Storage;
+import io.quiver.storage.StorageMetrics;
+import io.quiver.storage.StorageRegistry;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The namespace: mounts of store locations onto namespace paths, logical tables over namespace
+ * paths, and the metadata (listings, footers) needed to plan scans.
+ *
+ * <p>Changes are persisted through the {@link CatalogStore} before they are visible, so a restart
+ * keeps every mount and table that a client was told about. Thread-safe: mutations are serialized;
+ * reads see a consistent snapshot.
+ */
+public final class Catalog implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
+
+  private final CatalogStore store;
+  private final StorageRegistry registry;
+  private final StorageMetrics metrics;
+  private final FooterCache footers;
+  private final Map<NamespacePath, Storage> storages = new HashMap<>();
+  private volatile CatalogState state;
+
+  /**
+   * Loads the catalog from {@code store} and opens a storage for every mount.
+   *
+   * @param metrics shared counters of all storage traffic the catalog's storages make
+   */
+  public Catalog(
+      CatalogStore store, StorageRegistry registry, StorageMetrics metrics, FooterCache footers)
+      throws IOException {
+    this.store = store;
+    this.registry = registry;
+    this.metrics = metrics;
+    this.footers = footers;
+    this.state = store.load();
+    for (Mount m : state.mounts()) {
+      storages.put(m.path(), openStorage(m));
+    }
+  }
+
+  private Storage openStorage(Mount m) throws IOException {
+    try {
+      return new MeteredStorage(registry.create(m.target(), m.options()), metrics);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidMountException("Cannot mount " + m.target() + ": " + e.getMessage(), e);
+    }
+  }
+
+  // ---- mounts ----
+
+  /**
+   * Mounts {@code target} at {@code path}, after checking that something exists there.
+   *
+   * @throws AlreadyExistsException if a mount is already at {@code path}
+   * @throws InvalidMountException if the target does not exist, is unreachable or options are bad
+   * @throws IllegalArgumentException if the path or location is malformed
+   */
+  public synchronized Mount mount(NamespacePath path, Location target, Map<String, String> options)
+      throws IOException {
+    if (path.isRoot()) {
+      throw new IllegalArgumentException(
+          "Cannot mount at the namespace root '/': choose a path such as /data");
+    }
+    if (state.mounts().stream().anyMatch(m -> m.path().equals(path))) {
+      throw new AlreadyExistsException("A mount already exists at " + path + "; unmount it first");
+    }
+    Mount mount = new Mount(path, target, options);
+    Storage storage = openStorage(mount);
+    boolean ok = false;
+    try {
+      boolean exists;
+      try {
+        exists = storage.exists(target);
+      } catch (IOException e) {
+        throw new InvalidMountException("Cannot mount " + target + ": " + e.getMessage(), e);
+      }
+      if (!exists) {
+        throw new InvalidMountException(
+            "Cannot mount " + target + " at " + path + ": nothing exists there");
+      }
+      List<Mount> mounts = new ArrayList<>(state.mounts());
+      mounts.add(mount);
+      commit(new CatalogState(mounts, state.tables()));
+      storages.put(path, storage);
+      ok = true;
+      LOG.info("Mounted {} at {}", target, path);
+      return mount;
+    } finally {
+      if (!ok) {
+        storage.close();
+      }
+    }
+  }
+
+  /**
+   * Removes the mount at {@code path}.
+   *
+   * @throws NoSuchPathException if nothing is mounted there
+   * @throws InvalidMountException if tables are defined below it (drop them first)
+   */
+  public synchronized void unmount(NamespacePath path) throws IOException {
+    Mount mount =
+        state.mounts().stream()
+            .filter(m -> m.path().equals(path))
+            .findFirst()
+            .orElseThrow(() -> new NoSuchPathException("Nothing is mounted at " + path));
+    List<String> using =
+        state.tables().stream()
+            .filter(t -> resolveMount(t.path(), state).map(m -> m.equals(mount)).orElse(false))
+            .map(TableDefinition::name)
+            .toList();
+    if (!using.isEmpty()) {
+      throw new InvalidMountException(
+          "Cannot unmount "
+              + path
+              + ": tables "
+              + String.join(", ", using)
+              + " use it; drop them first");
+    }
+    List<Mount> mounts = new ArrayList<>(state.mounts());
+    mounts.remove(mount);
+    commit(new CatalogState(mounts, state.tables()));
+    Storage storage = storages.remove(path);
+    if (storage != null) {
+      storage.close();
+    }
+  }
+
+  public List<Mount> mounts() {
+    return state.mounts().stream().sorted(Comparator.comparing(Mount::path)).toList();
+  }
+
+  private static Optional<Mount> resolveMount(NamespacePath path, CatalogState s) {
+    return s.mounts().stream()
+        .filter(m -> m.path().contains(path))
+        .max(Comparator.comparingInt(m -> m.path().segments().size()));
+  }
+
+  /**
+   * Resolves a namespace path through the deepest mount containing it.
+   *
+   * @throws NoSuchPathException if no mount contains it
+   */
+  public ResolvedPath resolve(NamespacePath path) {
+    CatalogState s = state;
+    Mount mount =
+        resolveMount(path, s)
+            .orElseThrow(
+                () ->
+                    new NoSuchPathException(
+                        "No mount contains " + path + " (see 'quiver mounts')"));
+    Storage storage;
+    synchronized (this) {
+      storage = storages.get(mount.path());
+    }
+    if (storage == null) {
+      throw new NoSuchPathException("The mount at " + mount.path() + " was removed");
+    }
+    Location location = mount.target().resolve(mount.path().relativize(path));
+    return new ResolvedPath(path, mount, location, storage);
+  }
+
+  // ---- tables ----
+
+  /**
+   * Defines table {@code name} over the Parquet files at {@code path}, after checking they can be
+   * served (at least one file, one schema the decoder supports).
+   *
+   * @throws AlreadyExistsException if the name is taken
+   * @throws NoSuchPathException if the path is not mounted or holds nothing
+   * @throws InvalidTableException if the files cannot be served
+   */
+  public synchronized TableDefinition createTable(String name, NamespacePath path, String format)
+      throws IOException {
+    TableDefinition table = new TableDefinition(name, path, format);
+    if (state.tables().stream().anyMatch(t -> t.name().equals(name))) {
+      throw new AlreadyExistsException("Table " + name + " already exists");
+    }
+    dataset(name, path);
+    List<TableDefinition> tables = new ArrayList<>(state.tables());
+    tables.add(table);
+    commit(new CatalogState(state.mounts(), tables));
+    LOG.info("Created table {} over {}", name, path);
+    return table;
+  }
+
+  /**
+   * @throws NoSuchTableException if there is no such table
+   */
+  public synchronized void dropTable(String name) throws IOException {
+    TableDefinition table = table(name);
+    List<TableDefinition> tables = new ArrayList<>(state.tables());
+    tables.remove(table);
+    commit(new CatalogState(state.mounts(), tables));
+  }
+
+  public List<TableDefinition> tables() {
+    return state.tables().stream().sorted(Comparator.comparing(TableDefinition::name)).toList();
+  }
+
+  public Optional<TableDefinition> findTable(String name) {
+    return state.tables().stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+
+  /**
+   * @throws NoSuchTableException if there is no such table
+   */
+  public TableDefinition table(String name) {
+    return findTable(name)
+        .orElseThrow(
+            () ->
+                new NoSuchTableException(
+                    "Table " + name + " does not exist (see 'quiver table ls')"));
+  }
+
+  /** The dataset of table {@code name}. */
+  public Dataset tableDataset(String name) throws IOException {
+    TableDefinition t = table(name);
+    return dataset(t.name(), t.path());
+  }
+
+  /**
+   * Lists the Parquet files at {@code path} (the file itself, or every {@code *.parquet} below a
+   * directory, skipping hidden {@code .}/{@code _} names), reads their footers through the footer
+   * cache and checks they share one schema.
+   *
+   * @throws NoSuchPathException if nothing exists at the path
+   * @throws InvalidTableException if there are no Parquet files, a footer is corrupt or schemas
+   *     differ
+   * @throws io.quiver.format.parquet.UnsupportedParquetSchemaException naming a column the decoder
+   *     cannot decode
+   */
+  public Dataset dataset(String name, NamespacePath path) throws IOException {
+    ResolvedPath resolved = resolve(path);
+    Storage storage = resolved.storage();
+    List<FileEntry> entries;
+    try (Stream<FileEntry> listing = storage.list(resolved.location())) {
+      entries =
+          listing
+              .filter(e -> isDataFile(resolved.location(), e.location()))
+              .sorted(Comparator.comparing(FileEntry::location))
+              .toList();
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    if (entries.isEmpty()) {
+      if (!storage.exists(resolved.location())) {
+        throw new NoSuchPathException(
+            "Nothing exists at " + path + " (" + resolved.location() + ")");
+      }
+      throw new InvalidTableException("No Parquet files (*.parquet) at " + path);
+    }
+    List<DataFile> files = new ArrayList<>(entries.size());
+    Schema schema = null;
+    NamespacePath first = null;
+    for (FileEntry entry : entries) {
+      NamespacePath filePath = path.resolve(resolved.location().relativize(entry.location()));
+      var footer = footerOf(storage, entry, filePath);
+      Schema fileSchema = ParquetSchemas.toArrow(footer.getFileMetaData().getSchema());
+      if (schema == null) {
+        schema = fileSchema;
+        first = filePath;
+      } else if (!schema.equals(fileSchema)) {
+        throw new InvalidTableException(
+            "File "
+                + filePath
+                + " has schema "
+                + fileSchema
+                + ", which differs from "
+                + first
+                + "'s "
+                + schema
+                + "; a table's files must share one schema");
+      }
+      files.add(new DataFile(filePath, entry, footer));
+    }
+    return new Dataset(name, path, schema, files);
+  }
+
+  private static boolean isDataFile(Location root, Location file) {
+    if (root.equals(file)) {
+      return true; // a single file named directly is taken whatever its name
+    }
+    String rel = root.relativize(file);
+    for (String segment : rel.split("/")) {
+      if (segment.startsWith(".") || segment.startsWith("_")) {
+        return false;
+      }
+    }
+    return file.fileName().endsWith(".parquet");
+  }
+
+  private org.apache.parquet.hadoop.metadata.ParquetMetadata footerOf(
+      Storage storage, FileEntry entry, NamespacePath filePath) throws IOException {
+    try {
+      return footers.get(storage, entry);
+    } catch (FileNotFoundException e) {
+      throw new NoSuchPathException(
+          "File " + filePath + " disappeared while it was being listed", e);
+    }
+  }
+
+  /** The footer of one file version, from the footer cache. */
+  public org.apache.parquet.hadoop.metadata.ParquetMetadata footer(Storage storage, FileEntry entry)
+      throws IOException {
+    return footers.get(storage, entry);
+  }
+
+  private void commit(CatalogState next) throws IOException {
+    store.save(next);
+    state = next;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    IOException failure = null;
+    for (Storage s : storages.values()) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    storages.clear();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

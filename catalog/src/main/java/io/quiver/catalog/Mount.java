@@ -1,0 +1,39 @@
+package io.quiver.catalog;
+
+import io.quiver.storage.Location;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A mount: the namespace path {@code path} shows the store location {@code target}. Options
+ * configure the store (endpoint, region, credentials by reference to an environment variable or
+ * config entry — never the secret itself).
+ */
+public record Mount(NamespacePath path, Location target, Map<String, String> options) {
+  public Mount {
+    options = Map.copyOf(options);
+  }
+
+  /**
+   * Options for display: values of anything that looks like a secret are masked, references ({@code
+   * ...-env}, {@code ...-file}) are shown since they name where a secret lives.
+   */
+  public Map<String, String> maskedOptions() {
+    Map<String, String> masked = new TreeMap<>();
+    options.forEach(
+        (k, v) -> {
+          String key = k.toLowerCase(Locale.ROOT);
+          boolean reference = key.endsWith("-env") || key.endsWith("-file");
+          boolean secret =
+              key.contains("secret")
+                  || key.contains("password")
+                  || key.contains("token")
+                  || key.contains("key")
+                  || key.contains("sas")
+                  || key.contains("credential");
+          masked.put(k, secret && !reference ? "****" : v);
+        });
+    return masked;
+  }
+}

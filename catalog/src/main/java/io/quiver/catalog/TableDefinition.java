@@ -1,0 +1,46 @@
+package io.quiver.catalog;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A logical table: a dotted name ({@code sales.orders}) over a namespace path holding files of one
+ * format. Immutable.
+ */
+public record TableDefinition(String name, NamespacePath path, String format) {
+  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /** The formats this build can read. */
+  public static final List<String> FORMATS = List.of("parquet");
+
+  public TableDefinition {
+    validateName(name);
+    format = format.toLowerCase(Locale.ROOT);
+    if (!FORMATS.contains(format)) {
+      throw new IllegalArgumentException(
+          "Unsupported table format '"
+              + format
+              + "' (supported: "
+              + String.join(", ", FORMATS)
+              + ")");
+    }
+  }
+
+  /**
+   * @throws IllegalArgumentException unless the name is dot-separated identifiers
+   */
+  public static void validateName(String name) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("Table name is empty");
+    }
+    for (String segment : name.split("\\.", -1)) {
+      if (!SEGMENT.matcher(segment).matches()) {
+        throw new IllegalArgumentException(
+            "Invalid table name '"
+                + name
+                + "': use dot-separated identifiers of letters, digits and '_', e.g. sales.orders");
+      }
+    }
+  }
+}
