@@ -1,0 +1,272 @@
+package io.quiver.server;
+
+import io.quiver.cache.CachedChunk;
+import io.quiver.cache.ChunkCache;
+import io.quiver.cache.ColumnChunk;
+import io.quiver.cache.ColumnChunkKey;
+import io.quiver.catalog.Catalog;
+import io.quiver.catalog.NamespacePath;
+import io.quiver.catalog.ResolvedPath;
+import io.quiver.format.parquet.ParquetSchemas;
+import io.quiver.format.parquet.RowGroupDecoder;
+import io.quiver.storage.FileEntry;
+import io.quiver.storage.ObjectVersion;
+import io.quiver.storage.StorageInput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.flight.BackpressureStrategy;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+
+/**
+ * Serves one DoGet: for each row group of the ticket, gets the projected column chunks from the
+ * cache (loading the missing ones in one pass over the file), and streams them as record batches
+ * without copying: each batch is the cached slices' buffers loaded into the stream's root.
+ *
+ * <p>Ownership: the stream holds a {@link CachedChunk} reference for every chunk of the row group
+ * it is sending and releases them when it moves on, fails or is cancelled; the root it sends from
+ * belongs to a per-stream child allocator that is closed at the end, so a leak fails loudly.
+ */
+final class ChunkStreamer {
+  private static final AtomicLong STREAM_IDS = new AtomicLong();
+  private static final long READY_POLL_MILLIS = 1_000;
+  private static final long IDLE_LIMIT_MILLIS = 10 * 60_000;
+
+  private final Catalog catalog;
+  private final ChunkCache cache;
+  private final BufferAllocator streams;
+  private final int batchRows;
+
+  private final Object activeLock = new Object();
+  private int active;
+
+  ChunkStreamer(Catalog catalog, ChunkCache cache, BufferAllocator streams, int batchRows) {
+    this.catalog = catalog;
+    this.cache = cache;
+    this.streams = streams;
+    this.batchRows = batchRows;
+  }
+
+  /**
+   * Streams the ticket's row groups to {@code listener}; returns normally after {@code completed()}
+   * or a cancellation, throws on failure (the caller reports it to the client).
+   */
+  void stream(ScanTicket ticket, ServerStreamListener listener) throws IOException {
+    synchronized (activeLock) {
+      active++;
+    }
+    try {
+      streamTracked(ticket, listener);
+    } finally {
+      synchronized (activeLock) {
+        active--;
+        activeLock.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until no stream is running (they notice cancellation within about a second).
+   *
+   * @return false if streams were still running at the deadline
+   */
+  boolean awaitIdle(long timeoutMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    synchronized (activeLock) {
+      while (active > 0) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          return false;
+        }
+        activeLock.wait(left);
+      }
+      return true;
+    }
+  }
+
+  private void streamTracked(ScanTicket ticket, ServerStreamListener listener) throws IOException {
+    ScanTicket.Part first = ticket.parts().get(0);
+    ResolvedPath firstFile = catalog.resolve(NamespacePath.of(first.path()));
+    ParquetMetadata firstFooter =
+        catalog.footer(
+            firstFile.storage(),
+            new FileEntry(
+                firstFile.location(), first.length(), new ObjectVersion(first.version())));
+    Schema schema =
+        project(
+            ParquetSchemas.toArrow(firstFooter.getFileMetaData().getSchema()), ticket.columns());
+    BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+    backpressure.register(listener);
+    try (BufferAllocator allocator =
+            streams.newChildAllocator(
+                "stream-" + STREAM_IDS.incrementAndGet(), 0, streams.getLimit());
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+      listener.start(root);
+      VectorLoader loader = new VectorLoader(root);
+      for (ScanTicket.Part part : ticket.parts()) {
+        ResolvedPath resolved = catalog.resolve(NamespacePath.of(part.path()));
+        FileEntry entry =
+            new FileEntry(resolved.location(), part.length(), new ObjectVersion(part.version()));
+        ParquetMetadata footer = catalog.footer(resolved.storage(), entry);
+        for (int rowGroup : part.rowGroups()) {
+          if (rowGroup >= footer.getBlocks().size()) {
+            throw new IllegalArgumentException(
+                "Malformed ticket: row group " + rowGroup + " does not exist in " + part.path());
+          }
+          if (!sendRowGroup(
+              resolved,
+              entry,
+              footer,
+              rowGroup,
+              ticket.columns(),
+              root,
+              loader,
+              listener,
+              backpressure)) {
+            return; // cancelled
+          }
+        }
+      }
+      listener.completed();
+    }
+  }
+
+  private boolean sendRowGroup(
+      ResolvedPath resolved,
+      FileEntry entry,
+      ParquetMetadata footer,
+      int rowGroup,
+      List<String> columns,
+      VectorSchemaRoot root,
+      VectorLoader loader,
+      ServerStreamListener listener,
+      BackpressureStrategy backpressure)
+      throws IOException {
+    List<ColumnChunkKey> keys = new ArrayList<>(columns.size());
+    String file = entry.location().toString();
+    for (String c : columns) {
+      keys.add(new ColumnChunkKey(file, entry.version().token(), rowGroup, c));
+    }
+    Map<ColumnChunkKey, CachedChunk> chunks =
+        cache.getAll(
+            keys,
+            (missing, allocator) -> {
+              List<String> names = missing.stream().map(ColumnChunkKey::column).toList();
+              Map<String, List<FieldVector>> decoded;
+              try (StorageInput input = resolved.storage().open(entry)) {
+                decoded =
+                    RowGroupDecoder.decode(input, footer, rowGroup, names, allocator, batchRows);
+              }
+              Map<ColumnChunkKey, ColumnChunk> loaded = new LinkedHashMap<>();
+              for (ColumnChunkKey k : missing) {
+                loaded.put(k, new ColumnChunk(decoded.get(k.column())));
+              }
+              return loaded;
+            });
+    try {
+      List<CachedChunk> ordered = keys.stream().map(chunks::get).toList();
+      int slices = ordered.get(0).chunk().slices().size();
+      for (int i = 0; i < slices; i++) {
+        if (!awaitReady(listener, backpressure)) {
+          return false;
+        }
+        try (ArrowRecordBatch batch = batchOf(ordered, i)) {
+          loader.load(batch);
+        }
+        listener.putNext();
+      }
+      return true;
+    } finally {
+      chunks.values().forEach(CachedChunk::close);
+    }
+  }
+
+  /**
+   * Waits until the client can take another batch. Returns false if the call was cancelled; a
+   * client that takes nothing for {@link #IDLE_LIMIT_MILLIS} fails the stream with TIMED_OUT so
+   * that its chunk references are not held forever.
+   */
+  private static boolean awaitReady(
+      ServerStreamListener listener, BackpressureStrategy backpressure) {
+    long deadline = System.nanoTime() + IDLE_LIMIT_MILLIS * 1_000_000;
+    while (true) {
+      if (listener.isCancelled()) {
+        return false;
+      }
+      switch (backpressure.waitForListener(READY_POLL_MILLIS)) {
+        case READY:
+          return true;
+        case CANCELLED:
+          return false;
+        case TIMEOUT:
+          if (System.nanoTime() > deadline) {
+            throw CallStatus.TIMED_OUT
+                .withDescription("The client read nothing for " + IDLE_LIMIT_MILLIS / 1000 + " s")
+                .toRuntimeException();
+          }
+          continue;
+        default:
+          throw CallStatus.INTERNAL.withDescription("stream listener failed").toRuntimeException();
+      }
+    }
+  }
+
+  /**
+   * A record batch over slice {@code index} of every chunk, sharing their buffers (the batch
+   * retains them; the caller closes the batch).
+   */
+  private static ArrowRecordBatch batchOf(List<CachedChunk> chunks, int index) {
+    List<ArrowFieldNode> nodes = new ArrayList<>();
+    List<ArrowBuf> buffers = new ArrayList<>();
+    int rows = -1;
+    for (CachedChunk c : chunks) {
+      FieldVector slice = c.chunk().slices().get(index);
+      if (rows < 0) {
+        rows = slice.getValueCount();
+      } else if (rows != slice.getValueCount()) {
+        throw new IllegalStateException(
+            "Column chunks of one row group are sliced differently: " + c.key());
+      }
+      appendNodes(slice, nodes, buffers);
+    }
+    return new ArrowRecordBatch(rows, nodes, buffers);
+  }
+
+  private static void appendNodes(
+      FieldVector vector, List<ArrowFieldNode> nodes, List<ArrowBuf> buffers) {
+    nodes.add(new ArrowFieldNode(vector.getValueCount(), vector.getNullCount()));
+    buffers.addAll(vector.getFieldBuffers());
+    for (FieldVector child : vector.getChildrenFromFields()) {
+      appendNodes(child, nodes, buffers);
+    }
+  }
+
+  private static Schema project(Schema full, List<String> columns) {
+    Map<String, Field> byName = new LinkedHashMap<>();
+    full.getFields().forEach(f -> byName.put(f.getName(), f));
+    List<Field> fields = new ArrayList<>();
+    for (String c : columns) {
+      Field f = byName.get(c);
+      if (f == null) {
+        throw new IllegalArgumentException(
+            "Malformed ticket: column '" + c + "' is not in the file's schema");
+      }
+      fields.add(f);
+    }
+    return new Schema(fields);
+  }
+}

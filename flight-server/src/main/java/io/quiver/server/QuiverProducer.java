@@ -1,0 +1,289 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.cache.CacheStats;
+import io.quiver.cache.ChunkCache;
+import io.quiver.catalog.Catalog;
+import io.quiver.catalog.Dataset;
+import io.quiver.catalog.Mount;
+import io.quiver.catalog.NamespacePath;
+import io.quiver.catalog.TableDefinition;
+import io.quiver.storage.Location;
+import io.quiver.storage.StorageMetrics;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.ActionType;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.NoOpFlightProducer;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.flight.SchemaResult;
+import org.apache.arrow.flight.Ticket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Quiver's Flight service: ListFlights lists tables, GetFlightInfo/GetSchema plan scans of tables
+ * or namespace paths, DoGet streams cached column chunks, DoAction manages mounts, tables and the
+ * cache. Action bodies and results are JSON objects (see {@link #listActions}).
+ *
+ * <p>Thread-safe; every failure reaches the client as an explicit status via {@link FlightErrors}.
+ */
+public final class QuiverProducer extends NoOpFlightProducer {
+  private static final Logger LOG = LoggerFactory.getLogger(QuiverProducer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Action names and what their JSON bodies hold. */
+  static final Map<String, String> ACTIONS;
+
+  static {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put(
+        "mount",
+        "Mount a store location: {\"path\": \"/sales\", \"uri\": \"file:///data/sales\", \"options\": {}}");
+    a.put("unmount", "Remove a mount: {\"path\": \"/sales\"}");
+    a.put("mounts", "List mounts (secret options masked): {}");
+    a.put(
+        "create-table",
+        "Define a table: {\"name\": \"sales.orders\", \"path\": \"/sales/orders\", \"format\": \"parquet\"}");
+    a.put(
+        "drop-table",
+        "Remove a table definition (no data is touched): {\"name\": \"sales.orders\"}");
+    a.put("tables", "List tables: {}");
+    a.put("stats", "Cache and storage statistics: {}");
+    a.put("health", "Liveness: {}");
+    ACTIONS = Map.copyOf(a);
+  }
+
+  private final Catalog catalog;
+  private final ChunkCache cache;
+  private final StorageMetrics storageMetrics;
+  private final ScanPlanner planner;
+  private final ChunkStreamer streamer;
+  private final Executor streamExecutor;
+
+  QuiverProducer(
+      Catalog catalog,
+      ChunkCache cache,
+      StorageMetrics storageMetrics,
+      ScanPlanner planner,
+      ChunkStreamer streamer,
+      Executor streamExecutor) {
+    this.catalog = catalog;
+    this.cache = cache;
+    this.storageMetrics = storageMetrics;
+    this.planner = planner;
+    this.streamer = streamer;
+    this.streamExecutor = streamExecutor;
+  }
+
+  @Override
+  public void listFlights(
+      CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
+    try {
+      for (TableDefinition t : catalog.tables()) {
+        FlightDescriptor d = FlightDescriptor.path(t.name().split("\\."));
+        try {
+          listener.onNext(planner.plan(d));
+        } catch (IOException | RuntimeException e) {
+          // One broken table must not hide the others.
+          LOG.warn("Skipping table {} in ListFlights: {}", t.name(), e.getMessage());
+        }
+      }
+      listener.onCompleted();
+    } catch (RuntimeException e) {
+      listener.onError(FlightErrors.toFlight(e));
+    }
+  }
+
+  @Override
+  public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    try {
+      return planner.plan(descriptor);
+    } catch (Exception e) {
+      throw FlightErrors.toFlight(e);
+    }
+  }
+
+  @Override
+  public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
+    try {
+      return new SchemaResult(planner.resolve(descriptor).schema());
+    } catch (Exception e) {
+      throw FlightErrors.toFlight(e);
+    }
+  }
+
+  /**
+   * Streams on a Quiver thread, not on the gRPC call's thread: gRPC delivers the call's "ready"
+   * callbacks on that thread, so blocking it would starve backpressure.
+   */
+  @Override
+  public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+    ScanTicket scan;
+    try {
+      scan = ScanTicket.decode(ticket.getBytes());
+    } catch (RuntimeException e) {
+      listener.error(FlightErrors.toFlight(e));
+      return;
+    }
+    try {
+      streamExecutor.execute(
+          () -> {
+            try {
+              streamer.stream(scan, listener);
+            } catch (Exception e) {
+              listener.error(FlightErrors.toFlight(e));
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      listener.error(
+          CallStatus.UNAVAILABLE
+              .withDescription("The server is shutting down")
+              .toRuntimeException());
+    }
+  }
+
+  @Override
+  public void listActions(CallContext context, StreamListener<ActionType> listener) {
+    ACTIONS.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> listener.onNext(new ActionType(e.getKey(), e.getValue())));
+    listener.onCompleted();
+  }
+
+  @Override
+  public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    try {
+      JsonNode body = parseBody(action);
+      JsonNode result = runAction(action.getType(), body);
+      listener.onNext(new Result(JSON.writeValueAsBytes(result)));
+      listener.onCompleted();
+    } catch (Exception e) {
+      listener.onError(FlightErrors.toFlight(e));
+    }
+  }
+
+  private static JsonNode parseBody(Action action) {
+    byte[] bytes = action.getBody();
+    if (bytes == null || bytes.length == 0) {
+      return JSON.createObjectNode();
+    }
+    try {
+      JsonNode node = JSON.readTree(bytes);
+      if (node == null || !node.isObject()) {
+        throw new IllegalArgumentException("Action body must be a JSON object");
+      }
+      return node;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Action body is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  private static String text(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || !v.isTextual() || v.textValue().isBlank()) {
+      throw new IllegalArgumentException("Missing string field \"" + field + "\" in action body");
+    }
+    return v.textValue();
+  }
+
+  private JsonNode runAction(String type, JsonNode body) throws IOException {
+    switch (type) {
+      case "mount":
+        {
+          Map<String, String> options = new LinkedHashMap<>();
+          JsonNode opts = body.get("options");
+          if (opts != null && !opts.isNull()) {
+            if (!opts.isObject()) {
+              throw new IllegalArgumentException("\"options\" must be an object of strings");
+            }
+            opts.fields().forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
+          }
+          Mount m =
+              catalog.mount(
+                  NamespacePath.of(text(body, "path")), Location.of(text(body, "uri")), options);
+          return mountJson(m);
+        }
+      case "unmount":
+        catalog.unmount(NamespacePath.of(text(body, "path")));
+        return JSON.createObjectNode().put("unmounted", text(body, "path"));
+      case "mounts":
+        {
+          ArrayNode list = JSON.createArrayNode();
+          catalog.mounts().forEach(m -> list.add(mountJson(m)));
+          return JSON.createObjectNode().set("mounts", list);
+        }
+      case "create-table":
+        {
+          String format = body.hasNonNull("format") ? body.get("format").asText() : "parquet";
+          TableDefinition t =
+              catalog.createTable(text(body, "name"), NamespacePath.of(text(body, "path")), format);
+          Dataset d = catalog.tableDataset(t.name());
+          return tableJson(t).put("files", d.files().size()).put("rows", d.rowCount());
+        }
+      case "drop-table":
+        catalog.dropTable(text(body, "name"));
+        return JSON.createObjectNode().put("dropped", text(body, "name"));
+      case "tables":
+        {
+          ArrayNode list = JSON.createArrayNode();
+          catalog.tables().forEach(t -> list.add(tableJson(t)));
+          return JSON.createObjectNode().set("tables", list);
+        }
+      case "stats":
+        return statsJson();
+      case "health":
+        return JSON.createObjectNode().put("status", "ok");
+      default:
+        throw new IllegalArgumentException(
+            "Unknown action '"
+                + type
+                + "' (known: "
+                + String.join(", ", List.copyOf(ACTIONS.keySet()))
+                + ")");
+    }
+  }
+
+  private static ObjectNode mountJson(Mount m) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("path", m.path().toString());
+    node.put("uri", m.target().toString());
+    ObjectNode options = node.putObject("options");
+    m.maskedOptions().forEach(options::put);
+    return node;
+  }
+
+  private static ObjectNode tableJson(TableDefinition t) {
+    return JSON.createObjectNode()
+        .put("name", t.name())
+        .put("path", t.path().toString())
+        .put("format", t.format());
+  }
+
+  private ObjectNode statsJson() {
+    CacheStats s = cache.stats();
+    ObjectNode node = JSON.createObjectNode();
+    node.put("entries", s.entries());
+    node.put("bytes", s.bytes());
+    node.put("capacity", s.capacityBytes());
+    node.put("hits", s.hits());
+    node.put("misses", s.misses());
+    node.put("evictions", s.evictions());
+    node.put("loadFailures", s.loadFailures());
+    node.put("bytesLoaded", s.bytesLoaded());
+    node.put("storageReads", storageMetrics.reads());
+    node.put("storageBytesRead", storageMetrics.bytesRead());
+    return node;
+  }
+}

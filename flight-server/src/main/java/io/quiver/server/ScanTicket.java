@@ -1,0 +1,134 @@
+package io.quiver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/**
+ * The content of a DoGet ticket: which columns of which row groups of which file versions to
+ * stream. Files are named by namespace path (resolved through the mounts at DoGet time, so a ticket
+ * cannot reach outside the namespace) plus the length and version the plan saw.
+ *
+ * <p>Wire form: {@code "QVT" version(1 byte) payload(JSON) crc32(4 bytes)}. Opaque to clients;
+ * {@link #decode} validates every part and rejects anything else with an {@link
+ * IllegalArgumentException}.
+ */
+public record ScanTicket(List<String> columns, List<Part> parts) {
+  private static final byte[] MAGIC = {'Q', 'V', 'T'};
+  private static final byte VERSION = 1;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Row groups {@code rowGroups} of one version of the file at namespace path {@code path}. */
+  public record Part(String path, long length, String version, List<Integer> rowGroups) {
+    public Part {
+      rowGroups = List.copyOf(rowGroups);
+    }
+  }
+
+  public ScanTicket {
+    columns = List.copyOf(columns);
+    parts = List.copyOf(parts);
+  }
+
+  public byte[] encode() {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode cols = root.putArray("c");
+    columns.forEach(cols::add);
+    ArrayNode ps = root.putArray("f");
+    for (Part p : parts) {
+      ObjectNode node = ps.addObject();
+      node.put("p", p.path());
+      node.put("l", p.length());
+      node.put("v", p.version());
+      ArrayNode groups = node.putArray("g");
+      p.rowGroups().forEach(groups::add);
+    }
+    byte[] payload;
+    try {
+      payload = JSON.writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode ticket", e);
+    }
+    ByteBuffer buf = ByteBuffer.allocate(MAGIC.length + 1 + payload.length + 4);
+    buf.put(MAGIC).put(VERSION).put(payload);
+    CRC32 crc = new CRC32();
+    crc.update(buf.array(), 0, buf.position());
+    buf.putInt((int) crc.getValue());
+    return buf.array();
+  }
+
+  /**
+   * @throws IllegalArgumentException with a message saying what is wrong, for anything that is not
+   *     a ticket this server made
+   */
+  public static ScanTicket decode(byte[] bytes) {
+    if (bytes == null || bytes.length < MAGIC.length + 1 + 4 + 2) {
+      throw new IllegalArgumentException("Malformed ticket: too short to be a Quiver ticket");
+    }
+    if (!Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
+      throw new IllegalArgumentException("Malformed ticket: not a Quiver ticket");
+    }
+    if (bytes[MAGIC.length] != VERSION) {
+      throw new IllegalArgumentException(
+          "Unsupported ticket version "
+              + bytes[MAGIC.length]
+              + " (this server makes version "
+              + VERSION
+              + "); call GetFlightInfo again");
+    }
+    CRC32 crc = new CRC32();
+    crc.update(bytes, 0, bytes.length - 4);
+    int expected = ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt();
+    if ((int) crc.getValue() != expected) {
+      throw new IllegalArgumentException("Malformed ticket: checksum mismatch");
+    }
+    String payload =
+        new String(
+            bytes, MAGIC.length + 1, bytes.length - MAGIC.length - 1 - 4, StandardCharsets.UTF_8);
+    try {
+      JsonNode root = JSON.readTree(payload);
+      List<String> columns = new ArrayList<>();
+      for (JsonNode c : required(root, "c")) {
+        columns.add(c.textValue());
+      }
+      List<Part> parts = new ArrayList<>();
+      for (JsonNode p : required(root, "f")) {
+        List<Integer> groups = new ArrayList<>();
+        for (JsonNode g : required(p, "g")) {
+          if (!g.canConvertToInt() || g.intValue() < 0) {
+            throw new IllegalArgumentException("bad row group " + g);
+          }
+          groups.add(g.intValue());
+        }
+        parts.add(
+            new Part(
+                required(p, "p").textValue(),
+                required(p, "l").longValue(),
+                required(p, "v").textValue(),
+                groups));
+      }
+      if (columns.isEmpty() || columns.contains(null) || parts.isEmpty()) {
+        throw new IllegalArgumentException("no columns or files");
+      }
+      return new ScanTicket(columns, parts);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("Malformed ticket: " + e.getMessage(), e);
+    }
+  }
+
+  private static JsonNode required(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw new IllegalArgumentException("missing field '" + field + "'");
+    }
+    return v;
+  }
+}

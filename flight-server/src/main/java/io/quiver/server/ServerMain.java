@@ -1,0 +1,70 @@
+package io.quiver.server;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code quiver serve}: runs a node until SIGTERM/Ctrl-C, then shuts down cleanly. */
+@Command(
+    name = "quiver serve",
+    mixinStandardHelpOptions = true,
+    description = "Start a Quiver node: an Arrow Flight server with an off-heap column cache.")
+public final class ServerMain implements Callable<Integer> {
+  @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host = "127.0.0.1";
+
+  @Option(
+      names = "--port",
+      description = "Flight port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  int port = 8815;
+
+  @Option(
+      names = "--data-dir",
+      description = "Where the catalog is kept (default: ${DEFAULT-VALUE}).")
+  Path dataDir = Path.of("quiver-data");
+
+  @Option(
+      names = "--memory",
+      description = "Off-heap cache capacity, e.g. 4g, 512m or 25% of RAM (default: 25%).")
+  String memory = "25%";
+
+  @Option(
+      names = "--batch-rows",
+      description = "Rows per record batch (multiple of 8; default: ${DEFAULT-VALUE}).")
+  int batchRows = 65536;
+
+  @Override
+  public Integer call() throws Exception {
+    QuiverServer.Config config =
+        QuiverServer.Config.defaults()
+            .withHost(host)
+            .withPort(port)
+            .withDataDir(dataDir)
+            .withMemory(ByteSize.parse(memory))
+            .withBatchRows(batchRows);
+    QuiverServer server = QuiverServer.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception e) {
+                    System.err.println("Error during shutdown: " + e.getMessage());
+                  } finally {
+                    stopped.countDown();
+                  }
+                },
+                "quiver-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ServerMain()).execute(args));
+  }
+}
