@@ -1,0 +1,395 @@
+package io.quiver.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.client.QuiverClient;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code quiver} command line. Client commands talk to a running node over Flight; {@code
+ * serve} and {@code demo} are run by the {@code bin/quiver} launcher from the server and bench
+ * modules and are listed here for help only.
+ */
+@Command(
+    name = "quiver",
+    mixinStandardHelpOptions = true,
+    version = "quiver 0.1.0",
+    description = "Quiver: a cache of decoded Parquet columns in front of object storage.",
+    subcommands = {
+      QuiverCli.Mount.class,
+      QuiverCli.Unmount.class,
+      QuiverCli.Mounts.class,
+      QuiverCli.TableCommand.class,
+      QuiverCli.CacheCommand.class,
+      QuiverCli.Scan.class,
+      QuiverCli.Health.class,
+    },
+    footer = {
+      "",
+      "Also (run by bin/quiver):",
+      "  serve   Start a node: bin/quiver serve [--port 8815] [--data-dir DIR] [--memory 4g]",
+      "  demo    Generate sample data, start a node, scan it cold and warm",
+    })
+public final class QuiverCli implements Runnable {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** {@code --server host:port}, shared by every client command. */
+  static final class ServerOption {
+    @Option(
+        names = "--server",
+        description = "Quiver node as host:port (default: $QUIVER_SERVER or localhost:8815).")
+    String server = System.getenv().getOrDefault("QUIVER_SERVER", "localhost:8815");
+
+    QuiverClient connect() {
+      int colon = server.lastIndexOf(':');
+      if (colon <= 0 || colon == server.length() - 1) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(new QuiverCli()), "--server must be host:port, got '" + server + "'");
+      }
+      int port;
+      try {
+        port = Integer.parseInt(server.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(new QuiverCli()), "--server port is not a number: '" + server + "'");
+      }
+      return QuiverClient.connect(server.substring(0, colon), port);
+    }
+  }
+
+  /** Base of client commands: connects, runs, and turns Flight errors into one clear line. */
+  abstract static class ClientCommand implements Callable<Integer> {
+    @Mixin ServerOption server = new ServerOption();
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    abstract void run(QuiverClient client, PrintWriter out) throws Exception;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      try (QuiverClient client = server.connect()) {
+        run(client, out);
+        out.flush();
+        return 0;
+      } catch (FlightRuntimeException e) {
+        if (e.status().code() == FlightStatusCode.UNAVAILABLE
+            && (e.getMessage() == null
+                || e.getMessage().contains("io exception")
+                || e.getMessage().contains("Connection refused"))) {
+          err.println(
+              "quiver: cannot reach a Quiver node at "
+                  + server.server
+                  + " (is 'bin/quiver serve' running? use --server host:port)");
+        } else {
+          err.println("quiver: " + e.status().code() + ": " + e.status().description());
+        }
+        err.flush();
+        return 1;
+      }
+    }
+  }
+
+  static void printJson(PrintWriter out, JsonNode node) throws Exception {
+    out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+  }
+
+  @Command(
+      name = "mount",
+      mixinStandardHelpOptions = true,
+      description = "Mount a store location into the namespace.")
+  static final class Mount extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "PATH", description = "Namespace path, e.g. /sales")
+    String path;
+
+    @Parameters(
+        index = "1",
+        paramLabel = "URI",
+        description = "Store location, e.g. file:///data/sales")
+    String uri;
+
+    @Option(
+        names = "--option",
+        paramLabel = "KEY=VALUE",
+        description = "Store option (repeatable).")
+    Map<String, String> options = new LinkedHashMap<>();
+
+    @Override
+    void run(QuiverClient client, PrintWriter out) {
+      JsonNode m = client.mount(path, uri, options);
+      out.println("Mounted " + m.path("uri").asText() + " at " + m.path("path").asText());
+    }
+  }
+
+  @Command(name = "unmount", mixinStandardHelpOptions = true, description = "Remove a mount.")
+  static final class Unmount extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "PATH")
+    String path;
+
+    @Override
+    void run(QuiverClient client, PrintWriter out) {
+      client.unmount(path);
+      out.println("Unmounted " + path);
+    }
+  }
+
+  @Command(
+      name = "mounts",
+      mixinStandardHelpOptions = true,
+      description = "List mounts (secrets masked).")
+  static final class Mounts extends ClientCommand {
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    void run(QuiverClient client, PrintWriter out) throws Exception {
+      JsonNode result = client.mounts();
+      if (json) {
+        printJson(out, result);
+        return;
+      }
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"PATH", "URI", "OPTIONS"});
+      for (JsonNode m : result.path("mounts")) {
+        List<String> opts = new ArrayList<>();
+        m.path("options")
+            .fields()
+            .forEachRemaining(e -> opts.add(e.getKey() + "=" + e.getValue().asText()));
+        rows.add(
+            new String[] {m.path("path").asText(), m.path("uri").asText(), String.join(",", opts)});
+      }
+      Tables.print(out, rows);
+    }
+  }
+
+  @Command(
+      name = "table",
+      mixinStandardHelpOptions = true,
+      description = "Define, list and drop tables.",
+      subcommands = {TableCommand.Create.class, TableCommand.Ls.class, TableCommand.Drop.class})
+  static final class TableCommand implements Runnable {
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(
+        name = "create",
+        mixinStandardHelpOptions = true,
+        description = "Define a table over a namespace path (a file or a directory of files).")
+    static final class Create extends ClientCommand {
+      @Parameters(index = "0", paramLabel = "NAME", description = "Dotted name, e.g. sales.orders")
+      String name;
+
+      @Parameters(
+          index = "1",
+          paramLabel = "PATH",
+          description = "Namespace path, e.g. /sales/orders")
+      String path;
+
+      @Option(names = "--format", description = "File format (default: ${DEFAULT-VALUE}).")
+      String format = "parquet";
+
+      @Override
+      void run(QuiverClient client, PrintWriter out) {
+        JsonNode t = client.createTable(name, path, format);
+        out.printf(
+            "Created table %s over %s (%d files, %d rows)%n",
+            t.path("name").asText(),
+            t.path("path").asText(),
+            t.path("files").asLong(),
+            t.path("rows").asLong());
+      }
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List tables.")
+    static final class Ls extends ClientCommand {
+      @Option(names = "--json", description = "Print JSON.")
+      boolean json;
+
+      @Override
+      void run(QuiverClient client, PrintWriter out) throws Exception {
+        JsonNode result = client.tables();
+        if (json) {
+          printJson(out, result);
+          return;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "PATH", "FORMAT"});
+        for (JsonNode t : result.path("tables")) {
+          rows.add(
+              new String[] {
+                t.path("name").asText(), t.path("path").asText(), t.path("format").asText()
+              });
+        }
+        Tables.print(out, rows);
+      }
+    }
+
+    @Command(
+        name = "drop",
+        mixinStandardHelpOptions = true,
+        description = "Drop a table definition (files are not touched).")
+    static final class Drop extends ClientCommand {
+      @Parameters(index = "0", paramLabel = "NAME")
+      String name;
+
+      @Override
+      void run(QuiverClient client, PrintWriter out) {
+        client.dropTable(name);
+        out.println("Dropped table " + name);
+      }
+    }
+  }
+
+  @Command(
+      name = "cache",
+      mixinStandardHelpOptions = true,
+      description = "Inspect the cache.",
+      subcommands = {CacheCommand.Stats.class})
+  static final class CacheCommand implements Runnable {
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(
+        name = "stats",
+        mixinStandardHelpOptions = true,
+        description = "Entries, bytes, capacity, hits, misses, evictions, bytes read from storage.")
+    static final class Stats extends ClientCommand {
+      @Option(names = "--json", description = "Print JSON.")
+      boolean json;
+
+      @Override
+      void run(QuiverClient client, PrintWriter out) throws Exception {
+        JsonNode s = client.stats();
+        if (json) {
+          printJson(out, s);
+          return;
+        }
+        long hits = s.path("hits").asLong();
+        long misses = s.path("misses").asLong();
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"entries", Long.toString(s.path("entries").asLong())});
+        rows.add(new String[] {"bytes", Sizes.format(s.path("bytes").asLong())});
+        rows.add(new String[] {"capacity", Sizes.format(s.path("capacity").asLong())});
+        rows.add(new String[] {"hits", Long.toString(hits)});
+        rows.add(new String[] {"misses", Long.toString(misses)});
+        rows.add(
+            new String[] {
+              "hit ratio",
+              hits + misses == 0 ? "-" : String.format("%.1f%%", 100.0 * hits / (hits + misses))
+            });
+        rows.add(new String[] {"evictions", Long.toString(s.path("evictions").asLong())});
+        rows.add(new String[] {"load failures", Long.toString(s.path("loadFailures").asLong())});
+        rows.add(
+            new String[] {
+              "bytes read from storage", Sizes.format(s.path("storageBytesRead").asLong())
+            });
+        Tables.print(out, rows);
+      }
+    }
+  }
+
+  @Command(
+      name = "scan",
+      mixinStandardHelpOptions = true,
+      description =
+          "Read a table or namespace path through the cache; prints rows read and the first rows.")
+  static final class Scan extends ClientCommand {
+    @Parameters(
+        index = "0",
+        paramLabel = "TABLE_OR_PATH",
+        description = "Table name (sales.orders) or namespace path (/sales/orders)")
+    String target;
+
+    @Option(names = "--columns", split = ",", description = "Columns to read (default: all).")
+    List<String> columns;
+
+    @Option(names = "--show", description = "Rows to print (default: ${DEFAULT-VALUE}).")
+    int show = 10;
+
+    @Override
+    void run(QuiverClient client, PrintWriter out) {
+      List<String> printed = new ArrayList<>();
+      long start = System.nanoTime();
+      QuiverClient.ScanSummary summary =
+          client.scan(
+              target,
+              columns,
+              (VectorSchemaRoot batch) -> {
+                for (int i = 0; i < batch.getRowCount() && printed.size() < show; i++) {
+                  if (printed.isEmpty()) {
+                    printed.add(
+                        String.join(
+                            "\t",
+                            batch.getSchema().getFields().stream().map(f -> f.getName()).toList()));
+                  }
+                  List<String> cells = new ArrayList<>();
+                  for (var v : batch.getFieldVectors()) {
+                    Object o = v.getObject(i);
+                    cells.add(o == null ? "null" : o.toString());
+                  }
+                  printed.add(String.join("\t", cells));
+                }
+              });
+      double seconds = (System.nanoTime() - start) / 1e9;
+      printed.forEach(out::println);
+      out.printf(
+          "%d rows, %d batches, %s in %.2f s (%.0f rows/s)%n",
+          summary.rows(),
+          summary.batches(),
+          Sizes.format(summary.bytes()),
+          seconds,
+          summary.rows() / Math.max(seconds, 1e-9));
+    }
+  }
+
+  @Command(
+      name = "health",
+      mixinStandardHelpOptions = true,
+      description = "Check that a node answers.")
+  static final class Health extends ClientCommand {
+    @Override
+    void run(QuiverClient client, PrintWriter out) {
+      out.println(client.action("health", Map.of()).path("status").asText());
+    }
+  }
+
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new QuiverCli());
+    cli.setOut(out);
+    cli.setErr(err);
+    return cli.execute(args);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new QuiverCli()).execute(args));
+  }
+}

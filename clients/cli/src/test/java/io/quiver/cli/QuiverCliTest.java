@@ -1,0 +1,119 @@
+package io.quiver.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.server.QuiverServer;
+import io.quiver.storage.Location;
+import io.quiver.testing.ParquetTestFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI against a real node. */
+class QuiverCliTest {
+  @TempDir Path tmp;
+  private QuiverServer server;
+
+  record Run(int exit, String out, String err) {}
+
+  @BeforeEach
+  void start() throws Exception {
+    server =
+        QuiverServer.start(
+            QuiverServer.Config.defaults()
+                .withPort(0)
+                .withDataDir(tmp.resolve("data"))
+                .withMemory(64L << 20));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  private Run quiver(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "--server";
+    all[args.length + 1] = "localhost:" + server.port();
+    int exit = QuiverCli.execute(all, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void mountCreateScanAndStats() throws Exception {
+    Path lake = Files.createDirectories(tmp.resolve("lake/orders"));
+    ParquetTestFiles.writeAllTypesWithParquetHadoop(
+        lake,
+        "p.parquet",
+        CompressionCodecName.SNAPPY,
+        true,
+        ParquetProperties.WriterVersion.PARQUET_1_0,
+        1000,
+        1 << 20,
+        1);
+
+    Run mount = quiver("mount", "/lake", Location.ofLocalPath(tmp.resolve("lake")).toString());
+    assertEquals(0, mount.exit(), mount.err());
+    assertTrue(mount.out().contains("Mounted"), mount.out());
+
+    Run create = quiver("table", "create", "sales.orders", "/lake/orders");
+    assertEquals(0, create.exit(), create.err());
+    assertTrue(create.out().contains("1000 rows"), create.out());
+
+    Run ls = quiver("table", "ls");
+    assertTrue(ls.out().contains("sales.orders") && ls.out().contains("/lake/orders"), ls.out());
+
+    Run scan = quiver("scan", "sales.orders", "--columns", "int64_req", "--show", "2");
+    assertEquals(0, scan.exit(), scan.err());
+    assertTrue(scan.out().contains("1000 rows"), scan.out());
+
+    Run stats = quiver("cache", "stats", "--json");
+    assertEquals(0, stats.exit(), stats.err());
+    JsonNode json = QuiverCli.JSON.readTree(stats.out());
+    assertTrue(json.get("misses").asLong() > 0);
+    assertTrue(json.get("storageBytesRead").asLong() > 0);
+    assertEquals(64L << 20, json.get("capacity").asLong());
+
+    Run human = quiver("cache", "stats");
+    assertTrue(human.out().contains("hit ratio"), human.out());
+    Run mounts = quiver("mounts");
+    assertTrue(mounts.out().contains("/lake"), mounts.out());
+  }
+
+  @Test
+  void errorsAreOneClearLine() {
+    Run missing = quiver("mount", "/x", Location.ofLocalPath(tmp.resolve("missing")).toString());
+    assertEquals(1, missing.exit());
+    assertTrue(missing.err().startsWith("quiver: INVALID_ARGUMENT"), missing.err());
+    assertTrue(missing.err().contains("nothing exists"), missing.err());
+
+    Run noTable = quiver("table", "drop", "nope.nope");
+    assertEquals(1, noTable.exit());
+    assertTrue(noTable.err().contains("NOT_FOUND"), noTable.err());
+  }
+
+  @Test
+  void unreachableServerIsExplained() {
+    StringWriter err = new StringWriter();
+    int exit =
+        QuiverCli.execute(
+            new String[] {"health", "--server", "localhost:1"},
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true));
+    assertEquals(1, exit);
+    assertTrue(
+        err.toString().contains("cannot reach a Quiver node at localhost:1"), err.toString());
+  }
+}

@@ -1,0 +1,177 @@
+package io.quiver.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * A Java client of a Quiver node: catalog actions (mount, tables, stats) and scans.
+ *
+ * <p>Failures arrive as {@link org.apache.arrow.flight.FlightRuntimeException} carrying the
+ * server's status and message. Owns its {@link FlightClient} and, when created with {@link
+ * #connect}, its allocator; {@link #close()} releases both. Thread-safe: calls may run
+ * concurrently, each scan using its own streams.
+ */
+public final class QuiverClient implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final BufferAllocator allocator;
+  private final boolean ownsAllocator;
+  private final FlightClient flight;
+
+  private QuiverClient(BufferAllocator allocator, boolean ownsAllocator, Location location) {
+    this.allocator = allocator;
+    this.ownsAllocator = ownsAllocator;
+    this.flight = FlightClient.builder(allocator, location).build();
+  }
+
+  /** Connects to {@code host:port} with a client-owned allocator. */
+  public static QuiverClient connect(String host, int port) {
+    return new QuiverClient(new RootAllocator(), true, Location.forGrpcInsecure(host, port));
+  }
+
+  /** Connects using a caller-owned allocator (the caller closes it after this client). */
+  public static QuiverClient connect(BufferAllocator allocator, String host, int port) {
+    return new QuiverClient(allocator, false, Location.forGrpcInsecure(host, port));
+  }
+
+  public FlightClient flight() {
+    return flight;
+  }
+
+  /** Runs DoAction {@code type} with a JSON body and returns its JSON result. */
+  public JsonNode action(String type, Map<String, ?> body) {
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Iterator<Result> results = flight.doAction(new Action(type, bytes));
+    JsonNode last = JSON.createObjectNode();
+    while (results.hasNext()) {
+      try {
+        last = JSON.readTree(results.next().getBody());
+      } catch (IOException e) {
+        throw new UncheckedIOException("Server sent a result that is not JSON", e);
+      }
+    }
+    return last;
+  }
+
+  public JsonNode mount(String path, String uri, Map<String, String> options) {
+    return action("mount", Map.of("path", path, "uri", uri, "options", options));
+  }
+
+  public JsonNode unmount(String path) {
+    return action("unmount", Map.of("path", path));
+  }
+
+  public JsonNode mounts() {
+    return action("mounts", Map.of());
+  }
+
+  public JsonNode createTable(String name, String path, String format) {
+    return action("create-table", Map.of("name", name, "path", path, "format", format));
+  }
+
+  public JsonNode dropTable(String name) {
+    return action("drop-table", Map.of("name", name));
+  }
+
+  public JsonNode tables() {
+    return action("tables", Map.of());
+  }
+
+  public JsonNode stats() {
+    return action("stats", Map.of());
+  }
+
+  /**
+   * A descriptor for a table (dotted name) or namespace path, with an optional projection.
+   *
+   * @param columns columns to read, or null/empty for all
+   */
+  public static FlightDescriptor descriptor(String tableOrPath, List<String> columns) {
+    ObjectNode command = JSON.createObjectNode();
+    command.put(tableOrPath.startsWith("/") ? "path" : "table", tableOrPath);
+    if (columns != null && !columns.isEmpty()) {
+      columns.forEach(command.putArray("columns")::add);
+    }
+    try {
+      return FlightDescriptor.command(JSON.writeValueAsBytes(command));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public FlightInfo info(String tableOrPath, List<String> columns) {
+    return flight.getInfo(descriptor(tableOrPath, columns));
+  }
+
+  /** Receives each batch of a scan; the root is only valid during the call. */
+  @FunctionalInterface
+  public interface BatchConsumer {
+    void accept(VectorSchemaRoot batch);
+  }
+
+  /** Totals of a scan. */
+  public record ScanSummary(long rows, long batches, long bytes, int endpoints) {}
+
+  /**
+   * Plans and reads a whole table or path, endpoint after endpoint, handing every batch to {@code
+   * consumer}.
+   */
+  public ScanSummary scan(String tableOrPath, List<String> columns, BatchConsumer consumer) {
+    return read(info(tableOrPath, columns), consumer);
+  }
+
+  /** Reads every endpoint of {@code info} from this server. */
+  public ScanSummary read(FlightInfo info, BatchConsumer consumer) {
+    long rows = 0;
+    long batches = 0;
+    long bytes = 0;
+    for (FlightEndpoint endpoint : info.getEndpoints()) {
+      try (FlightStream stream = flight.getStream(endpoint.getTicket())) {
+        VectorSchemaRoot root = stream.getRoot();
+        while (stream.next()) {
+          rows += root.getRowCount();
+          batches++;
+          for (var v : root.getFieldVectors()) {
+            bytes += v.getBufferSize();
+          }
+          consumer.accept(root);
+        }
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("Failed to close a Flight stream", e);
+      }
+    }
+    return new ScanSummary(rows, batches, bytes, info.getEndpoints().size());
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    flight.close();
+    if (ownsAllocator) {
+      allocator.close();
+    }
+  }
+}
