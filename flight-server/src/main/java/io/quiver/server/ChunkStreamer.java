@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
@@ -38,11 +37,11 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
  * without copying: each batch is the cached slices' buffers loaded into the stream's root.
  *
  * <p>Ownership: the stream holds a {@link CachedChunk} reference for every chunk of the row group
- * it is sending and releases them when it moves on, fails or is cancelled; the root it sends from
- * belongs to a per-stream child allocator that is closed at the end, so a leak fails loudly.
+ * it is sending and releases them when it moves on, fails or is cancelled. Each batch's buffers are
+ * additionally retained by the root (and by gRPC until written), so a chunk evicted meanwhile stays
+ * valid until the last of them lets go.
  */
 final class ChunkStreamer {
-  private static final AtomicLong STREAM_IDS = new AtomicLong();
   private static final long READY_POLL_MILLIS = 1_000;
   private static final long IDLE_LIMIT_MILLIS = 10 * 60_000;
 
@@ -111,10 +110,11 @@ final class ChunkStreamer {
             ParquetSchemas.toArrow(firstFooter.getFileMetaData().getSchema()), ticket.columns());
     BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
     backpressure.register(listener);
-    try (BufferAllocator allocator =
-            streams.newChildAllocator(
-                "stream-" + STREAM_IDS.incrementAndGet(), 0, streams.getLimit());
-        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+    // Zero-copy write: gRPC sends the cached buffers themselves and releases them once written,
+    // possibly after this method returns. So the root lives in the shared streams allocator (closed
+    // with the server, where a leak still fails) rather than a per-stream one closed here.
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, streams)) {
+      listener.setUseZeroCopy(true);
       listener.start(root);
       VectorLoader loader = new VectorLoader(root);
       for (ScanTicket.Part part : ticket.parts()) {

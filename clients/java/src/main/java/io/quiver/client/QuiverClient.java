@@ -5,9 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
@@ -142,29 +148,91 @@ public final class QuiverClient implements AutoCloseable {
     return read(info(tableOrPath, columns), consumer);
   }
 
-  /** Reads every endpoint of {@code info} from this server. */
+  /**
+   * Like {@link #scan(String, List, BatchConsumer)}, reading up to {@code parallelism} endpoints at
+   * once. {@code consumer} is never called concurrently.
+   */
+  public ScanSummary scan(
+      String tableOrPath, List<String> columns, int parallelism, BatchConsumer consumer) {
+    return read(info(tableOrPath, columns), parallelism, consumer);
+  }
+
+  /** Reads every endpoint of {@code info} from this server, one after the other. */
   public ScanSummary read(FlightInfo info, BatchConsumer consumer) {
-    long rows = 0;
-    long batches = 0;
-    long bytes = 0;
-    for (FlightEndpoint endpoint : info.getEndpoints()) {
-      try (FlightStream stream = flight.getStream(endpoint.getTicket())) {
-        VectorSchemaRoot root = stream.getRoot();
-        while (stream.next()) {
-          rows += root.getRowCount();
-          batches++;
-          for (var v : root.getFieldVectors()) {
-            bytes += v.getBufferSize();
-          }
-          consumer.accept(root);
+    return read(info, 1, consumer);
+  }
+
+  /**
+   * Reads every endpoint of {@code info} from this server, up to {@code parallelism} at once;
+   * {@code consumer} is never called concurrently. The first failure is rethrown after the other
+   * streams are cancelled.
+   */
+  public ScanSummary read(FlightInfo info, int parallelism, BatchConsumer consumer) {
+    List<FlightEndpoint> endpoints = info.getEndpoints();
+    AtomicLong rows = new AtomicLong();
+    AtomicLong batches = new AtomicLong();
+    AtomicLong bytes = new AtomicLong();
+    Object consumerLock = new Object();
+    int threads = Math.max(1, Math.min(parallelism, endpoints.size()));
+    if (threads == 1) {
+      for (FlightEndpoint e : endpoints) {
+        readEndpoint(e, rows, batches, bytes, consumerLock, consumer);
+      }
+    } else {
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<Future<?>> futures = new ArrayList<>();
+        for (FlightEndpoint e : endpoints) {
+          futures.add(
+              pool.submit(() -> readEndpoint(e, rows, batches, bytes, consumerLock, consumer)));
         }
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException("Failed to close a Flight stream", e);
+        for (Future<?> f : futures) {
+          try {
+            f.get();
+          } catch (ExecutionException ex) {
+            futures.forEach(other -> other.cancel(true));
+            if (ex.getCause() instanceof RuntimeException re) {
+              throw re;
+            }
+            throw new IllegalStateException("Scan failed", ex.getCause());
+          } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while scanning", ex);
+          }
+        }
+      } finally {
+        pool.shutdownNow();
       }
     }
-    return new ScanSummary(rows, batches, bytes, info.getEndpoints().size());
+    return new ScanSummary(rows.get(), batches.get(), bytes.get(), endpoints.size());
+  }
+
+  private void readEndpoint(
+      FlightEndpoint endpoint,
+      AtomicLong rows,
+      AtomicLong batches,
+      AtomicLong bytes,
+      Object consumerLock,
+      BatchConsumer consumer) {
+    try (FlightStream stream = flight.getStream(endpoint.getTicket())) {
+      VectorSchemaRoot root = stream.getRoot();
+      while (stream.next()) {
+        rows.addAndGet(root.getRowCount());
+        batches.incrementAndGet();
+        long size = 0;
+        for (var v : root.getFieldVectors()) {
+          size += v.getBufferSize();
+        }
+        bytes.addAndGet(size);
+        synchronized (consumerLock) {
+          consumer.accept(root);
+        }
+      }
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("Failed to close a Flight stream", e);
+    }
   }
 
   @Override
