@@ -65,6 +65,12 @@ final class FlightErrors {
         || e instanceof FileNotFoundException) {
       return CallStatus.NOT_FOUND.withDescription(message);
     }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return CallStatus.UNAUTHORIZED.withDescription(message);
+    }
+    if (e instanceof io.quiver.storage.StorageUnavailableException) {
+      return CallStatus.UNAVAILABLE.withDescription(message);
+    }
     if (e instanceof AlreadyExistsException) {
       return CallStatus.ALREADY_EXISTS.withDescription(message);
     }

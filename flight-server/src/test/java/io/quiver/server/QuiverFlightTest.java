@@ -365,4 +365,66 @@ class QuiverFlightTest {
     // fail on any leak, and the cache still serves afterwards.
     readAll(client.getInfo(FlightDescriptor.path("cx")));
   }
+
+  @Test
+  void rowGroupLargerThanCapacityIsResourceExhaustedAndServerKeepsServing() throws Exception {
+    stop();
+    start(256L << 10, 1024);
+    mountLake();
+    ParquetTestFiles.writeAllTypesWithParquetHadoop(
+        Files.createDirectories(lake.resolve("huge")),
+        "p.parquet",
+        CompressionCodecName.SNAPPY,
+        true,
+        ParquetProperties.WriterVersion.PARQUET_1_0,
+        20000,
+        64 << 20,
+        21);
+    Path small =
+        ParquetTestFiles.writeAllTypesWithParquetHadoop(
+            Files.createDirectories(lake.resolve("small")),
+            "p.parquet",
+            CompressionCodecName.SNAPPY,
+            true,
+            ParquetProperties.WriterVersion.PARQUET_1_0,
+            200,
+            4 << 10,
+            22);
+    // One row group of 20000 rows of all 71 columns decodes to far more than 256 KiB, so it can
+    // be neither cached nor held.
+    FlightRuntimeException e =
+        flightError(
+            () -> {
+              var info = client.getInfo(FlightDescriptor.path("lake", "huge"));
+              readAll(info);
+            });
+    assertEquals(FlightStatusCode.RESOURCE_EXHAUSTED, e.status().code(), e.getMessage());
+    ArrowAssertions.assertSameTable(
+        ArrowOracle.readParquet(small),
+        readAll(client.getInfo(FlightDescriptor.path("lake", "small"))));
+  }
+
+  @Test
+  void concurrentClientsGetCorrectDataUnderEviction() throws Exception {
+    stop();
+    start(3L << 20, 1024);
+    mountLake();
+    Path file = writeTable("shared", 40000, 23);
+    action("create-table", Map.of("name", "shared", "path", "/lake/shared"));
+    Table expected = ArrowOracle.readParquet(file, List.of("int64_req", "str_opt", "f64_opt"));
+    FlightDescriptor d = command("shared", List.of("int64_req", "str_opt", "f64_opt"));
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Table>> results = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        results.add(pool.submit(() -> readAll(client.getInfo(d))));
+      }
+      for (var r : results) {
+        ArrowAssertions.assertSameTable(expected, r.get(60, java.util.concurrent.TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertTrue(server.cache().allocator().getPeakMemoryAllocation() <= 3L << 20);
+  }
 }

@@ -41,8 +41,8 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Also (run by bin/quiver):",
-      "  serve   Start a node: bin/quiver serve [--port 8815] [--data-dir DIR] [--memory 4g]",
-      "  demo    Generate sample data, start a node, scan it cold and warm",
+      "  serve    Start a node (bin/quiver serve --help)",
+      "  demo     Sample data, a node, a cold and a warm scan (bin/quiver demo --help)",
     })
 public final class QuiverCli implements Runnable {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -344,7 +344,9 @@ public final class QuiverCli implements Runnable {
               target,
               columns,
               (VectorSchemaRoot batch) -> {
-                for (int i = 0; i < batch.getRowCount() && printed.size() < show; i++) {
+                for (int i = 0;
+                    i < batch.getRowCount() && show > 0 && printed.size() <= show;
+                    i++) {
                   if (printed.isEmpty()) {
                     printed.add(
                         String.join(
@@ -353,8 +355,7 @@ public final class QuiverCli implements Runnable {
                   }
                   List<String> cells = new ArrayList<>();
                   for (var v : batch.getFieldVectors()) {
-                    Object o = v.getObject(i);
-                    cells.add(o == null ? "null" : o.toString());
+                    cells.add(display(v, i));
                   }
                   printed.add(String.join("\t", cells));
                 }
@@ -369,6 +370,17 @@ public final class QuiverCli implements Runnable {
           seconds,
           summary.rows() / Math.max(seconds, 1e-9));
     }
+  }
+
+  /** A cell as a person reads it: dates as dates, nulls as null. */
+  static String display(org.apache.arrow.vector.FieldVector vector, int row) {
+    if (vector.isNull(row)) {
+      return "null";
+    }
+    if (vector instanceof org.apache.arrow.vector.DateDayVector dates) {
+      return java.time.LocalDate.ofEpochDay(dates.get(row)).toString();
+    }
+    return String.valueOf(vector.getObject(row));
   }
 
   @Command(
