@@ -2,8 +2,8 @@ package io.quiver.cache;
 
 /**
  * A load could not allocate memory in the cache because everything the cache could evict was
- * already evicted: the rest is held by readers or by loads in progress (or the request alone is
- * larger than the capacity).
+ * already evicted: the rest is held by readers, pinned, or held by loads in progress (or the
+ * request alone is larger than the capacity).
  *
  * <p>It is the cache's translation of Arrow's {@link org.apache.arrow.memory.OutOfMemoryException}
  * (kept as the cause). It is retryable once readers release references; the Flight layer maps it to
@@ -43,7 +43,7 @@ public final class CacheCapacityException extends RuntimeException {
         + capacityBytes
         + " bytes is exhausted: "
         + heldBytes
-        + " bytes are held by readers or loads in progress and cannot be evicted; "
+        + " bytes are held by readers, pinned or loads in progress and cannot be evicted; "
         + asked
         + " was refused";
   }

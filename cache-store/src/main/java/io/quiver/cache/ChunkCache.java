@@ -2,9 +2,11 @@ package io.quiver.cache;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -23,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An off-heap cache of decoded column chunks with a hard memory bound, LRU eviction,
- * reference-counted entries and single-flight loading.
+ * An off-heap cache of decoded column chunks with a hard memory bound, a choice of eviction policy
+ * (LRU or TinyLFU), pinning, optional expiry, reference-counted entries and single-flight loading.
  *
  * <h2>Capacity</h2>
  *
@@ -39,12 +41,13 @@ import org.slf4j.LoggerFactory;
  * <p>The allocator's {@link AllocationListener} makes room on demand. Before an allocation that
  * would not fit ({@code onPreAllocation}), and again if Arrow refused it anyway because a
  * concurrent allocation took the room first ({@code onFailedAllocation}, after which Arrow retries
- * once), it evicts least-recently-used entries that no reader holds until the request fits (plus
- * the optional eviction margin). If even evicting every such entry would not be enough, it evicts
- * nothing and the allocation fails with Arrow's {@link OutOfMemoryException}, which the cache
- * reports as {@link CacheCapacityException}. If an allocation failed although the listener did not
- * refuse it on the loading thread (it lost such a race twice) and entries are evictable, the cache
- * calls the loader again, at most {@value #MAX_LOAD_ATTEMPTS} times in all.
+ * once), it evicts entries that no reader holds and nobody pinned, in the order of the {@link
+ * EvictionPolicy} (and first any entries past {@link Options#expireAfterWrite()}), until the
+ * request fits (plus the optional eviction margin). If even evicting every such entry would not be
+ * enough, it evicts nothing and the allocation fails with Arrow's {@link OutOfMemoryException},
+ * which the cache reports as {@link CacheCapacityException}. If an allocation failed although the
+ * listener did not refuse it on the loading thread (it lost such a race twice) and entries are
+ * evictable, the cache calls the loader again, at most {@value #MAX_LOAD_ATTEMPTS} times in all.
  *
  * <p>Arrow's peak statistic ({@code getPeakMemoryAllocation()}) is exact only if no attempt is
  * refused: the accountant adds a refused attempt's bytes before checking the limit and removes them
@@ -58,10 +61,30 @@ import org.slf4j.LoggerFactory;
  * chunk is closed when the last reference goes, so a reader's data is never freed under it. An
  * entry a reader holds is never chosen for eviction.
  *
- * <h2>Recency</h2>
+ * <h2>Eviction order</h2>
  *
- * An entry's place in the LRU order is the time its last reader released it (or it was loaded): an
- * entry in use is not a candidate at all, and a hit makes it most recent once released.
+ * An entry's recency is the time its last reader released it (or it was loaded): an entry in use is
+ * not a candidate at all, and a hit makes it most recent once released. {@link EvictionPolicy#LRU}
+ * evicts the least recent entry; {@link EvictionPolicy#TINY_LFU} adds a frequency-aware admission
+ * test so that one-off scans do not flush a hot working set (see {@code TinyLfuOrder}).
+ *
+ * <h2>Pinning</h2>
+ *
+ * A pinned entry is never evicted, by either policy. Pins are state of the cache, not of entries,
+ * so they also apply to keys loaded later: {@link #pin} pins one key, {@link #pinAll} installs a
+ * named rule (a predicate, for example "every chunk of this file"). Both may have a time to live,
+ * measured with the {@link Ticker}. An entry is pinned while its key has a live key pin or it
+ * matched a live rule; rules are evaluated when an entry is loaded and, for entries already cached,
+ * when the rule is installed. Pinned bytes stay inside the capacity: when everything is pinned or
+ * held, a load that does not fit fails with {@link CacheCapacityException}. Pinning does not keep
+ * an entry beyond {@link Options#expireAfterWrite()}, and {@link #invalidate} drops a pinned entry
+ * (its pin still applies when the key is loaded again).
+ *
+ * <h2>Expiry</h2>
+ *
+ * With {@link Options#expireAfterWrite()} set, an entry older than that (by the {@link Ticker}) is
+ * never served: a request finds it absent (and drops it), and eviction drops expired entries before
+ * choosing victims by policy. {@link #cleanUp()} drops them eagerly.
  *
  * <h2>Thread-safety</h2>
  *
@@ -83,6 +106,10 @@ public final class ChunkCache implements AutoCloseable {
   private final BufferAllocator allocator;
   private final long capacityBytes;
   private final long evictionMarginBytes;
+  private final Ticker ticker;
+
+  /** Nanoseconds after loading that an entry expires, or 0 for never. */
+  private final long expireAfterWriteNanos;
 
   /** Size of the last allocation the listener refused on this thread, for the error message. */
   private final ThreadLocal<Long> refusedRequest = new ThreadLocal<>();
@@ -93,10 +120,34 @@ public final class ChunkCache implements AutoCloseable {
   /** Entries being loaded and entries the cache holds a reference to. */
   private final Map<ColumnChunkKey, Entry> index = new HashMap<>();
 
-  /** Cached, loaded entries without readers, least recently used first. */
-  private final LinkedHashSet<Entry> evictable = new LinkedHashSet<>();
+  /** The eviction order of cached, unpinned entries. */
+  private final EvictionOrder order;
 
+  /** Cached entries in load order, when entries expire (load order is then expiry order). */
+  private final LinkedHashSet<Entry> writeOrder = new LinkedHashSet<>();
+
+  /** Key pins, cached or not. */
+  private final Map<ColumnChunkKey, PinTerm> keyPins = new HashMap<>();
+
+  /** Pin rules by name. */
+  private final Map<String, PinRule> pinRules = new LinkedHashMap<>();
+
+  /** Changes whenever a rule is added or removed, so a load can tell its rule matching is stale. */
+  private long rulesVersion;
+
+  /** Cached entries that are pinned now. */
+  private final Set<Entry> pinned = new HashSet<>();
+
+  private long pinnedBytes;
+
+  /** Whether a key pin or rule has a deadline; the earliest is then {@link #nextPinDeadline}. */
+  private boolean timedPins;
+
+  private long nextPinDeadline;
+
+  /** Bytes of cached entries without readers and not pinned. */
   private long evictableBytes;
+
   private long cachedEntries;
   private long cachedBytes;
   private long readerReferences;
@@ -104,6 +155,7 @@ public final class ChunkCache implements AutoCloseable {
   private long hits;
   private long misses;
   private long evictions;
+  private long expirations;
   private long loadFailures;
   private long bytesLoaded;
   private boolean closed;
@@ -141,16 +193,30 @@ public final class ChunkCache implements AutoCloseable {
    *     negative or not below the capacity
    */
   public ChunkCache(BufferAllocator parent, long capacityBytes, long evictionMarginBytes) {
+    this(
+        Objects.requireNonNull(parent, "parent"),
+        new Options(capacityBytes, evictionMarginBytes, EvictionPolicy.LRU, Ticker.system(), null));
+  }
+
+  /**
+   * Creates a cache with the given options.
+   *
+   * @param parent the allocator to create the cache's allocator under; borrowed, must outlive this
+   *     cache
+   * @param options capacity, eviction margin, policy, ticker and expiry
+   */
+  public ChunkCache(BufferAllocator parent, Options options) {
     Objects.requireNonNull(parent, "parent");
-    if (capacityBytes <= 0) {
-      throw new IllegalArgumentException("capacityBytes must be > 0: " + capacityBytes);
+    Objects.requireNonNull(options, "options");
+    this.capacityBytes = options.capacityBytes();
+    this.evictionMarginBytes = options.evictionMarginBytes();
+    this.ticker = options.ticker();
+    this.expireAfterWriteNanos =
+        options.expireAfterWrite() == null ? 0 : saturatedNanos(options.expireAfterWrite());
+    this.order = EvictionOrder.create(options.evictionPolicy(), capacityBytes, evictionMarginBytes);
+    if (order instanceof TinyLfuOrder tinyLfu) {
+      tinyLfu.pinnedBytes(() -> pinnedBytes);
     }
-    if (evictionMarginBytes < 0 || evictionMarginBytes >= capacityBytes) {
-      throw new IllegalArgumentException(
-          "evictionMarginBytes must be in [0, capacityBytes): " + evictionMarginBytes);
-    }
-    this.capacityBytes = capacityBytes;
-    this.evictionMarginBytes = evictionMarginBytes;
     this.allocator =
         parent.newChildAllocator(ALLOCATOR_NAME, new EvictingListener(), 0, capacityBytes);
   }
@@ -180,7 +246,7 @@ public final class ChunkCache implements AutoCloseable {
    *     exception), if a load this call waited for failed (an {@link IOException} whose cause is
    *     that load's failure), or if interrupted while waiting ({@link InterruptedIOException})
    * @throws CacheCapacityException if the load could not get memory because the rest is held by
-   *     readers or loads in progress
+   *     readers, pinned, or held by loads in progress
    * @throws IllegalStateException if the cache is closed, if the loader broke its contract (a
    *     missing chunk, data from another allocator), or if the loader calls back for a key it is
    *     loading
@@ -195,6 +261,7 @@ public final class ChunkCache implements AutoCloseable {
     Map<ColumnChunkKey, Entry> acquired = new LinkedHashMap<>(distinct.size() * 2);
     List<Entry> toLoad = new ArrayList<>();
     List<Entry> toAwait = new ArrayList<>();
+    List<ColumnChunk> expired = new ArrayList<>();
     Thread self = Thread.currentThread();
     synchronized (lock) {
       ensureOpen();
@@ -205,8 +272,10 @@ public final class ChunkCache implements AutoCloseable {
               "a loader called back into the cache for " + key + ", which it is loading itself");
         }
       }
+      long now = ticker.nanos();
       for (ColumnChunkKey key : distinct) {
-        Entry entry = index.get(key);
+        order.recordAccess(key);
+        Entry entry = dropIfExpiredLocked(index.get(key), now, expired);
         if (entry == null) {
           entry = new Entry(key);
           entry.loadingThread = self;
@@ -227,6 +296,15 @@ public final class ChunkCache implements AutoCloseable {
       if (!toLoad.isEmpty()) {
         loadsInProgress++;
       }
+    }
+    try {
+      closeChunks(expired);
+    } catch (RuntimeException e) {
+      if (!toLoad.isEmpty()) {
+        fail(toLoad, e);
+      }
+      releaseAll(acquired.values(), e);
+      throw e;
     }
     try {
       if (!toLoad.isEmpty()) {
@@ -257,17 +335,171 @@ public final class ChunkCache implements AutoCloseable {
    */
   public CachedChunk getIfPresent(ColumnChunkKey key) {
     Objects.requireNonNull(key, "key");
+    List<ColumnChunk> expired = new ArrayList<>(1);
+    CachedChunk result = null;
     synchronized (lock) {
       ensureOpen();
-      Entry entry = index.get(key);
+      order.recordAccess(key);
+      Entry entry = dropIfExpiredLocked(index.get(key), ticker.nanos(), expired);
       if (entry == null || entry.chunk == null) {
         misses++;
-        return null;
+      } else {
+        hits++;
+        retainLocked(entry);
+        result = new CachedChunk(this, entry, entry.chunk);
       }
-      hits++;
-      retainLocked(entry);
-      return new CachedChunk(this, entry, entry.chunk);
     }
+    if (!expired.isEmpty()) {
+      try {
+        closeChunks(expired);
+      } catch (RuntimeException e) {
+        if (result != null) {
+          result.close();
+        }
+        throw e;
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Pins {@code key}: while the pin lives, the key's entry is never evicted, whether it is cached
+   * now or loaded later. Pinning a pinned key replaces its time to live. The pin does not load
+   * anything, and does not keep an entry beyond {@link Options#expireAfterWrite()}.
+   *
+   * @param ttl how long the pin lives, by the cache's {@link Ticker}; null pins until {@link
+   *     #unpin}
+   * @throws IllegalArgumentException if {@code ttl} is zero or negative
+   * @throws IllegalStateException if the cache is closed
+   */
+  public void pin(ColumnChunkKey key, Duration ttl) {
+    Objects.requireNonNull(key, "key");
+    checkTtl(ttl);
+    synchronized (lock) {
+      ensureOpen();
+      long now = ticker.nanos();
+      PinTerm term = PinTerm.of(ttl, now);
+      keyPins.put(key, term);
+      noteDeadlineLocked(term);
+      Entry entry = index.get(key);
+      if (entry != null) {
+        refreshPinLocked(entry, now);
+      }
+    }
+  }
+
+  /**
+   * Removes the pin of {@code key} set by {@link #pin}. The entry becomes evictable unless a live
+   * {@link #pinAll} rule still pins it.
+   *
+   * @return whether the key had a pin (possibly already expired)
+   */
+  public boolean unpin(ColumnChunkKey key) {
+    Objects.requireNonNull(key, "key");
+    synchronized (lock) {
+      boolean removed = keyPins.remove(key) != null;
+      Entry entry = index.get(key);
+      if (entry != null) {
+        refreshPinLocked(entry, ticker.nanos());
+      }
+      return removed;
+    }
+  }
+
+  /**
+   * Installs the pin rule {@code name}: every key that {@code matching} accepts is pinned, among
+   * the entries cached now and the keys loaded later, while the rule lives. Installing a rule under
+   * a name in use replaces that rule. The predicate runs without the cache's lock: now on a
+   * snapshot of the keys, later once per loaded key. It must be cheap, thread-safe and side-effect
+   * free; if it throws here the rule is not installed and the exception propagates, if it throws
+   * for a key loaded later that key is not pinned by it (logged).
+   *
+   * @param name the rule's name, for {@link #unpinAll}; for example "table:sales.orders"
+   * @param matching which keys the rule pins
+   * @param ttl how long the rule lives, by the cache's {@link Ticker}; null until {@link #unpinAll}
+   * @throws IllegalArgumentException if {@code ttl} is zero or negative
+   * @throws IllegalStateException if the cache is closed
+   */
+  public void pinAll(String name, Predicate<ColumnChunkKey> matching, Duration ttl) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(matching, "matching");
+    checkTtl(ttl);
+    PinRule rule;
+    List<Entry> snapshot;
+    synchronized (lock) {
+      ensureOpen();
+      rule = new PinRule(name, matching, PinTerm.of(ttl, ticker.nanos()));
+      PinRule replaced = pinRules.put(name, rule);
+      if (replaced != null) {
+        replaced.removed = true;
+      }
+      rulesVersion++;
+      noteDeadlineLocked(rule.term);
+      snapshot = new ArrayList<>(index.values());
+    }
+    List<Entry> matched = new ArrayList<>();
+    try {
+      for (Entry entry : snapshot) {
+        if (matching.test(entry.key)) {
+          matched.add(entry);
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      synchronized (lock) {
+        rule.removed = true;
+        pinRules.remove(name, rule);
+        rulesVersion++;
+        refreshPinnedLocked(ticker.nanos());
+      }
+      throw e;
+    }
+    synchronized (lock) {
+      long now = ticker.nanos();
+      for (Entry entry : matched) {
+        // Loading entries get the rule too; their load re-evaluates all rules when it publishes.
+        entry.addRule(rule);
+        refreshPinLocked(entry, now);
+      }
+      // Entries pinned only by a replaced rule of this name are released.
+      refreshPinnedLocked(now);
+    }
+  }
+
+  /**
+   * Removes the pin rule {@code name}; entries it pinned become evictable unless another pin holds
+   * them.
+   *
+   * @return whether a rule of that name was installed (possibly already expired)
+   */
+  public boolean unpinAll(String name) {
+    Objects.requireNonNull(name, "name");
+    synchronized (lock) {
+      PinRule rule = pinRules.remove(name);
+      if (rule == null) {
+        return false;
+      }
+      rule.removed = true;
+      rulesVersion++;
+      refreshPinnedLocked(ticker.nanos());
+      return true;
+    }
+  }
+
+  /**
+   * Drops expired entries and expired pins now, rather than on the next access or eviction. Readers
+   * keep their references to dropped entries.
+   */
+  public void cleanUp() {
+    List<ColumnChunk> toClose = new ArrayList<>();
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      long now = ticker.nanos();
+      sweepExpiredPinsLocked(now);
+      expireLocked(now, toClose);
+    }
+    closeChunks(toClose);
   }
 
   /**
@@ -318,6 +550,9 @@ public final class ChunkCache implements AutoCloseable {
   /** A snapshot of the counters. */
   public CacheStats stats() {
     synchronized (lock) {
+      if (!closed) {
+        sweepExpiredPinsLocked(ticker.nanos());
+      }
       return new CacheStats(
           cachedEntries,
           cachedBytes,
@@ -326,7 +561,10 @@ public final class ChunkCache implements AutoCloseable {
           misses,
           evictions,
           loadFailures,
-          bytesLoaded);
+          bytesLoaded,
+          pinned.size(),
+          pinnedBytes,
+          expirations);
     }
   }
 
@@ -357,12 +595,20 @@ public final class ChunkCache implements AutoCloseable {
       closed = true;
       for (Entry entry : index.values()) {
         // Without readers or loads every indexed entry is cached, loaded and unreferenced.
+        if (!entry.pinned) {
+          order.remove(entry);
+        }
         toClose.add(entry.chunk);
         entry.chunk = null;
         entry.cached = false;
+        entry.pinned = false;
       }
       index.clear();
-      evictable.clear();
+      writeOrder.clear();
+      pinned.clear();
+      keyPins.clear();
+      pinRules.clear();
+      pinnedBytes = 0;
       evictableBytes = 0;
       cachedEntries = 0;
       cachedBytes = 0;
@@ -414,25 +660,83 @@ public final class ChunkCache implements AutoCloseable {
         throw rethrow(failure);
       }
     }
-    synchronized (lock) {
-      for (Entry entry : batch) {
-        ColumnChunk chunk = loaded.get(entry.key);
-        entry.chunk = chunk;
-        entry.sizeBytes = chunk.sizeBytes();
-        entry.loadingThread = null;
-        bytesLoaded += entry.sizeBytes;
-        if (!entry.invalidated) {
-          entry.cached = true;
-          cachedEntries++;
-          cachedBytes += entry.sizeBytes;
-        }
-        // This caller holds a reference, so the entry is not evictable yet.
-      }
-      loadsInProgress--;
-    }
+    publish(batch, loaded);
     for (Entry entry : batch) {
       entry.loaded.complete(null);
     }
+  }
+
+  /**
+   * Caches the loaded chunks, pinned if a pin applies. Pin rules are matched without the lock; if a
+   * rule was added or removed meanwhile, they are matched again.
+   */
+  private void publish(List<Entry> batch, Map<ColumnChunkKey, ColumnChunk> loaded) {
+    while (true) {
+      long version;
+      List<PinRule> rules;
+      synchronized (lock) {
+        version = rulesVersion;
+        rules = pinRules.isEmpty() ? List.of() : new ArrayList<>(pinRules.values());
+      }
+      List<List<PinRule>> matched = new ArrayList<>(batch.size());
+      for (Entry entry : batch) {
+        matched.add(matchingRules(entry.key, rules));
+      }
+      synchronized (lock) {
+        if (version != rulesVersion) {
+          continue;
+        }
+        long now = ticker.nanos();
+        for (int i = 0; i < batch.size(); i++) {
+          Entry entry = batch.get(i);
+          ColumnChunk chunk = loaded.get(entry.key);
+          entry.chunk = chunk;
+          entry.sizeBytes = chunk.sizeBytes();
+          entry.loadingThread = null;
+          bytesLoaded += entry.sizeBytes;
+          if (!entry.invalidated) {
+            entry.cached = true;
+            entry.writtenAt = now;
+            entry.rules = matched.get(i);
+            cachedEntries++;
+            cachedBytes += entry.sizeBytes;
+            if (expireAfterWriteNanos > 0) {
+              writeOrder.add(entry);
+            }
+            // This caller holds a reference, so the entry is not evictable yet.
+            if (isPinnedLocked(entry, now)) {
+              entry.pinned = true;
+              pinned.add(entry);
+              pinnedBytes += entry.sizeBytes;
+            } else {
+              order.add(entry);
+            }
+          }
+        }
+        loadsInProgress--;
+        return;
+      }
+    }
+  }
+
+  private static List<PinRule> matchingRules(ColumnChunkKey key, List<PinRule> rules) {
+    List<PinRule> matching = List.of();
+    for (PinRule rule : rules) {
+      boolean matches;
+      try {
+        matches = rule.matching.test(key);
+      } catch (RuntimeException e) {
+        LOG.warn("pin rule '{}' failed for {}; the rule does not pin it", rule.name, key, e);
+        matches = false;
+      }
+      if (matches) {
+        if (matching.isEmpty()) {
+          matching = new ArrayList<>(2);
+        }
+        matching.add(rule);
+      }
+    }
+    return matching;
   }
 
   /**
@@ -569,7 +873,8 @@ public final class ChunkCache implements AutoCloseable {
   private void retainLocked(Entry entry) {
     entry.readers++;
     readerReferences++;
-    if (entry.readers == 1 && evictable.remove(entry)) {
+    if (entry.readers == 1 && entry.cached && !entry.pinned) {
+      order.retained(entry);
       evictableBytes -= entry.sizeBytes;
     }
   }
@@ -585,8 +890,10 @@ public final class ChunkCache implements AutoCloseable {
       return null;
     }
     if (entry.cached) {
-      evictable.add(entry);
-      evictableBytes += entry.sizeBytes;
+      if (!entry.pinned) {
+        order.released(entry);
+        evictableBytes += entry.sizeBytes;
+      }
       return null;
     }
     ColumnChunk chunk = entry.chunk;
@@ -600,9 +907,18 @@ public final class ChunkCache implements AutoCloseable {
     index.remove(entry.key, entry);
     cachedEntries--;
     cachedBytes -= entry.sizeBytes;
-    if (evictable.remove(entry)) {
-      evictableBytes -= entry.sizeBytes;
+    writeOrder.remove(entry);
+    if (entry.pinned) {
+      entry.pinned = false;
+      pinned.remove(entry);
+      pinnedBytes -= entry.sizeBytes;
+    } else {
+      order.remove(entry);
+      if (entry.readers == 0) {
+        evictableBytes -= entry.sizeBytes;
+      }
     }
+    entry.rules = List.of();
     if (entry.readers > 0) {
       return null;
     }
@@ -648,8 +964,9 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /**
-   * Evicts least-recently-used unreferenced entries until the allocator has {@code size} bytes of
-   * headroom. Evicts nothing if that cannot be reached even by evicting all of them.
+   * Drops expired entries, then evicts unreferenced, unpinned entries in the policy's order until
+   * the allocator has {@code size} bytes of headroom. Evicts nothing if that cannot be reached even
+   * by evicting all of them.
    *
    * @return whether the headroom is there now
    */
@@ -666,26 +983,174 @@ public final class ChunkCache implements AutoCloseable {
         if (headroom >= wanted) {
           return true;
         }
-        if (closed || evictable.isEmpty() || headroom + evictableBytes < size) {
-          // Either the request fits without the margin, or evicting everything would not make it
-          // fit: then keep the cache intact and let the allocation fail.
+        if (closed) {
           return headroom >= size;
         }
-        long needed = wanted - headroom;
-        long freed = 0;
-        while (freed < needed && !evictable.isEmpty()) {
-          Entry eldest = evictable.iterator().next();
-          freed += eldest.sizeBytes;
-          evictions++;
-          // Unreferenced, so uncaching hands back the chunk to close.
-          victims.add(uncacheLocked(eldest));
+        long now = ticker.nanos();
+        sweepExpiredPinsLocked(now);
+        if (expireLocked(now, victims) == 0) {
+          if (evictableBytes == 0 || headroom + evictableBytes < size) {
+            // Either the request fits without the margin, or evicting everything would not make
+            // it fit: then keep the cache intact and let the allocation fail.
+            return headroom >= size;
+          }
+          long needed = wanted - headroom;
+          long freed = 0;
+          while (freed < needed) {
+            Entry victim = order.victim();
+            if (victim == null) {
+              break;
+            }
+            freed += victim.sizeBytes;
+            evictions++;
+            // Unreferenced, so uncaching hands back the chunk to close.
+            victims.add(uncacheLocked(victim));
+          }
         }
+        // Else expired entries were dropped: close them and look at the headroom again.
       }
-      LOG.debug("evicted {} chunk(s) to allocate {} bytes", victims.size(), size);
+      LOG.debug("dropped {} chunk(s) to allocate {} bytes", victims.size(), size);
       // Closing returns the memory to the allocator right away (nobody else references it), so the
       // next round sees the headroom; a concurrent allocation may take it, hence the loop.
       closeChunks(victims);
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Expiry and pins
+
+  private boolean isExpired(Entry entry, long now) {
+    return expireAfterWriteNanos > 0 && now - entry.writtenAt >= expireAfterWriteNanos;
+  }
+
+  /**
+   * Returns {@code entry}, or null after dropping it if it is cached and expired; adds its chunk to
+   * {@code toClose} if no reader holds it.
+   */
+  private Entry dropIfExpiredLocked(Entry entry, long now, List<ColumnChunk> toClose) {
+    if (entry == null || !entry.cached || !isExpired(entry, now)) {
+      return entry;
+    }
+    expirations++;
+    ColumnChunk chunk = uncacheLocked(entry);
+    if (chunk != null) {
+      toClose.add(chunk);
+    }
+    return null;
+  }
+
+  /**
+   * Drops every expired entry, pinned or not; adds the chunks no reader holds to {@code toClose}.
+   *
+   * @return the number of entries dropped
+   */
+  private int expireLocked(long now, List<ColumnChunk> toClose) {
+    int dropped = 0;
+    while (!writeOrder.isEmpty()) {
+      Entry oldest = writeOrder.iterator().next();
+      if (dropIfExpiredLocked(oldest, now, toClose) != null) {
+        break;
+      }
+      dropped++;
+    }
+    return dropped;
+  }
+
+  private boolean isPinnedLocked(Entry entry, long now) {
+    PinTerm keyPin = keyPins.get(entry.key);
+    if (keyPin != null && keyPin.liveAt(now)) {
+      return true;
+    }
+    boolean pinnedByRule = false;
+    for (var it = entry.rules.iterator(); it.hasNext(); ) {
+      PinRule rule = it.next();
+      if (rule.removed || !rule.term.liveAt(now)) {
+        it.remove(); // never live again: keep the list short
+      } else {
+        pinnedByRule = true;
+      }
+    }
+    return pinnedByRule;
+  }
+
+  /** Brings a cached entry's pinned state, and its place in the eviction order, up to date. */
+  private void refreshPinLocked(Entry entry, long now) {
+    if (!entry.cached) {
+      return;
+    }
+    boolean shouldPin = isPinnedLocked(entry, now);
+    if (shouldPin == entry.pinned) {
+      return;
+    }
+    entry.pinned = shouldPin;
+    if (shouldPin) {
+      pinned.add(entry);
+      pinnedBytes += entry.sizeBytes;
+      order.remove(entry);
+      if (entry.readers == 0) {
+        evictableBytes -= entry.sizeBytes;
+      }
+    } else {
+      pinned.remove(entry);
+      pinnedBytes -= entry.sizeBytes;
+      order.add(entry);
+      if (entry.readers == 0) {
+        evictableBytes += entry.sizeBytes;
+      }
+    }
+  }
+
+  private void refreshPinnedLocked(long now) {
+    for (Entry entry : new ArrayList<>(pinned)) {
+      refreshPinLocked(entry, now);
+    }
+  }
+
+  private void noteDeadlineLocked(PinTerm term) {
+    if (term.forever()) {
+      return;
+    }
+    if (!timedPins || term.deadline() - nextPinDeadline < 0) {
+      nextPinDeadline = term.deadline();
+    }
+    timedPins = true;
+  }
+
+  /** Removes expired key pins and rules and unpins their entries, once a deadline has passed. */
+  private void sweepExpiredPinsLocked(long now) {
+    if (!timedPins || now - nextPinDeadline < 0) {
+      return;
+    }
+    keyPins.values().removeIf(term -> !term.liveAt(now));
+    for (var it = pinRules.values().iterator(); it.hasNext(); ) {
+      PinRule rule = it.next();
+      if (!rule.term.liveAt(now)) {
+        rule.removed = true;
+        it.remove();
+        rulesVersion++;
+      }
+    }
+    refreshPinnedLocked(now);
+    timedPins = false;
+    for (PinTerm term : keyPins.values()) {
+      noteDeadlineLocked(term);
+    }
+    for (PinRule rule : pinRules.values()) {
+      noteDeadlineLocked(rule.term);
+    }
+  }
+
+  private static void checkTtl(Duration ttl) {
+    if (ttl != null && (ttl.isZero() || ttl.isNegative())) {
+      throw new IllegalArgumentException("ttl must be positive or null: " + ttl);
+    }
+  }
+
+  /** The duration in nanoseconds, at most {@link Long#MAX_VALUE}. */
+  private static long saturatedNanos(Duration duration) {
+    return duration.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
+        ? Long.MAX_VALUE
+        : duration.toNanos();
   }
 
   private static void closeChunks(List<ColumnChunk> chunks) {
@@ -738,6 +1203,101 @@ public final class ChunkCache implements AutoCloseable {
     }
   }
 
+  /** How long a pin lives: forever, or until a deadline of the ticker. */
+  private record PinTerm(boolean forever, long deadline) {
+    static PinTerm of(Duration ttl, long now) {
+      return ttl == null ? new PinTerm(true, 0) : new PinTerm(false, now + saturatedNanos(ttl));
+    }
+
+    boolean liveAt(long now) {
+      return forever || deadline - now > 0;
+    }
+  }
+
+  /** A named {@link #pinAll} rule. {@code removed} is guarded by the cache's lock. */
+  static final class PinRule {
+    final String name;
+    final Predicate<ColumnChunkKey> matching;
+    final PinTerm term;
+    boolean removed;
+
+    PinRule(String name, Predicate<ColumnChunkKey> matching, PinTerm term) {
+      this.name = name;
+      this.matching = matching;
+      this.term = term;
+    }
+  }
+
+  /**
+   * The configuration of a {@link ChunkCache}. Immutable; start from {@link #of(long)} and use the
+   * {@code with} methods.
+   *
+   * @param capacityBytes the limit of the cache's allocator: off-heap bytes held by cached data,
+   *     data held by readers and loads in progress never exceed it
+   * @param evictionMarginBytes bytes to keep free when evicting; 0 evicts exactly what is needed
+   *     (see {@link ChunkCache#ChunkCache(BufferAllocator, long, long)})
+   * @param evictionPolicy the order of eviction
+   * @param ticker the time source for pin and entry expiry
+   * @param expireAfterWrite how long after loading an entry expires; null for never
+   */
+  public record Options(
+      long capacityBytes,
+      long evictionMarginBytes,
+      EvictionPolicy evictionPolicy,
+      Ticker ticker,
+      Duration expireAfterWrite) {
+
+    /**
+     * Validates the options.
+     *
+     * @throws IllegalArgumentException if {@code capacityBytes} is not positive, the margin is
+     *     negative or not below the capacity, or {@code expireAfterWrite} is not positive
+     * @throws NullPointerException if the policy or the ticker is null
+     */
+    public Options {
+      if (capacityBytes <= 0) {
+        throw new IllegalArgumentException("capacityBytes must be > 0: " + capacityBytes);
+      }
+      if (evictionMarginBytes < 0 || evictionMarginBytes >= capacityBytes) {
+        throw new IllegalArgumentException(
+            "evictionMarginBytes must be in [0, capacityBytes): " + evictionMarginBytes);
+      }
+      Objects.requireNonNull(evictionPolicy, "evictionPolicy");
+      Objects.requireNonNull(ticker, "ticker");
+      if (expireAfterWrite != null
+          && (expireAfterWrite.isZero() || expireAfterWrite.isNegative())) {
+        throw new IllegalArgumentException(
+            "expireAfterWrite must be positive or null: " + expireAfterWrite);
+      }
+    }
+
+    /** LRU, no margin, the system ticker, no expiry. */
+    public static Options of(long capacityBytes) {
+      return new Options(capacityBytes, 0, EvictionPolicy.LRU, Ticker.system(), null);
+    }
+
+    /** These options with another eviction margin. */
+    public Options withEvictionMargin(long marginBytes) {
+      return new Options(capacityBytes, marginBytes, evictionPolicy, ticker, expireAfterWrite);
+    }
+
+    /** These options with another eviction policy. */
+    public Options withEvictionPolicy(EvictionPolicy policy) {
+      return new Options(capacityBytes, evictionMarginBytes, policy, ticker, expireAfterWrite);
+    }
+
+    /** These options with another ticker. */
+    public Options withTicker(Ticker newTicker) {
+      return new Options(
+          capacityBytes, evictionMarginBytes, evictionPolicy, newTicker, expireAfterWrite);
+    }
+
+    /** These options with entries expiring {@code ttl} after loading; null for never. */
+    public Options withExpireAfterWrite(Duration ttl) {
+      return new Options(capacityBytes, evictionMarginBytes, evictionPolicy, ticker, ttl);
+    }
+  }
+
   /**
    * One key's state: loading ({@code chunk == null}, {@code loaded} pending), loaded, or failed.
    * Fields other than the final ones are guarded by the cache's lock.
@@ -758,8 +1318,29 @@ public final class ChunkCache implements AutoCloseable {
     /** Invalidated while loading: the result is handed to its callers but not cached. */
     boolean invalidated;
 
+    /** Whether a pin holds the cached entry: it is then outside the eviction order. */
+    boolean pinned;
+
+    /** Pin rules the key matched; dead ones are pruned when pins are re-evaluated. */
+    List<PinRule> rules = List.of();
+
+    /** The ticker's time when the entry was cached. */
+    long writtenAt;
+
+    /** The {@link TinyLfuOrder} region, or {@link TinyLfuOrder#NONE}. */
+    byte region;
+
     Entry(ColumnChunkKey key) {
       this.key = key;
+    }
+
+    void addRule(PinRule rule) {
+      if (rules.isEmpty()) {
+        rules = new ArrayList<>(2);
+      }
+      if (!rules.contains(rule)) {
+        rules.add(rule);
+      }
     }
 
     @Override

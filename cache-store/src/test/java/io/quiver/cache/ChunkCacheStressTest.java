@@ -32,6 +32,16 @@ class ChunkCacheStressTest {
   @Test
   @Timeout(60)
   void concurrentMixedWorkloadStaysWithinCapacityAndLeaksNothing() throws Exception {
+    stress(EvictionPolicy.LRU);
+  }
+
+  @Test
+  @Timeout(60)
+  void concurrentMixedWorkloadWithTinyLfuStaysWithinCapacityAndLeaksNothing() throws Exception {
+    stress(EvictionPolicy.TINY_LFU);
+  }
+
+  private static void stress(EvictionPolicy policy) throws Exception {
     TestChunks.RecordingLoader loader = new TestChunks.RecordingLoader(ROWS, SLICE_ROWS);
     AtomicLong keysRequested = new AtomicLong();
     AtomicLong maxSampled = new AtomicLong();
@@ -47,7 +57,9 @@ class ChunkCacheStressTest {
       // concurrent allocations from colliding at the limit, so Arrow refuses no attempt and its
       // peak statistic is exact.
       long margin = THREADS * chunk;
-      try (ChunkCache cache = new ChunkCache(root, capacity, margin)) {
+      ChunkCache.Options options =
+          ChunkCache.Options.of(capacity).withEvictionMargin(margin).withEvictionPolicy(policy);
+      try (ChunkCache cache = new ChunkCache(root, options)) {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<?>> workers = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
@@ -70,8 +82,8 @@ class ChunkCacheStressTest {
         CacheStats stats = cache.stats();
         long peak = cache.allocator().getPeakMemoryAllocation();
         System.out.printf(
-            "stress: %d ops in %d ms, %s, peak %d of %d, loader calls %d%n",
-            THREADS * OPS_PER_THREAD, millis, stats, peak, capacity, loader.calls.size());
+            "stress %s: %d ops in %d ms, %s, peak %d of %d, loader calls %d%n",
+            policy, THREADS * OPS_PER_THREAD, millis, stats, peak, capacity, loader.calls.size());
         assertTrue(peak <= capacity, "peak " + peak + " > capacity " + capacity);
         assertTrue(maxSampled.get() <= capacity, "sampled " + maxSampled + " > " + capacity);
         assertTrue(stats.evictions() > 0);

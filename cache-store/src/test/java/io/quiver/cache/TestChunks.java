@@ -129,6 +129,21 @@ final class TestChunks {
     refs.values().forEach(CachedChunk::close);
   }
 
+  /** A ticker that moves only when a test advances it. */
+  static final class FakeTicker implements Ticker {
+    private final java.util.concurrent.atomic.AtomicLong now =
+        new java.util.concurrent.atomic.AtomicLong(-5_000_000_000L);
+
+    @Override
+    public long nanos() {
+      return now.get();
+    }
+
+    void advance(Duration duration) {
+      now.addAndGet(duration.toNanos());
+    }
+  }
+
   /** A loader building {@link #build} chunks, recording every call. */
   static class RecordingLoader implements ChunkLoader {
     final int rows;

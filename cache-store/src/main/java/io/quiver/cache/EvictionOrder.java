@@ -1,0 +1,76 @@
+package io.quiver.cache;
+
+import java.util.LinkedHashSet;
+
+/**
+ * The order in which a {@link ChunkCache} evicts: one implementation per {@link EvictionPolicy}.
+ *
+ * <p>The cache tells the order about every <em>managed</em> entry: one that is cached and not
+ * pinned. Among those, the evictable ones are those without readers ({@code entry.readers == 0});
+ * {@link #victim()} returns only such an entry. Pinned entries are removed from the order while
+ * pinned, so the order never sees them. Sizes are {@code entry.sizeBytes}.
+ *
+ * <p>Not thread-safe: every method is called under the cache's lock.
+ */
+abstract class EvictionOrder {
+
+  static EvictionOrder create(EvictionPolicy policy, long capacityBytes, long marginBytes) {
+    return switch (policy) {
+      case LRU -> new Lru();
+      case TINY_LFU -> new TinyLfuOrder(capacityBytes, marginBytes);
+    };
+  }
+
+  /** The entry became managed (loaded, or unpinned); it may have readers. */
+  abstract void add(ChunkCache.Entry entry);
+
+  /** The entry stopped being managed (uncached or pinned). */
+  abstract void remove(ChunkCache.Entry entry);
+
+  /** A managed entry got its first reader. */
+  abstract void retained(ChunkCache.Entry entry);
+
+  /** A managed entry lost its last reader: the moment that counts as its use. */
+  abstract void released(ChunkCache.Entry entry);
+
+  /** A key was requested (hit or miss). */
+  void recordAccess(ColumnChunkKey key) {}
+
+  /**
+   * The next entry to evict, or null if no managed entry is evictable. The caller evicts it (and
+   * calls {@link #remove}) before asking again.
+   */
+  abstract ChunkCache.Entry victim();
+
+  /** Least recently used first, over the evictable entries only. */
+  static final class Lru extends EvictionOrder {
+    private final LinkedHashSet<ChunkCache.Entry> evictable = new LinkedHashSet<>();
+
+    @Override
+    void add(ChunkCache.Entry entry) {
+      if (entry.readers == 0) {
+        evictable.add(entry);
+      }
+    }
+
+    @Override
+    void remove(ChunkCache.Entry entry) {
+      evictable.remove(entry);
+    }
+
+    @Override
+    void retained(ChunkCache.Entry entry) {
+      evictable.remove(entry);
+    }
+
+    @Override
+    void released(ChunkCache.Entry entry) {
+      evictable.add(entry);
+    }
+
+    @Override
+    ChunkCache.Entry victim() {
+      return evictable.isEmpty() ? null : evictable.iterator().next();
+    }
+  }
+}
