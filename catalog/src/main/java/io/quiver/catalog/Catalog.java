@@ -91,7 +91,12 @@ public final class Catalog implements AutoCloseable {
       try {
         exists = storage.exists(target);
       } catch (IOException e) {
-        throw new InvalidMountException("Cannot mount " + target + ": " + e.getMessage(), e);
+        // File-system exceptions put the path before the reason; the target is named already.
+        String reason =
+            e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+                ? fse.getReason()
+                : e.getMessage();
+        throw new InvalidMountException("Cannot mount " + target + ": " + reason, e);
       }
       if (!exists) {
         throw new InvalidMountException(

@@ -122,6 +122,13 @@ final class ChunkStreamer {
         FileEntry entry =
             new FileEntry(resolved.location(), part.length(), new ObjectVersion(part.version()));
         ParquetMetadata footer = catalog.footer(resolved.storage(), entry);
+        if (part != first
+            && !project(
+                    ParquetSchemas.toArrow(footer.getFileMetaData().getSchema()), ticket.columns())
+                .equals(schema)) {
+          throw new IllegalArgumentException(
+              "Malformed ticket: " + part.path() + " does not have the schema of " + first.path());
+        }
         for (int rowGroup : part.rowGroups()) {
           if (rowGroup >= footer.getBlocks().size()) {
             throw new IllegalArgumentException(
@@ -172,8 +179,14 @@ final class ChunkStreamer {
                     RowGroupDecoder.decode(input, footer, rowGroup, names, allocator, batchRows);
               }
               Map<ColumnChunkKey, ColumnChunk> loaded = new LinkedHashMap<>();
-              for (ColumnChunkKey k : missing) {
-                loaded.put(k, new ColumnChunk(decoded.get(k.column())));
+              try {
+                for (ColumnChunkKey k : missing) {
+                  loaded.put(k, new ColumnChunk(decoded.get(k.column())));
+                }
+              } catch (RuntimeException e) {
+                // Nothing may leak: close every vector, wrapped or not.
+                decoded.values().forEach(slices -> slices.forEach(FieldVector::close));
+                throw e;
               }
               return loaded;
             });

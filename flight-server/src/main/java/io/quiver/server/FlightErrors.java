@@ -43,6 +43,16 @@ final class FlightErrors {
     for (Throwable c = e; c != null && status == null; c = c.getCause()) {
       status = specificStatusOf(c);
     }
+    if (e instanceof InvalidMountException && e.getCause() != null) {
+      // A refused mount keeps the status of why: refused credentials or an unreachable store are
+      // not a malformed request, and a client should be able to tell them apart.
+      CallStatus cause = specificStatusOf(e.getCause());
+      if (cause != null
+          && (cause.code() == CallStatus.UNAUTHORIZED.code()
+              || cause.code() == CallStatus.UNAVAILABLE.code())) {
+        status = cause.withDescription(e.getMessage());
+      }
+    }
     if (status == null) {
       status = genericStatusOf(e);
     }

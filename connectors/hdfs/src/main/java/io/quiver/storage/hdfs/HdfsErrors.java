@@ -90,6 +90,12 @@ final class HdfsErrors {
       if (t instanceof SocketTimeoutException) {
         return unavailable(e, operation, location, nameNode, "did not answer in time");
       }
+      // A NameNode that goes away mid-connection surfaces as EOF or a socket error on the RPC;
+      // reads past the end of a file never get here (they are checked before reading).
+      if (!"read".equals(operation)
+          && (t instanceof java.io.EOFException || t instanceof java.net.SocketException)) {
+        return unavailable(e, operation, location, nameNode, "closed the connection");
+      }
       if (t.getCause() == t) {
         break;
       }

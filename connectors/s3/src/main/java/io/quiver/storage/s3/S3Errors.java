@@ -183,7 +183,9 @@ final class S3Errors {
           || t instanceof ApiCallTimeoutException
           || t instanceof SocketException // includes ConnectException, NoRouteToHostException
           || t instanceof SocketTimeoutException
-          || t instanceof UnknownHostException) {
+          || t instanceof UnknownHostException
+          // Apache HttpClient: the endpoint closed a pooled connection without answering.
+          || t instanceof org.apache.http.NoHttpResponseException) {
         return true;
       }
       if (t.getCause() == t) {

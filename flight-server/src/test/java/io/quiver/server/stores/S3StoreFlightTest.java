@@ -1,0 +1,144 @@
+package io.quiver.server.stores;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.jclouds.blobstore.BlobStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The end-to-end scenarios on S3: S3Proxy in this JVM, with SigV4 keys from the environment. */
+class S3StoreFlightTest extends StoreFlightTest {
+  private static final String PROXY = "io.quiver.storage.s3.S3ProxyServer";
+  private static final String BUCKET = "lake";
+  private static final String ACCESS_VAR = "QUIVER_TEST_S3_ACCESS_KEY";
+  private static final String SECRET_VAR = "QUIVER_TEST_S3_SECRET_KEY";
+  private static final String WRONG_SECRET_VAR = "QUIVER_TEST_S3_WRONG_SECRET";
+
+  private static S3Store shared;
+
+  @BeforeAll
+  static void startS3Proxy() throws Exception {
+    // The proxy accepts only its own keys: the environment must hold those.
+    assertEquals(ConnectorTestHelpers.constant(PROXY, "ACCESS_KEY"), env(ACCESS_VAR), ACCESS_VAR);
+    assertEquals(ConnectorTestHelpers.constant(PROXY, "SECRET_KEY"), env(SECRET_VAR), SECRET_VAR);
+    shared = S3Store.start();
+  }
+
+  @AfterAll
+  static void stopS3Proxy() throws Exception {
+    if (shared != null) {
+      shared.stop();
+    }
+  }
+
+  @Override
+  Store store() {
+    return shared;
+  }
+
+  @Override
+  Store startOwnStore(Path dir) throws Exception {
+    return S3Store.start();
+  }
+
+  @Override
+  List<RefusedMount> refusedMounts(String prefix) throws Exception {
+    String unreachable = "http://127.0.0.1:" + closedPort();
+    return List.of(
+        new RefusedMount(
+            "wrong secret key",
+            FlightStatusCode.UNAUTHORIZED,
+            shared.uri(prefix),
+            with(shared.options(), "secret-key-env", WRONG_SECRET_VAR),
+            List.of("S3 refused", "HTTP 403", ACCESS_VAR, WRONG_SECRET_VAR)),
+        new RefusedMount(
+            "missing bucket",
+            FlightStatusCode.INVALID_ARGUMENT,
+            "s3://no-such-bucket/" + prefix,
+            shared.options(),
+            List.of("bucket 'no-such-bucket' does not exist")),
+        new RefusedMount(
+            "unreachable endpoint",
+            FlightStatusCode.UNAVAILABLE,
+            shared.uri(prefix),
+            with(shared.failFastOptions(), "endpoint", unreachable),
+            List.of(unreachable, "did not answer")));
+  }
+
+  @Override
+  List<String> secretValues() {
+    return List.of(env(SECRET_VAR), env(WRONG_SECRET_VAR));
+  }
+
+  /** One S3Proxy (the s3 connector's test server) with one bucket. */
+  private static final class S3Store implements Store {
+    private final AutoCloseable proxy;
+    private final String endpoint;
+    private final BlobStore blobs;
+    private boolean closed;
+
+    private S3Store(AutoCloseable proxy) throws Exception {
+      this.proxy = proxy;
+      this.endpoint = ConnectorTestHelpers.call(proxy, "endpoint").toString();
+      this.blobs = (BlobStore) ConnectorTestHelpers.call(proxy, "blobStore");
+    }
+
+    static S3Store start() throws Exception {
+      AutoCloseable proxy =
+          (AutoCloseable) ConnectorTestHelpers.callStatic(PROXY, "startTransient");
+      try {
+        ConnectorTestHelpers.call(proxy, "createBucket", BUCKET);
+        return new S3Store(proxy);
+      } catch (Exception | Error e) {
+        proxy.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public String uri(String path) {
+      return "s3://" + BUCKET + "/" + path;
+    }
+
+    @Override
+    public Map<String, String> options() {
+      return Map.of(
+          "endpoint", endpoint,
+          "access-key-env", ACCESS_VAR,
+          "secret-key-env", SECRET_VAR);
+    }
+
+    @Override
+    public Map<String, String> failFastOptions() {
+      return with(options(), "connect-timeout", "1s", "request-timeout", "2s", "max-attempts", "1");
+    }
+
+    @Override
+    public String endpoint() {
+      return endpoint;
+    }
+
+    @Override
+    public void upload(String path, Path local) throws Exception {
+      blobs.putBlob(BUCKET, blobs.blobBuilder(path).payload(Files.readAllBytes(local)).build());
+    }
+
+    @Override
+    public void delete(String path) {
+      blobs.removeBlob(BUCKET, path);
+    }
+
+    @Override
+    public void stop() throws Exception {
+      if (!closed) {
+        closed = true;
+        proxy.close();
+      }
+    }
+  }
+}
