@@ -5,21 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
+import io.quiver.storage.azure.AzuriteServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 
 /**
  * The end-to-end scenarios on Azure Blob Storage: Azurite (installed by connectors/azure's build)
  * as a child process, with the development account's shared key from the environment.
  */
 class AzureStoreFlightTest extends StoreFlightTest {
-  private static final String AZURITE = "io.quiver.storage.azure.AzuriteServer";
   private static final String CONTAINER = "lake";
   private static final String KEY_VAR = "QUIVER_TEST_AZURE_KEY";
   private static final String WRONG_KEY_VAR = "QUIVER_TEST_AZURE_WRONG_KEY";
@@ -29,7 +27,7 @@ class AzureStoreFlightTest extends StoreFlightTest {
   @BeforeAll
   static void startAzurite() throws Exception {
     // Azurite accepts only the development account's key: the environment must hold it.
-    assertEquals(ConnectorTestHelpers.constant(AZURITE, "KEY"), env(KEY_VAR), KEY_VAR);
+    assertEquals(AzuriteServer.KEY, env(KEY_VAR), KEY_VAR);
     shared = AzureStore.start();
   }
 
@@ -80,32 +78,31 @@ class AzureStoreFlightTest extends StoreFlightTest {
   }
 
   private static String account() {
-    return (String) ConnectorTestHelpers.constant(AZURITE, "ACCOUNT");
+    return AzuriteServer.ACCOUNT;
   }
 
   /** One Azurite process (the azure connector's test server) with one container. */
   private static final class AzureStore implements Store {
-    private final Object azurite;
+    private final AzuriteServer azurite;
     private final String endpoint;
     private final BlobContainerClient container;
     private boolean closed;
 
-    private AzureStore(Object azurite) throws Exception {
+    private AzureStore(AzuriteServer azurite) {
       this.azurite = azurite;
-      this.endpoint = (String) ConnectorTestHelpers.call(azurite, "endpoint");
-      BlobServiceClient admin =
-          (BlobServiceClient) ConnectorTestHelpers.call(azurite, "adminClient");
+      this.endpoint = azurite.endpoint();
+      BlobServiceClient admin = azurite.adminClient();
       this.container = admin.createBlobContainer(CONTAINER);
     }
 
     static AzureStore start() throws Exception {
-      Object azurite = ConnectorTestHelpers.construct(AZURITE);
+      AzuriteServer azurite = new AzuriteServer();
       // A JUnit extension whose callbacks ignore their context: started and stopped by hand here.
-      ((BeforeAllCallback) azurite).beforeAll(null);
+      azurite.beforeAll(null);
       try {
         return new AzureStore(azurite);
       } catch (Exception | Error e) {
-        ((AfterAllCallback) azurite).afterAll(null);
+        azurite.afterAll(null);
         throw e;
       }
     }
@@ -145,7 +142,7 @@ class AzureStoreFlightTest extends StoreFlightTest {
       if (!closed) {
         closed = true;
         // Ends the Azurite process (and its children) and deletes its data.
-        ((AfterAllCallback) azurite).afterAll(null);
+        azurite.afterAll(null);
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.quiver.server.stores;
 
+import io.quiver.storage.hdfs.MiniHdfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,8 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  * permissions enforced; the process user is its superuser.
  */
 class HdfsStoreFlightTest extends StoreFlightTest {
-  private static final String MINI_HDFS = "io.quiver.storage.hdfs.MiniHdfs";
-
   @TempDir static Path clusterDir;
   private static HdfsStore shared;
 
@@ -74,20 +73,19 @@ class HdfsStoreFlightTest extends StoreFlightTest {
 
   /** One MiniDFSCluster (the hdfs connector's test server). */
   private static final class HdfsStore implements Store {
-    private final AutoCloseable cluster;
+    private final MiniHdfs cluster;
     private final String nameNode;
     private final FileSystem admin;
     private boolean closed;
 
-    private HdfsStore(AutoCloseable cluster) throws Exception {
+    private HdfsStore(MiniHdfs cluster) throws Exception {
       this.cluster = cluster;
-      this.nameNode = (String) ConnectorTestHelpers.call(cluster, "uri");
-      this.admin = (FileSystem) ConnectorTestHelpers.call(cluster, "admin");
+      this.nameNode = cluster.uri();
+      this.admin = cluster.admin();
     }
 
     static HdfsStore start(Path baseDir) throws Exception {
-      AutoCloseable cluster =
-          (AutoCloseable) ConnectorTestHelpers.callStatic(MINI_HDFS, "start", baseDir);
+      MiniHdfs cluster = MiniHdfs.start(baseDir);
       try {
         return new HdfsStore(cluster);
       } catch (Exception | Error e) {

@@ -2,6 +2,7 @@ package io.quiver.server.stores;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.quiver.storage.s3.S3ProxyServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 
 /** The end-to-end scenarios on S3: S3Proxy in this JVM, with SigV4 keys from the environment. */
 class S3StoreFlightTest extends StoreFlightTest {
-  private static final String PROXY = "io.quiver.storage.s3.S3ProxyServer";
   private static final String BUCKET = "lake";
   private static final String ACCESS_VAR = "QUIVER_TEST_S3_ACCESS_KEY";
   private static final String SECRET_VAR = "QUIVER_TEST_S3_SECRET_KEY";
@@ -24,8 +24,8 @@ class S3StoreFlightTest extends StoreFlightTest {
   @BeforeAll
   static void startS3Proxy() throws Exception {
     // The proxy accepts only its own keys: the environment must hold those.
-    assertEquals(ConnectorTestHelpers.constant(PROXY, "ACCESS_KEY"), env(ACCESS_VAR), ACCESS_VAR);
-    assertEquals(ConnectorTestHelpers.constant(PROXY, "SECRET_KEY"), env(SECRET_VAR), SECRET_VAR);
+    assertEquals(S3ProxyServer.ACCESS_KEY, env(ACCESS_VAR), ACCESS_VAR);
+    assertEquals(S3ProxyServer.SECRET_KEY, env(SECRET_VAR), SECRET_VAR);
     shared = S3Store.start();
   }
 
@@ -77,22 +77,21 @@ class S3StoreFlightTest extends StoreFlightTest {
 
   /** One S3Proxy (the s3 connector's test server) with one bucket. */
   private static final class S3Store implements Store {
-    private final AutoCloseable proxy;
+    private final S3ProxyServer proxy;
     private final String endpoint;
     private final BlobStore blobs;
     private boolean closed;
 
-    private S3Store(AutoCloseable proxy) throws Exception {
+    private S3Store(S3ProxyServer proxy) {
       this.proxy = proxy;
-      this.endpoint = ConnectorTestHelpers.call(proxy, "endpoint").toString();
-      this.blobs = (BlobStore) ConnectorTestHelpers.call(proxy, "blobStore");
+      this.endpoint = proxy.endpoint().toString();
+      this.blobs = proxy.blobStore();
     }
 
     static S3Store start() throws Exception {
-      AutoCloseable proxy =
-          (AutoCloseable) ConnectorTestHelpers.callStatic(PROXY, "startTransient");
+      S3ProxyServer proxy = S3ProxyServer.startTransient();
       try {
-        ConnectorTestHelpers.call(proxy, "createBucket", BUCKET);
+        proxy.createBucket(BUCKET);
         return new S3Store(proxy);
       } catch (Exception | Error e) {
         proxy.close();

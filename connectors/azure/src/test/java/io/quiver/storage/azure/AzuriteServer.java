@@ -29,12 +29,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * for one test class: started before the class on a free port of 127.0.0.1 with its data in a
  * temporary directory, stopped and waited for after it. Register as a static
  * {@code @RegisterExtension} field.
+ *
+ * <p>Public as test support shared with other modules via this module's test-jar.
  */
-final class AzuriteServer implements BeforeAllCallback, AfterAllCallback {
-  /** Azurite's documented development account and key: public, not a secret. */
-  static final String ACCOUNT = "devstoreaccount1";
+public final class AzuriteServer implements BeforeAllCallback, AfterAllCallback {
+  /**
+   * Azurite's documented development account and key: public, not a secret. Public as test support
+   * shared with other modules via this module's test-jar.
+   */
+  public static final String ACCOUNT = "devstoreaccount1";
 
-  static final String KEY =
+  /** Public as test support shared with other modules via this module's test-jar. */
+  public static final String KEY =
       "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
   private static final Pattern LISTENING =
@@ -46,6 +52,9 @@ final class AzuriteServer implements BeforeAllCallback, AfterAllCallback {
   private Path dataDir;
   private int port;
   private final Deque<String> output = new ArrayDeque<>();
+
+  /** Public as test support shared with other modules via this module's test-jar. */
+  public AzuriteServer() {}
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
@@ -154,8 +163,11 @@ final class AzuriteServer implements BeforeAllCallback, AfterAllCallback {
     return port;
   }
 
-  /** The Blob endpoint of the development account, for the {@code endpoint} option. */
-  String endpoint() {
+  /**
+   * The Blob endpoint of the development account, for the {@code endpoint} option. Public as test
+   * support shared with other modules via this module's test-jar.
+   */
+  public String endpoint() {
     return "http://127.0.0.1:" + port + "/" + ACCOUNT;
   }
 
@@ -169,8 +181,11 @@ final class AzuriteServer implements BeforeAllCallback, AfterAllCallback {
         + ";";
   }
 
-  /** A plain SDK client for setting up what the storage under test does not do (containers). */
-  BlobServiceClient adminClient() {
+  /**
+   * A plain SDK client for setting up what the storage under test does not do (containers). Public
+   * as test support shared with other modules via this module's test-jar.
+   */
+  public BlobServiceClient adminClient() {
     return new BlobServiceClientBuilder()
         .endpoint(endpoint())
         .credential(new StorageSharedKeyCredential(ACCOUNT, KEY))

@@ -18,8 +18,10 @@ import org.apache.hadoop.metrics2.lib.DefaultMetricsSystem;
  * A real HDFS for tests: one NameNode and one DataNode in this JVM, with permissions enforced and
  * directory listings paged every {@value #LISTING_PAGE} entries. The process user is the HDFS
  * superuser.
+ *
+ * <p>Public as test support shared with other modules via this module's test-jar.
  */
-final class MiniHdfs implements AutoCloseable {
+public final class MiniHdfs implements AutoCloseable {
   static final int LISTING_PAGE = 100;
 
   /**
@@ -34,7 +36,8 @@ final class MiniHdfs implements AutoCloseable {
     this.cluster = cluster;
   }
 
-  static MiniHdfs start(Path baseDir) throws IOException {
+  /** Public as test support shared with other modules via this module's test-jar. */
+  public static MiniHdfs start(Path baseDir) throws IOException {
     Configuration conf = new HdfsConfiguration();
     conf.setBoolean("dfs.permissions.enabled", true);
     conf.setInt("dfs.ls.limit", LISTING_PAGE);
@@ -44,8 +47,11 @@ final class MiniHdfs implements AutoCloseable {
     return new MiniHdfs(cluster);
   }
 
-  /** {@code hdfs://host:port} of the NameNode. */
-  String uri() {
+  /**
+   * {@code hdfs://host:port} of the NameNode. Public as test support shared with other modules via
+   * this module's test-jar.
+   */
+  public String uri() {
     return cluster.getURI().toString();
   }
 
@@ -53,8 +59,11 @@ final class MiniHdfs implements AutoCloseable {
     return Location.of(uri() + path);
   }
 
-  /** A client acting as the superuser, standing in for other writers. Owned by the cluster. */
-  DistributedFileSystem admin() throws IOException {
+  /**
+   * A client acting as the superuser, standing in for other writers. Owned by the cluster. Public
+   * as test support shared with other modules via this module's test-jar.
+   */
+  public DistributedFileSystem admin() throws IOException {
     return cluster.getFileSystem();
   }
 

@@ -21,10 +21,16 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 /**
  * An in-process S3 server for tests: S3Proxy on a random free port of 127.0.0.1 with SigV4
  * authentication, over jclouds' {@code transient} (memory) or {@code filesystem} backend.
+ *
+ * <p>Public as test support shared with other modules via this module's test-jar.
  */
-final class S3ProxyServer implements AutoCloseable {
-  static final String ACCESS_KEY = "quiver-test-access";
-  static final String SECRET_KEY = "quiver-test-secret-value";
+public final class S3ProxyServer implements AutoCloseable {
+  /** Public as test support shared with other modules via this module's test-jar. */
+  public static final String ACCESS_KEY = "quiver-test-access";
+
+  /** Public as test support shared with other modules via this module's test-jar. */
+  public static final String SECRET_KEY = "quiver-test-secret-value";
+
   static final String ACCESS_VAR = "QUIVER_TEST_S3_ACCESS";
   static final String SECRET_VAR = "QUIVER_TEST_S3_SECRET";
 
@@ -51,8 +57,11 @@ final class S3ProxyServer implements AutoCloseable {
     this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
   }
 
-  /** A server keeping objects in memory. */
-  static S3ProxyServer startTransient() throws Exception {
+  /**
+   * A server keeping objects in memory. Public as test support shared with other modules via this
+   * module's test-jar.
+   */
+  public static S3ProxyServer startTransient() throws Exception {
     return new S3ProxyServer(
         ContextBuilder.newBuilder("transient")
             .credentials("identity", "credential")
@@ -70,15 +79,18 @@ final class S3ProxyServer implements AutoCloseable {
             .build(BlobStoreContext.class));
   }
 
-  URI endpoint() {
+  /** Public as test support shared with other modules via this module's test-jar. */
+  public URI endpoint() {
     return endpoint;
   }
 
-  BlobStore blobStore() {
+  /** Public as test support shared with other modules via this module's test-jar. */
+  public BlobStore blobStore() {
     return context.getBlobStore();
   }
 
-  void createBucket(String bucket) {
+  /** Public as test support shared with other modules via this module's test-jar. */
+  public void createBucket(String bucket) {
     blobStore().createContainerInLocation(null, bucket);
   }
 
