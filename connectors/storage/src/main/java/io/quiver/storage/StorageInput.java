@@ -23,6 +23,30 @@ public interface StorageInput extends Closeable {
    */
   void readFully(long position, byte[] buffer, int offset, int length) throws IOException;
 
+  /**
+   * Checks a {@link #readFully} request against the buffer and the object's length; every
+   * implementation calls this first so that all stores fail a bad range the same way.
+   *
+   * @throws IndexOutOfBoundsException if {@code offset}/{@code length} do not fit {@code buffer}
+   * @throws java.io.EOFException if the range goes past the end of the object
+   */
+  static void checkRange(FileEntry entry, long position, byte[] buffer, int offset, int length)
+      throws java.io.EOFException {
+    java.util.Objects.checkFromIndexSize(offset, length, buffer.length);
+    if (position < 0 || position > entry.length() - length) {
+      throw new java.io.EOFException(
+          "Read of "
+              + length
+              + " bytes at "
+              + position
+              + " is past the end of "
+              + entry.location()
+              + " ("
+              + entry.length()
+              + " bytes)");
+    }
+  }
+
   /** Convenience: reads {@code length} bytes at {@code position} into a new array. */
   default byte[] read(long position, int length) throws IOException {
     byte[] bytes = new byte[length];

@@ -536,19 +536,7 @@ public final class AzureBlobStorage implements Storage {
 
     @Override
     public void readFully(long position, byte[] buffer, int offset, int length) throws IOException {
-      Objects.checkFromIndexSize(offset, length, buffer.length);
-      if (position < 0 || position > entry.length() - length) {
-        throw new EOFException(
-            "Read of "
-                + length
-                + " bytes at "
-                + position
-                + " is past the end of "
-                + entry.location()
-                + " ("
-                + entry.length()
-                + " bytes)");
-      }
+      StorageInput.checkRange(entry, position, buffer, offset, length);
       if (length == 0) {
         return;
       }

@@ -6,7 +6,6 @@ import io.quiver.storage.ObjectVersion;
 import io.quiver.storage.Storage;
 import io.quiver.storage.StorageInput;
 import io.quiver.storage.VersionChangedException;
-import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -355,19 +354,7 @@ public final class HdfsStorage implements Storage {
 
     @Override
     public void readFully(long position, byte[] buffer, int offset, int length) throws IOException {
-      Objects.checkFromIndexSize(offset, length, buffer.length);
-      if (position < 0 || position > entry.length() - length) {
-        throw new EOFException(
-            "Read of "
-                + length
-                + " bytes at "
-                + position
-                + " is past the end of "
-                + entry.location()
-                + " ("
-                + entry.length()
-                + " bytes)");
-      }
+      StorageInput.checkRange(entry, position, buffer, offset, length);
       if (length > 0) {
         try {
           in.readFully(position, buffer, offset, length);

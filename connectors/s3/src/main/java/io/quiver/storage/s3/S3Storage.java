@@ -506,22 +506,10 @@ public final class S3Storage implements Storage {
 
     @Override
     public void readFully(long position, byte[] buffer, int offset, int length) throws IOException {
-      Objects.checkFromIndexSize(offset, length, buffer.length);
       if (closed) {
         throw new IOException("Input of " + entry.location() + " is closed");
       }
-      if (position < 0 || position > entry.length() - length) {
-        throw new EOFException(
-            "Read of "
-                + length
-                + " bytes at "
-                + position
-                + " is past the end of "
-                + entry.location()
-                + " ("
-                + entry.length()
-                + " bytes)");
-      }
+      StorageInput.checkRange(entry, position, buffer, offset, length);
       if (length == 0) {
         return;
       }

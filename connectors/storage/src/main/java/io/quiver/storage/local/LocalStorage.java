@@ -165,18 +165,7 @@ public final class LocalStorage implements Storage {
 
     @Override
     public void readFully(long position, byte[] buffer, int offset, int length) throws IOException {
-      if (position < 0 || position + length > entry.length()) {
-        throw new EOFException(
-            "Read of "
-                + length
-                + " bytes at "
-                + position
-                + " is past the end of "
-                + entry.location()
-                + " ("
-                + entry.length()
-                + " bytes)");
-      }
+      StorageInput.checkRange(entry, position, buffer, offset, length);
       ByteBuffer buf = ByteBuffer.wrap(buffer, offset, length);
       long pos = position;
       while (buf.hasRemaining()) {
