@@ -98,6 +98,7 @@ public final class ScanPlanner {
   public FlightInfo plan(FlightDescriptor descriptor) throws IOException {
     Resolved r = resolve(descriptor);
     List<FlightEndpoint> endpoints = new ArrayList<>();
+    java.util.Set<String> projected = new java.util.HashSet<>(r.columns());
     long bytes = 0;
     for (DataFile file : r.dataset().files()) {
       List<BlockMetaData> blocks = file.footer().getBlocks();
@@ -106,7 +107,7 @@ public final class ScanPlanner {
         for (int g = start; g < Math.min(blocks.size(), start + rowGroupsPerEndpoint); g++) {
           groups.add(g);
           for (ColumnChunkMetaData col : blocks.get(g).getColumns()) {
-            if (r.columns().contains(col.getPath().toDotString())) {
+            if (projected.contains(col.getPath().toDotString())) {
               bytes += col.getTotalUncompressedSize();
             }
           }
