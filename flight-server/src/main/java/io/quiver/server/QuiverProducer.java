@@ -14,9 +14,12 @@ import io.quiver.catalog.TableDefinition;
 import io.quiver.storage.Location;
 import io.quiver.storage.StorageMetrics;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.arrow.flight.Action;
@@ -61,6 +64,14 @@ public final class QuiverProducer extends NoOpFlightProducer {
         "Remove a table definition (no data is touched): {\"name\": \"sales.orders\"}");
     a.put("tables", "List tables: {}");
     a.put("stats", "Cache and storage statistics: {}");
+    a.put(
+        "cache-free",
+        "Drop cached chunks of a table or path, or all: {\"table\": \"sales.orders\"}, {\"path\": \"/lake/x\"} or {}");
+    a.put(
+        "pin",
+        "Keep a table's or path's chunks (optionally some columns) cached, optionally for a time:"
+            + " {\"table\": \"sales.orders\", \"columns\": [\"a\"], \"ttl\": \"2h\"}");
+    a.put("unpin", "Remove a pin: {\"table\": \"sales.orders\"} or {\"path\": \"/lake/x\"}");
     a.put("health", "Liveness: {}");
     ACTIONS = Map.copyOf(a);
   }
@@ -243,6 +254,44 @@ public final class QuiverProducer extends NoOpFlightProducer {
         }
       case "stats":
         return statsJson();
+      case "cache-free":
+        {
+          long before = cache.stats().entries();
+          if (body.hasNonNull("table") || body.hasNonNull("path")) {
+            Set<String> files = filesOf(body);
+            cache.invalidateAll(k -> files.contains(k.file()));
+          } else {
+            cache.invalidateAll(k -> true);
+          }
+          return JSON.createObjectNode().put("freedEntries", before - cache.stats().entries());
+        }
+      case "pin":
+        {
+          Set<String> files = filesOf(body);
+          Set<String> columns = new HashSet<>();
+          JsonNode cols = body.get("columns");
+          if (cols != null && cols.isArray()) {
+            cols.forEach(c -> columns.add(c.asText()));
+          }
+          Duration ttl = body.hasNonNull("ttl") ? Durations.parse(body.get("ttl").asText()) : null;
+          String name = pinName(body);
+          cache.pinAll(
+              name,
+              k -> files.contains(k.file()) && (columns.isEmpty() || columns.contains(k.column())),
+              ttl);
+          return JSON.createObjectNode()
+              .put("pinned", name)
+              .put("files", files.size())
+              .put("ttl", ttl == null ? "none" : ttl.toString());
+        }
+      case "unpin":
+        {
+          String name = pinName(body);
+          if (!cache.unpinAll(name)) {
+            throw new io.quiver.catalog.NoSuchPathException("Nothing is pinned as " + name);
+          }
+          return JSON.createObjectNode().put("unpinned", name);
+        }
       case "health":
         return JSON.createObjectNode().put("status", "ok");
       default:
@@ -253,6 +302,27 @@ public final class QuiverProducer extends NoOpFlightProducer {
                 + String.join(", ", List.copyOf(ACTIONS.keySet()))
                 + ")");
     }
+  }
+
+  /** The rule name a pin of {@code body}'s table or path goes by. */
+  private static String pinName(JsonNode body) {
+    if (body.hasNonNull("table")) {
+      return "table:" + text(body, "table");
+    }
+    return "path:" + NamespacePath.of(text(body, "path"));
+  }
+
+  /**
+   * The store locations of the files a table or path holds now (files added later are not covered).
+   */
+  private Set<String> filesOf(JsonNode body) throws IOException {
+    Dataset d =
+        body.hasNonNull("table")
+            ? catalog.tableDataset(text(body, "table"))
+            : catalog.dataset(text(body, "path"), NamespacePath.of(text(body, "path")));
+    Set<String> files = new HashSet<>();
+    d.files().forEach(f -> files.add(f.entry().location().toString()));
+    return files;
   }
 
   private static ObjectNode mountJson(Mount m) {
@@ -282,6 +352,9 @@ public final class QuiverProducer extends NoOpFlightProducer {
     node.put("evictions", s.evictions());
     node.put("loadFailures", s.loadFailures());
     node.put("bytesLoaded", s.bytesLoaded());
+    node.put("pinnedEntries", s.pinnedEntries());
+    node.put("pinnedBytes", s.pinnedBytes());
+    node.put("expirations", s.expirations());
     node.put("storageReads", storageMetrics.reads());
     node.put("storageBytesRead", storageMetrics.bytesRead());
     return node;

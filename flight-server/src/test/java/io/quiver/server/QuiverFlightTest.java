@@ -427,4 +427,44 @@ class QuiverFlightTest {
     }
     assertTrue(server.cache().allocator().getPeakMemoryAllocation() <= 3L << 20);
   }
+
+  @Test
+  void pinKeepsATableCachedUnderPressureAndFreeDropsIt() throws Exception {
+    stop();
+    start(3L << 20, 1024);
+    mountLake();
+    writeTable("hot", 3000, 31);
+    writeTable("cold", 40000, 32);
+    action("create-table", Map.of("name", "hot", "path", "/lake/hot"));
+    action("create-table", Map.of("name", "cold", "path", "/lake/cold"));
+    List<String> columns = List.of("int64_req", "str_opt");
+    FlightDescriptor hot = command("hot", columns);
+    readAll(client.getInfo(hot));
+
+    JsonNode pinned = action("pin", Map.of("table", "hot", "columns", columns, "ttl", "1h"));
+    assertEquals("table:hot", pinned.get("pinned").asText());
+    assertTrue(action("stats", Map.of()).get("pinnedEntries").asLong() > 0);
+
+    readAll(client.getInfo(FlightDescriptor.path("cold"))); // far more than the capacity
+    assertTrue(action("stats", Map.of()).get("evictions").asLong() > 0);
+    long before = server.storageMetrics().bytesRead();
+    readAll(client.getInfo(hot));
+    assertEquals(before, server.storageMetrics().bytesRead(), "pinned chunks stayed cached");
+
+    action("unpin", Map.of("table", "hot"));
+    assertEquals(0, action("stats", Map.of()).get("pinnedEntries").asLong());
+    FlightRuntimeException e = flightError(() -> action("unpin", Map.of("table", "hot")));
+    assertEquals(FlightStatusCode.NOT_FOUND, e.status().code());
+    e = flightError(() -> action("pin", Map.of("table", "hot", "ttl", "soon")));
+    assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code());
+    assertTrue(e.getMessage().contains("soon"), e.getMessage());
+
+    JsonNode freed = action("cache-free", Map.of("table", "hot"));
+    assertTrue(freed.get("freedEntries").asLong() > 0, freed.toString());
+    before = server.storageMetrics().bytesRead();
+    readAll(client.getInfo(hot));
+    assertTrue(server.storageMetrics().bytesRead() > before, "freed chunks are read again");
+    action("cache-free", Map.of());
+    assertEquals(0, action("stats", Map.of()).get("entries").asLong());
+  }
 }

@@ -268,14 +268,88 @@ public final class QuiverCli implements Runnable {
   @Command(
       name = "cache",
       mixinStandardHelpOptions = true,
-      description = "Inspect the cache.",
-      subcommands = {CacheCommand.Stats.class})
+      description = "Inspect and control the cache.",
+      subcommands = {
+        CacheCommand.Stats.class,
+        CacheCommand.Free.class,
+        CacheCommand.Pin.class,
+        CacheCommand.Unpin.class
+      })
   static final class CacheCommand implements Runnable {
     @Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
       spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code {"table": ...}} or {@code {"path": ...}} for a table name or namespace path. */
+    static Map<String, Object> target(String tableOrPath) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put(tableOrPath.startsWith("/") ? "path" : "table", tableOrPath);
+      return body;
+    }
+
+    @Command(
+        name = "free",
+        mixinStandardHelpOptions = true,
+        description = "Drop the cached chunks of a table or path (all, if none is named).")
+    static final class Free extends ClientCommand {
+      @Parameters(index = "0", arity = "0..1", paramLabel = "TABLE_OR_PATH")
+      String target;
+
+      @Override
+      void run(QuiverClient client, PrintWriter out) {
+        JsonNode r = client.action("cache-free", target == null ? Map.of() : target(target));
+        out.println("Freed " + r.path("freedEntries").asLong() + " cached chunks");
+      }
+    }
+
+    @Command(
+        name = "pin",
+        mixinStandardHelpOptions = true,
+        description = "Keep a table's or path's chunks cached as they load, optionally for a time.")
+    static final class Pin extends ClientCommand {
+      @Parameters(index = "0", paramLabel = "TABLE_OR_PATH")
+      String target;
+
+      @Option(names = "--columns", split = ",", description = "Only these columns.")
+      List<String> columns;
+
+      @Option(names = "--ttl", description = "Unpin after this long, e.g. 30m, 2h, 1d.")
+      String ttl;
+
+      @Override
+      void run(QuiverClient client, PrintWriter out) {
+        Map<String, Object> body = target(target);
+        if (columns != null) {
+          body.put("columns", columns);
+        }
+        if (ttl != null) {
+          body.put("ttl", ttl);
+        }
+        JsonNode r = client.action("pin", body);
+        out.println(
+            "Pinned "
+                + target
+                + " ("
+                + r.path("files").asLong()
+                + " files"
+                + (ttl == null ? "" : ", for " + ttl)
+                + ")");
+      }
+    }
+
+    @Command(name = "unpin", mixinStandardHelpOptions = true, description = "Remove a pin.")
+    static final class Unpin extends ClientCommand {
+      @Parameters(index = "0", paramLabel = "TABLE_OR_PATH")
+      String target;
+
+      @Override
+      void run(QuiverClient client, PrintWriter out) {
+        client.action("unpin", target(target));
+        out.println("Unpinned " + target);
+      }
     }
 
     @Command(
@@ -307,6 +381,8 @@ public final class QuiverCli implements Runnable {
               hits + misses == 0 ? "-" : String.format("%.1f%%", 100.0 * hits / (hits + misses))
             });
         rows.add(new String[] {"evictions", Long.toString(s.path("evictions").asLong())});
+        rows.add(new String[] {"pinned entries", Long.toString(s.path("pinnedEntries").asLong())});
+        rows.add(new String[] {"pinned bytes", Sizes.format(s.path("pinnedBytes").asLong())});
         rows.add(new String[] {"load failures", Long.toString(s.path("loadFailures").asLong())});
         rows.add(
             new String[] {

@@ -86,6 +86,17 @@ class QuiverCliTest {
     assertTrue(json.get("storageBytesRead").asLong() > 0);
     assertEquals(64L << 20, json.get("capacity").asLong());
 
+    Run pin = quiver("cache", "pin", "sales.orders", "--columns", "int64_req", "--ttl", "2h");
+    assertEquals(0, pin.exit(), pin.err());
+    assertTrue(pin.out().contains("Pinned sales.orders (1 files, for 2h)"), pin.out());
+    assertEquals(0, quiver("cache", "unpin", "sales.orders").exit());
+    Run free = quiver("cache", "free", "sales.orders");
+    assertEquals(0, free.exit(), free.err());
+    assertTrue(free.out().startsWith("Freed "), free.out());
+    Run badTtl = quiver("cache", "pin", "/lake/orders", "--ttl", "later");
+    assertEquals(1, badTtl.exit());
+    assertTrue(badTtl.err().contains("INVALID_ARGUMENT"), badTtl.err());
+
     Run human = quiver("cache", "stats");
     assertTrue(human.out().contains("hit ratio"), human.out());
     Run mounts = quiver("mounts");
