@@ -1,6 +1,7 @@
 package io.quiver.server;
 
 import io.quiver.cache.ChunkCache;
+import io.quiver.cache.EvictionPolicy;
 import io.quiver.catalog.Catalog;
 import io.quiver.catalog.FileCatalogStore;
 import io.quiver.catalog.FooterCache;
@@ -41,6 +42,7 @@ public final class QuiverServer implements AutoCloseable {
    * @param batchRows rows per record batch and per cached slice (a multiple of 8)
    * @param rowGroupsPerEndpoint row groups per FlightEndpoint
    * @param streamMemoryBytes off-heap bytes streams may hold beyond the cache
+   * @param evictionPolicy how the cache picks what to evict (LRU or TinyLFU)
    */
   public record Config(
       String host,
@@ -49,9 +51,11 @@ public final class QuiverServer implements AutoCloseable {
       long memoryBytes,
       int batchRows,
       int rowGroupsPerEndpoint,
-      long streamMemoryBytes) {
+      long streamMemoryBytes,
+      EvictionPolicy evictionPolicy) {
     public Config {
       Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(evictionPolicy, "evictionPolicy");
       Objects.requireNonNull(dataDir, "dataDir");
       if (memoryBytes <= 0) {
         throw new IllegalArgumentException("memory must be positive");
@@ -71,31 +75,80 @@ public final class QuiverServer implements AutoCloseable {
           memory,
           65536,
           4,
-          Math.max(256L << 20, memory / 8));
+          Math.max(256L << 20, memory / 8),
+          EvictionPolicy.LRU);
     }
 
     public Config withPort(int p) {
       return new Config(
-          host, p, dataDir, memoryBytes, batchRows, rowGroupsPerEndpoint, streamMemoryBytes);
+          host,
+          p,
+          dataDir,
+          memoryBytes,
+          batchRows,
+          rowGroupsPerEndpoint,
+          streamMemoryBytes,
+          evictionPolicy);
     }
 
     public Config withDataDir(Path d) {
       return new Config(
-          host, port, d, memoryBytes, batchRows, rowGroupsPerEndpoint, streamMemoryBytes);
+          host,
+          port,
+          d,
+          memoryBytes,
+          batchRows,
+          rowGroupsPerEndpoint,
+          streamMemoryBytes,
+          evictionPolicy);
     }
 
     public Config withMemory(long m) {
-      return new Config(host, port, dataDir, m, batchRows, rowGroupsPerEndpoint, streamMemoryBytes);
+      return new Config(
+          host,
+          port,
+          dataDir,
+          m,
+          batchRows,
+          rowGroupsPerEndpoint,
+          streamMemoryBytes,
+          evictionPolicy);
     }
 
     public Config withHost(String h) {
       return new Config(
-          h, port, dataDir, memoryBytes, batchRows, rowGroupsPerEndpoint, streamMemoryBytes);
+          h,
+          port,
+          dataDir,
+          memoryBytes,
+          batchRows,
+          rowGroupsPerEndpoint,
+          streamMemoryBytes,
+          evictionPolicy);
+    }
+
+    public Config withEvictionPolicy(EvictionPolicy policy) {
+      return new Config(
+          host,
+          port,
+          dataDir,
+          memoryBytes,
+          batchRows,
+          rowGroupsPerEndpoint,
+          streamMemoryBytes,
+          policy);
     }
 
     public Config withBatchRows(int rows) {
       return new Config(
-          host, port, dataDir, memoryBytes, rows, rowGroupsPerEndpoint, streamMemoryBytes);
+          host,
+          port,
+          dataDir,
+          memoryBytes,
+          rows,
+          rowGroupsPerEndpoint,
+          streamMemoryBytes,
+          evictionPolicy);
     }
   }
 
@@ -128,7 +181,10 @@ public final class QuiverServer implements AutoCloseable {
       // A little headroom absorbs concurrent loaders racing for the same freed bytes.
       chunkCache =
           new ChunkCache(
-              root, config.memoryBytes(), Math.min(8L << 20, config.memoryBytes() / 100));
+              root,
+              ChunkCache.Options.of(config.memoryBytes())
+                  .withEvictionMargin(Math.min(8L << 20, config.memoryBytes() / 100))
+                  .withEvictionPolicy(config.evictionPolicy()));
       streamsAlloc = root.newChildAllocator("streams", 0, config.streamMemoryBytes());
       flightAlloc = root.newChildAllocator("flight", 0, config.streamMemoryBytes());
       cat =

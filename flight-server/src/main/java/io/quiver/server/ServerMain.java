@@ -1,5 +1,6 @@
 package io.quiver.server;
 
+import io.quiver.cache.EvictionPolicy;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -36,6 +37,13 @@ public final class ServerMain implements Callable<Integer> {
       description = "Rows per record batch (multiple of 8; default: ${DEFAULT-VALUE}).")
   int batchRows = 65536;
 
+  @Option(
+      names = "--eviction",
+      description =
+          "Cache eviction policy: LRU, or TINY_LFU (frequency-aware, resists one-off scans)"
+              + " (default: ${DEFAULT-VALUE}).")
+  EvictionPolicy eviction = EvictionPolicy.LRU;
+
   @Override
   public Integer call() throws Exception {
     QuiverServer.Config config =
@@ -44,7 +52,8 @@ public final class ServerMain implements Callable<Integer> {
             .withPort(port)
             .withDataDir(dataDir)
             .withMemory(ByteSize.parse(memory))
-            .withBatchRows(batchRows);
+            .withBatchRows(batchRows)
+            .withEvictionPolicy(eviction);
     QuiverServer server = QuiverServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

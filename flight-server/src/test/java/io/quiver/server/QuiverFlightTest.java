@@ -59,13 +59,19 @@ class QuiverFlightTest {
   }
 
   private void start(long memory, int batchRows) throws Exception {
+    start(memory, batchRows, io.quiver.cache.EvictionPolicy.LRU);
+  }
+
+  private void start(long memory, int batchRows, io.quiver.cache.EvictionPolicy policy)
+      throws Exception {
     server =
         QuiverServer.start(
             QuiverServer.Config.defaults()
                 .withPort(0)
                 .withDataDir(dataDir)
                 .withMemory(memory)
-                .withBatchRows(batchRows));
+                .withBatchRows(batchRows)
+                .withEvictionPolicy(policy));
     client = FlightClient.builder(clientAllocator, server.location()).build();
   }
 
@@ -466,5 +472,21 @@ class QuiverFlightTest {
     assertTrue(server.storageMetrics().bytesRead() > before, "freed chunks are read again");
     action("cache-free", Map.of());
     assertEquals(0, action("stats", Map.of()).get("entries").asLong());
+  }
+
+  @Test
+  void tinyLfuServerStaysCorrectUnderEviction() throws Exception {
+    stop();
+    start(2L << 20, 1024, io.quiver.cache.EvictionPolicy.TINY_LFU);
+    mountLake();
+    Path file = writeTable("lfu", 40000, 41);
+    action("create-table", Map.of("name", "lfu", "path", "/lake/lfu"));
+    Table expected = ArrowOracle.readParquet(file);
+    for (int i = 0; i < 2; i++) {
+      ArrowAssertions.assertSameTable(
+          expected, readAll(client.getInfo(FlightDescriptor.path("lfu"))));
+    }
+    assertTrue(action("stats", Map.of()).get("evictions").asLong() > 0);
+    assertTrue(server.cache().allocator().getPeakMemoryAllocation() <= 2L << 20);
   }
 }
