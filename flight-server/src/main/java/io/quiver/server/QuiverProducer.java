@@ -258,7 +258,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
         {
           long before = cache.stats().entries();
           if (body.hasNonNull("table") || body.hasNonNull("path")) {
-            Set<String> files = filesOf(body);
+            Set<String> files = filesOf(datasetOf(body));
             cache.invalidateAll(k -> files.contains(k.file()));
           } else {
             cache.invalidateAll(k -> true);
@@ -267,11 +267,21 @@ public final class QuiverProducer extends NoOpFlightProducer {
         }
       case "pin":
         {
-          Set<String> files = filesOf(body);
+          Dataset dataset = datasetOf(body);
+          Set<String> files = filesOf(dataset);
           Set<String> columns = new HashSet<>();
           JsonNode cols = body.get("columns");
           if (cols != null && cols.isArray()) {
             cols.forEach(c -> columns.add(c.asText()));
+          }
+          Set<String> known = new HashSet<>();
+          dataset.schema().getFields().forEach(f -> known.add(f.getName()));
+          for (String c : columns) {
+            if (!known.contains(c)) {
+              // Otherwise the pin would silently match nothing.
+              throw new IllegalArgumentException(
+                  "Unknown column '" + c + "' in " + dataset.name() + "; nothing pinned");
+            }
           }
           Duration ttl = body.hasNonNull("ttl") ? Durations.parse(body.get("ttl").asText()) : null;
           String name = pinName(body);
@@ -312,14 +322,15 @@ public final class QuiverProducer extends NoOpFlightProducer {
     return "path:" + NamespacePath.of(text(body, "path"));
   }
 
-  /**
-   * The store locations of the files a table or path holds now (files added later are not covered).
-   */
-  private Set<String> filesOf(JsonNode body) throws IOException {
-    Dataset d =
-        body.hasNonNull("table")
-            ? catalog.tableDataset(text(body, "table"))
-            : catalog.dataset(text(body, "path"), NamespacePath.of(text(body, "path")));
+  /** What the body's {@code table} or {@code path} holds now. */
+  private Dataset datasetOf(JsonNode body) throws IOException {
+    return body.hasNonNull("table")
+        ? catalog.tableDataset(text(body, "table"))
+        : catalog.dataset(text(body, "path"), NamespacePath.of(text(body, "path")));
+  }
+
+  /** The store locations of a dataset's files (files added later are not covered). */
+  private static Set<String> filesOf(Dataset d) {
     Set<String> files = new HashSet<>();
     d.files().forEach(f -> files.add(f.entry().location().toString()));
     return files;

@@ -461,6 +461,9 @@ class QuiverFlightTest {
     assertEquals(0, action("stats", Map.of()).get("pinnedEntries").asLong());
     FlightRuntimeException e = flightError(() -> action("unpin", Map.of("table", "hot")));
     assertEquals(FlightStatusCode.NOT_FOUND, e.status().code());
+    e = flightError(() -> action("pin", Map.of("table", "hot", "columns", List.of("nope"))));
+    assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code());
+    assertTrue(e.getMessage().contains("nope"), e.getMessage());
     e = flightError(() -> action("pin", Map.of("table", "hot", "ttl", "soon")));
     assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code());
     assertTrue(e.getMessage().contains("soon"), e.getMessage());
