@@ -1,6 +1,8 @@
 package io.quiver.catalog;
 
-import io.quiver.format.parquet.ParquetSchemas;
+import io.quiver.format.FileFormat;
+import io.quiver.format.FileMetadata;
+import io.quiver.format.FormatRegistry;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
 import io.quiver.storage.MeteredStorage;
@@ -35,31 +37,43 @@ public final class Catalog implements AutoCloseable {
   private final CatalogStore store;
   private final StorageRegistry registry;
   private final StorageMetrics metrics;
-  private final FooterCache footers;
+  private final FormatRegistry formats;
+  private final MetadataCache metadata;
   private final Map<NamespacePath, Storage> storages = new HashMap<>();
   private volatile CatalogState state;
 
   /**
    * Loads the catalog from {@code store} and opens a storage for every mount.
    *
+   * @param formats the file formats (and their decoders) tables may use
    * @param metrics shared counters of all storage traffic the catalog's storages make
    */
   public Catalog(
-      CatalogStore store, StorageRegistry registry, StorageMetrics metrics, FooterCache footers)
+      CatalogStore store,
+      StorageRegistry registry,
+      FormatRegistry formats,
+      StorageMetrics metrics,
+      MetadataCache metadata)
       throws IOException {
     this.store = store;
     this.registry = registry;
+    this.formats = formats;
     this.metrics = metrics;
-    this.footers = footers;
+    this.metadata = metadata;
     this.state = store.load();
     for (Mount m : state.mounts()) {
       storages.put(m.path(), openStorage(m));
     }
   }
 
+  /** The file formats and decoders this catalog knows. */
+  public FormatRegistry formats() {
+    return formats;
+  }
+
   private Storage openStorage(Mount m) throws IOException {
     try {
-      return new MeteredStorage(registry.create(m.target(), m.options()), metrics);
+      return new MeteredStorage(registry.create(m.target(), m.storageOptions()), metrics);
     } catch (IllegalArgumentException e) {
       throw new InvalidMountException("Cannot mount " + m.target() + ": " + e.getMessage(), e);
     }
@@ -84,6 +98,17 @@ public final class Catalog implements AutoCloseable {
       throw new AlreadyExistsException("A mount already exists at " + path + "; unmount it first");
     }
     Mount mount = new Mount(path, target, options);
+    String decoder = mount.decoder();
+    if (decoder != null && !formats.allDecoderNames().contains(decoder)) {
+      throw new InvalidMountException(
+          "Unknown decoder '"
+              + decoder
+              + "' (option "
+              + Mount.DECODER_OPTION
+              + "; available: "
+              + String.join(", ", formats.allDecoderNames())
+              + ")");
+    }
     Storage storage = openStorage(mount);
     boolean ok = false;
     try {
@@ -187,20 +212,22 @@ public final class Catalog implements AutoCloseable {
   // ---- tables ----
 
   /**
-   * Defines table {@code name} over the Parquet files at {@code path}, after checking they can be
-   * served (at least one file, one schema the decoder supports).
+   * Defines table {@code name} over the files of {@code format} at {@code path}, after checking
+   * they can be served (at least one file, one schema the decoder supports).
    *
    * @throws AlreadyExistsException if the name is taken
    * @throws NoSuchPathException if the path is not mounted or holds nothing
    * @throws InvalidTableException if the files cannot be served
+   * @throws IllegalArgumentException if the format is unknown
    */
   public synchronized TableDefinition createTable(String name, NamespacePath path, String format)
       throws IOException {
     TableDefinition table = new TableDefinition(name, path, format);
+    formats.format(table.format());
     if (state.tables().stream().anyMatch(t -> t.name().equals(name))) {
       throw new AlreadyExistsException("Table " + name + " already exists");
     }
-    dataset(name, path);
+    dataset(name, path, table.format());
     List<TableDefinition> tables = new ArrayList<>(state.tables());
     tables.add(table);
     commit(new CatalogState(state.mounts(), tables));
@@ -240,28 +267,31 @@ public final class Catalog implements AutoCloseable {
   /** The dataset of table {@code name}. */
   public Dataset tableDataset(String name) throws IOException {
     TableDefinition t = table(name);
-    return dataset(t.name(), t.path());
+    return dataset(t.name(), t.path(), t.format());
   }
 
   /**
-   * Lists the Parquet files at {@code path} (the file itself, or every {@code *.parquet} below a
-   * directory, skipping hidden {@code .}/{@code _} names), reads their footers through the footer
-   * cache and checks they share one schema.
+   * Lists the data files at {@code path} (the file itself, or every file with the format's
+   * extension below a directory, skipping hidden {@code .}/{@code _} names), reads their metadata
+   * through the metadata cache and checks they share one schema.
    *
+   * @param format the format's name, or null to take files of any known format (they must all be of
+   *     one format; a single file named directly without a known extension is read as Parquet)
    * @throws NoSuchPathException if nothing exists at the path
-   * @throws InvalidTableException if there are no Parquet files, a footer is corrupt or schemas
-   *     differ
-   * @throws io.quiver.format.parquet.UnsupportedParquetSchemaException naming a column the decoder
-   *     cannot decode
+   * @throws InvalidTableException if there are no data files, formats are mixed, a footer is
+   *     corrupt or schemas differ
+   * @throws io.quiver.format.UnsupportedSchemaException naming a column that cannot be decoded
+   * @throws IllegalArgumentException if {@code format} is unknown
    */
-  public Dataset dataset(String name, NamespacePath path) throws IOException {
+  public Dataset dataset(String name, NamespacePath path, String format) throws IOException {
+    FileFormat wanted = format == null ? null : formats.format(format);
     ResolvedPath resolved = resolve(path);
     Storage storage = resolved.storage();
     List<FileEntry> entries;
     try (Stream<FileEntry> listing = storage.list(resolved.location())) {
       entries =
           listing
-              .filter(e -> isDataFile(resolved.location(), e.location()))
+              .filter(e -> isDataFile(resolved.location(), e.location(), wanted))
               .sorted(Comparator.comparing(FileEntry::location))
               .toList();
     } catch (UncheckedIOException e) {
@@ -272,18 +302,33 @@ public final class Catalog implements AutoCloseable {
         throw new NoSuchPathException(
             "Nothing exists at " + path + " (" + resolved.location() + ")");
       }
-      throw new InvalidTableException("No Parquet files (*.parquet) at " + path);
+      throw new InvalidTableException("No " + describeFiles(wanted) + " at " + path);
     }
     List<DataFile> files = new ArrayList<>(entries.size());
     Schema schema = null;
-    NamespacePath first = null;
+    DataFile first = null;
     for (FileEntry entry : entries) {
       NamespacePath filePath = path.resolve(resolved.location().relativize(entry.location()));
-      var footer = footerOf(storage, entry, filePath);
-      Schema fileSchema = ParquetSchemas.toArrow(footer.getFileMetaData().getSchema());
-      if (schema == null) {
+      FileFormat fileFormat = wanted != null ? wanted : formatOf(entry.location());
+      DataFile file =
+          new DataFile(filePath, entry, metadataOf(storage, entry, fileFormat, filePath));
+      Schema fileSchema = file.metadata().schema();
+      if (first == null) {
         schema = fileSchema;
-        first = filePath;
+        first = file;
+      } else if (!first.format().equals(file.format())) {
+        throw new InvalidTableException(
+            "Files at "
+                + path
+                + " mix formats ("
+                + first.path()
+                + " is "
+                + first.format()
+                + ", "
+                + filePath
+                + " is "
+                + file.format()
+                + "); define a table with one format");
       } else if (!schema.equals(fileSchema)) {
         throw new InvalidTableException(
             "File "
@@ -291,17 +336,39 @@ public final class Catalog implements AutoCloseable {
                 + " has schema "
                 + fileSchema
                 + ", which differs from "
-                + first
+                + first.path()
                 + "'s "
                 + schema
                 + "; a table's files must share one schema");
       }
-      files.add(new DataFile(filePath, entry, footer));
+      files.add(file);
     }
-    return new Dataset(name, path, schema, files);
+    return new Dataset(name, path, first.format(), schema, files);
   }
 
-  private static boolean isDataFile(Location root, Location file) {
+  private String describeFiles(FileFormat wanted) {
+    List<FileFormat> fs =
+        wanted != null
+            ? List.of(wanted)
+            : formats.formatNames().stream().map(formats::format).toList();
+    List<String> parts = new ArrayList<>();
+    for (FileFormat f : fs) {
+      parts.add(
+          f.name()
+              + " files ("
+              + String.join(", ", f.extensions().stream().map(e -> "*" + e).toList())
+              + ")");
+    }
+    return String.join(" or ", parts);
+  }
+
+  private FileFormat formatOf(Location file) {
+    return formats
+        .formatOf(file.fileName())
+        .orElseGet(() -> formats.format(formats.formatNames().get(0)));
+  }
+
+  private boolean isDataFile(Location root, Location file, FileFormat wanted) {
     if (root.equals(file)) {
       return true; // a single file named directly is taken whatever its name
     }
@@ -311,23 +378,29 @@ public final class Catalog implements AutoCloseable {
         return false;
       }
     }
-    return file.fileName().endsWith(".parquet");
+    return wanted != null
+        ? wanted.matches(file.fileName())
+        : formats.formatOf(file.fileName()).isPresent();
   }
 
-  private org.apache.parquet.hadoop.metadata.ParquetMetadata footerOf(
-      Storage storage, FileEntry entry, NamespacePath filePath) throws IOException {
+  private FileMetadata metadataOf(
+      Storage storage, FileEntry entry, FileFormat format, NamespacePath filePath)
+      throws IOException {
     try {
-      return footers.get(storage, entry);
+      return metadata.get(storage, entry, format);
     } catch (FileNotFoundException e) {
       throw new NoSuchPathException(
           "File " + filePath + " disappeared while it was being listed", e);
     }
   }
 
-  /** The footer of one file version, from the footer cache. */
-  public org.apache.parquet.hadoop.metadata.ParquetMetadata footer(Storage storage, FileEntry entry)
-      throws IOException {
-    return footers.get(storage, entry);
+  /**
+   * The metadata of one file version read as {@code format}, from the metadata cache.
+   *
+   * @throws IllegalArgumentException if the format is unknown
+   */
+  public FileMetadata metadata(Storage storage, FileEntry entry, String format) throws IOException {
+    return metadata.get(storage, entry, formats.format(format));
   }
 
   private void commit(CatalogState next) throws IOException {

@@ -4,10 +4,11 @@ import java.util.List;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * What a table or namespace path holds right now: its files (sorted by path) and their common Arrow
- * schema. A snapshot: files added later are not in it.
+ * What a table or namespace path holds right now: its files (sorted by path), their one format and
+ * their common Arrow schema. A snapshot: files added later are not in it.
  */
-public record Dataset(String name, NamespacePath path, Schema schema, List<DataFile> files) {
+public record Dataset(
+    String name, NamespacePath path, String format, Schema schema, List<DataFile> files) {
   public Dataset {
     files = List.copyOf(files);
   }

@@ -3,6 +3,7 @@ package io.quiver.catalog;
 import io.quiver.storage.Location;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -11,8 +12,28 @@ import java.util.TreeMap;
  * config entry — never the secret itself).
  */
 public record Mount(NamespacePath path, Location target, Map<String, String> options) {
+  /**
+   * The option choosing the decoder of this mount's files ({@code java}, {@code native}); handled
+   * by Quiver, not passed to the store.
+   */
+  public static final String DECODER_OPTION = "decoder";
+
+  private static final Set<String> QUIVER_OPTIONS = Set.of(DECODER_OPTION);
+
   public Mount {
     options = Map.copyOf(options);
+  }
+
+  /** The options the store itself takes: all but Quiver's own ({@link #DECODER_OPTION}). */
+  public Map<String, String> storageOptions() {
+    Map<String, String> store = new TreeMap<>(options);
+    store.keySet().removeAll(QUIVER_OPTIONS);
+    return store;
+  }
+
+  /** The decoder chosen for this mount's files, or null for the server's default. */
+  public String decoder() {
+    return options.get(DECODER_OPTION);
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quiver.format.FormatRegistry;
 import io.quiver.storage.Location;
 import io.quiver.storage.StorageMetrics;
 import io.quiver.storage.StorageRegistry;
@@ -36,8 +37,9 @@ class CatalogTest {
     return new Catalog(
         new FileCatalogStore(tmp.resolve("data")),
         StorageRegistry.loadInstalled(),
+        FormatRegistry.loadInstalled(),
         metrics,
-        new FooterCache(16L << 20));
+        new MetadataCache(16L << 20));
   }
 
   @AfterEach
@@ -130,9 +132,9 @@ class CatalogTest {
   void footersAreReadOncePerVersion() throws Exception {
     parquet("f", "a.parquet", 1);
     catalog.mount(NamespacePath.of("/lake"), lakeLocation(), Map.of());
-    catalog.dataset("f", NamespacePath.of("/lake/f"));
+    catalog.dataset("f", NamespacePath.of("/lake/f"), null);
     long reads = metrics.bytesRead();
-    catalog.dataset("f", NamespacePath.of("/lake/f"));
+    catalog.dataset("f", NamespacePath.of("/lake/f"), null);
     assertEquals(reads, metrics.bytesRead(), "second plan reads no footer bytes");
   }
 
@@ -162,6 +164,20 @@ class CatalogTest {
     assertTrue(
         e.getMessage().contains("b.parquet") || e.getMessage().contains("tags"), e.getMessage());
     assertTrue(catalog.tables().isEmpty());
+  }
+
+  @Test
+  void decoderOptionIsCheckedAndNotPassedToTheStore() throws Exception {
+    InvalidMountException e =
+        assertThrows(
+            InvalidMountException.class,
+            () ->
+                catalog.mount(
+                    NamespacePath.of("/lake"), lakeLocation(), Map.of("decoder", "turbo")));
+    assertTrue(e.getMessage().contains("turbo") && e.getMessage().contains("java"), e.getMessage());
+    Mount m = catalog.mount(NamespacePath.of("/lake"), lakeLocation(), Map.of("decoder", "java"));
+    assertEquals("java", m.decoder());
+    assertEquals(Map.of(), m.storageOptions());
   }
 
   @Test

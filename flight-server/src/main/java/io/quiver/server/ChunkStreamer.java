@@ -7,8 +7,8 @@ import io.quiver.cache.ColumnChunkKey;
 import io.quiver.catalog.Catalog;
 import io.quiver.catalog.NamespacePath;
 import io.quiver.catalog.ResolvedPath;
-import io.quiver.format.parquet.ParquetSchemas;
-import io.quiver.format.parquet.RowGroupDecoder;
+import io.quiver.format.FileMetadata;
+import io.quiver.format.UnitDecoder;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.ObjectVersion;
 import io.quiver.storage.StorageInput;
@@ -29,7 +29,6 @@ import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 
 /**
  * Serves one DoGet: for each row group of the ticket, gets the projected column chunks from the
@@ -49,15 +48,22 @@ final class ChunkStreamer {
   private final ChunkCache cache;
   private final BufferAllocator streams;
   private final int batchRows;
+  private final String defaultDecoder;
 
   private final Object activeLock = new Object();
   private int active;
 
-  ChunkStreamer(Catalog catalog, ChunkCache cache, BufferAllocator streams, int batchRows) {
+  ChunkStreamer(
+      Catalog catalog,
+      ChunkCache cache,
+      BufferAllocator streams,
+      int batchRows,
+      String defaultDecoder) {
     this.catalog = catalog;
     this.cache = cache;
     this.streams = streams;
     this.batchRows = batchRows;
+    this.defaultDecoder = defaultDecoder;
   }
 
   /**
@@ -100,14 +106,12 @@ final class ChunkStreamer {
   private void streamTracked(ScanTicket ticket, ServerStreamListener listener) throws IOException {
     ScanTicket.Part first = ticket.parts().get(0);
     ResolvedPath firstFile = catalog.resolve(NamespacePath.of(first.path()));
-    ParquetMetadata firstFooter =
-        catalog.footer(
+    FileMetadata firstMetadata =
+        catalog.metadata(
             firstFile.storage(),
-            new FileEntry(
-                firstFile.location(), first.length(), new ObjectVersion(first.version())));
-    Schema schema =
-        project(
-            ParquetSchemas.toArrow(firstFooter.getFileMetaData().getSchema()), ticket.columns());
+            new FileEntry(firstFile.location(), first.length(), new ObjectVersion(first.version())),
+            first.format());
+    Schema schema = project(firstMetadata.schema(), ticket.columns());
     BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
     backpressure.register(listener);
     // Zero-copy write: gRPC sends the cached buffers themselves and releases them once written,
@@ -121,23 +125,20 @@ final class ChunkStreamer {
         ResolvedPath resolved = catalog.resolve(NamespacePath.of(part.path()));
         FileEntry entry =
             new FileEntry(resolved.location(), part.length(), new ObjectVersion(part.version()));
-        ParquetMetadata footer = catalog.footer(resolved.storage(), entry);
-        if (part != first
-            && !project(
-                    ParquetSchemas.toArrow(footer.getFileMetaData().getSchema()), ticket.columns())
-                .equals(schema)) {
+        FileMetadata metadata = catalog.metadata(resolved.storage(), entry, part.format());
+        if (part != first && !project(metadata.schema(), ticket.columns()).equals(schema)) {
           throw new IllegalArgumentException(
               "Malformed ticket: " + part.path() + " does not have the schema of " + first.path());
         }
         for (int rowGroup : part.rowGroups()) {
-          if (rowGroup >= footer.getBlocks().size()) {
+          if (rowGroup >= metadata.unitCount()) {
             throw new IllegalArgumentException(
                 "Malformed ticket: row group " + rowGroup + " does not exist in " + part.path());
           }
           if (!sendRowGroup(
               resolved,
               entry,
-              footer,
+              metadata,
               rowGroup,
               ticket.columns(),
               root,
@@ -155,7 +156,7 @@ final class ChunkStreamer {
   private boolean sendRowGroup(
       ResolvedPath resolved,
       FileEntry entry,
-      ParquetMetadata footer,
+      FileMetadata metadata,
       int rowGroup,
       List<String> columns,
       VectorSchemaRoot root,
@@ -173,10 +174,10 @@ final class ChunkStreamer {
             keys,
             (missing, allocator) -> {
               List<String> names = missing.stream().map(ColumnChunkKey::column).toList();
+              UnitDecoder decoder = decoderFor(resolved, metadata, names);
               Map<String, List<FieldVector>> decoded;
               try (StorageInput input = resolved.storage().open(entry)) {
-                decoded =
-                    RowGroupDecoder.decode(input, footer, rowGroup, names, allocator, batchRows);
+                decoded = decoder.decode(input, metadata, rowGroup, names, allocator, batchRows);
               }
               Map<ColumnChunkKey, ColumnChunk> loaded = new LinkedHashMap<>();
               try {
@@ -206,6 +207,15 @@ final class ChunkStreamer {
     } finally {
       chunks.values().forEach(CachedChunk::close);
     }
+  }
+
+  /** The mount's decoder if it chose one, else the server's; the format's own if unsupported. */
+  private UnitDecoder decoderFor(
+      ResolvedPath resolved, FileMetadata metadata, List<String> columns) {
+    String chosen = resolved.mount().decoder();
+    return catalog
+        .formats()
+        .decoder(metadata.format(), chosen != null ? chosen : defaultDecoder, metadata, columns);
   }
 
   /**

@@ -6,7 +6,7 @@ import io.quiver.catalog.InvalidMountException;
 import io.quiver.catalog.InvalidTableException;
 import io.quiver.catalog.NoSuchPathException;
 import io.quiver.catalog.NoSuchTableException;
-import io.quiver.format.parquet.CorruptParquetException;
+import io.quiver.format.CorruptFileException;
 import io.quiver.storage.VersionChangedException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -90,7 +90,7 @@ final class FlightErrors {
     if (e instanceof VersionChangedException) {
       return CallStatus.INVALID_ARGUMENT.withDescription(message);
     }
-    if (e instanceof CorruptParquetException) {
+    if (e instanceof CorruptFileException) {
       // Flight has no DATA_LOSS; gRPC's mapping for it is INTERNAL.
       return CallStatus.INTERNAL.withDescription(message);
     }

@@ -237,7 +237,12 @@ public final class QuiverProducer extends NoOpFlightProducer {
         }
       case "create-table":
         {
-          String format = body.hasNonNull("format") ? body.get("format").asText() : "parquet";
+          NamespacePath tablePath = NamespacePath.of(text(body, "path"));
+          // Without a format, the files say which one it is (by extension).
+          String format =
+              body.hasNonNull("format")
+                  ? body.get("format").asText()
+                  : catalog.dataset(text(body, "name"), tablePath, null).format();
           TableDefinition t =
               catalog.createTable(text(body, "name"), NamespacePath.of(text(body, "path")), format);
           Dataset d = catalog.tableDataset(t.name());
@@ -326,7 +331,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
   private Dataset datasetOf(JsonNode body) throws IOException {
     return body.hasNonNull("table")
         ? catalog.tableDataset(text(body, "table"))
-        : catalog.dataset(text(body, "path"), NamespacePath.of(text(body, "path")));
+        : catalog.dataset(text(body, "path"), NamespacePath.of(text(body, "path")), null);
   }
 
   /** The store locations of a dataset's files (files added later are not covered). */

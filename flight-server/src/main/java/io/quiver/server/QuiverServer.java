@@ -4,7 +4,8 @@ import io.quiver.cache.ChunkCache;
 import io.quiver.cache.EvictionPolicy;
 import io.quiver.catalog.Catalog;
 import io.quiver.catalog.FileCatalogStore;
-import io.quiver.catalog.FooterCache;
+import io.quiver.catalog.MetadataCache;
+import io.quiver.format.FormatRegistry;
 import io.quiver.storage.StorageMetrics;
 import io.quiver.storage.StorageRegistry;
 import java.io.IOException;
@@ -38,119 +39,171 @@ public final class QuiverServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuiverServer.class);
 
   /**
-   * @param memoryBytes capacity of the off-heap cache (hard bound)
-   * @param batchRows rows per record batch and per cached slice (a multiple of 8)
-   * @param rowGroupsPerEndpoint row groups per FlightEndpoint
-   * @param streamMemoryBytes off-heap bytes streams may hold beyond the cache
-   * @param evictionPolicy how the cache picks what to evict (LRU or TinyLFU)
+   * A node's settings. Immutable: every {@code withX} returns a copy. Thread-safe.
+   *
+   * <ul>
+   *   <li>{@code memoryBytes}: capacity of the off-heap cache (hard bound)
+   *   <li>{@code batchRows}: rows per record batch and per cached slice (a multiple of 8)
+   *   <li>{@code rowGroupsPerEndpoint}: row groups (stripes) per FlightEndpoint
+   *   <li>{@code streamMemoryBytes}: off-heap bytes streams may hold beyond the cache
+   *   <li>{@code evictionPolicy}: how the cache picks what to evict (LRU or TinyLFU)
+   *   <li>{@code decoder}: the default decoder ({@code java} or {@code native}); a mount's {@code
+   *       decoder} option overrides it, and a format or column the decoder cannot read falls back
+   *       to the format's own Java decoder
+   * </ul>
    */
-  public record Config(
-      String host,
-      int port,
-      Path dataDir,
-      long memoryBytes,
-      int batchRows,
-      int rowGroupsPerEndpoint,
-      long streamMemoryBytes,
-      EvictionPolicy evictionPolicy) {
-    public Config {
-      Objects.requireNonNull(host, "host");
-      Objects.requireNonNull(evictionPolicy, "evictionPolicy");
-      Objects.requireNonNull(dataDir, "dataDir");
-      if (memoryBytes <= 0) {
-        throw new IllegalArgumentException("memory must be positive");
-      }
-      if (batchRows <= 0 || batchRows % 8 != 0) {
-        throw new IllegalArgumentException("batchRows must be a positive multiple of 8");
-      }
+  public static final class Config {
+    private String host;
+    private int port;
+    private Path dataDir;
+    private long memoryBytes;
+    private int batchRows;
+    private int rowGroupsPerEndpoint;
+    private long streamMemoryBytes;
+    private EvictionPolicy evictionPolicy;
+    private String decoder;
+
+    private Config() {}
+
+    private Config copy() {
+      Config c = new Config();
+      c.host = host;
+      c.port = port;
+      c.dataDir = dataDir;
+      c.memoryBytes = memoryBytes;
+      c.batchRows = batchRows;
+      c.rowGroupsPerEndpoint = rowGroupsPerEndpoint;
+      c.streamMemoryBytes = streamMemoryBytes;
+      c.evictionPolicy = evictionPolicy;
+      c.decoder = decoder;
+      return c;
     }
 
     /** Defaults: 127.0.0.1:8815, {@code ./quiver-data}, 25% of RAM, 64k-row batches. */
     public static Config defaults() {
+      Config c = new Config();
       long memory = ByteSize.physicalMemory() / 4;
-      return new Config(
-          "127.0.0.1",
-          8815,
-          Path.of("quiver-data"),
-          memory,
-          65536,
-          4,
-          Math.max(256L << 20, memory / 8),
-          EvictionPolicy.LRU);
+      c.host = "127.0.0.1";
+      c.port = 8815;
+      c.dataDir = Path.of("quiver-data");
+      c.memoryBytes = memory;
+      c.batchRows = 65536;
+      c.rowGroupsPerEndpoint = 4;
+      c.streamMemoryBytes = Math.max(256L << 20, memory / 8);
+      c.evictionPolicy = EvictionPolicy.LRU;
+      c.decoder = DEFAULT_DECODER;
+      return c;
     }
 
-    public Config withPort(int p) {
-      return new Config(
-          host,
-          p,
-          dataDir,
-          memoryBytes,
-          batchRows,
-          rowGroupsPerEndpoint,
-          streamMemoryBytes,
-          evictionPolicy);
+    public String host() {
+      return host;
     }
 
-    public Config withDataDir(Path d) {
-      return new Config(
-          host,
-          port,
-          d,
-          memoryBytes,
-          batchRows,
-          rowGroupsPerEndpoint,
-          streamMemoryBytes,
-          evictionPolicy);
+    public int port() {
+      return port;
     }
 
-    public Config withMemory(long m) {
-      return new Config(
-          host,
-          port,
-          dataDir,
-          m,
-          batchRows,
-          rowGroupsPerEndpoint,
-          streamMemoryBytes,
-          evictionPolicy);
+    public Path dataDir() {
+      return dataDir;
+    }
+
+    public long memoryBytes() {
+      return memoryBytes;
+    }
+
+    public int batchRows() {
+      return batchRows;
+    }
+
+    public int rowGroupsPerEndpoint() {
+      return rowGroupsPerEndpoint;
+    }
+
+    public long streamMemoryBytes() {
+      return streamMemoryBytes;
+    }
+
+    public EvictionPolicy evictionPolicy() {
+      return evictionPolicy;
+    }
+
+    public String decoder() {
+      return decoder;
     }
 
     public Config withHost(String h) {
-      return new Config(
-          h,
-          port,
-          dataDir,
-          memoryBytes,
-          batchRows,
-          rowGroupsPerEndpoint,
-          streamMemoryBytes,
-          evictionPolicy);
+      Config c = copy();
+      c.host = Objects.requireNonNull(h, "host");
+      return c;
     }
 
-    public Config withEvictionPolicy(EvictionPolicy policy) {
-      return new Config(
-          host,
-          port,
-          dataDir,
-          memoryBytes,
-          batchRows,
-          rowGroupsPerEndpoint,
-          streamMemoryBytes,
-          policy);
+    public Config withPort(int p) {
+      if (p < 0 || p > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535, was " + p);
+      }
+      Config c = copy();
+      c.port = p;
+      return c;
+    }
+
+    public Config withDataDir(Path d) {
+      Config c = copy();
+      c.dataDir = Objects.requireNonNull(d, "dataDir");
+      return c;
+    }
+
+    public Config withMemory(long m) {
+      if (m <= 0) {
+        throw new IllegalArgumentException("memory must be positive");
+      }
+      Config c = copy();
+      c.memoryBytes = m;
+      return c;
+    }
+
+    public Config withStreamMemory(long m) {
+      if (m <= 0) {
+        throw new IllegalArgumentException("stream memory must be positive");
+      }
+      Config c = copy();
+      c.streamMemoryBytes = m;
+      return c;
     }
 
     public Config withBatchRows(int rows) {
-      return new Config(
-          host,
-          port,
-          dataDir,
-          memoryBytes,
-          rows,
-          rowGroupsPerEndpoint,
-          streamMemoryBytes,
-          evictionPolicy);
+      if (rows <= 0 || rows % 8 != 0) {
+        throw new IllegalArgumentException("batchRows must be a positive multiple of 8");
+      }
+      Config c = copy();
+      c.batchRows = rows;
+      return c;
+    }
+
+    public Config withRowGroupsPerEndpoint(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("rowGroupsPerEndpoint must be >= 1");
+      }
+      Config c = copy();
+      c.rowGroupsPerEndpoint = n;
+      return c;
+    }
+
+    public Config withEvictionPolicy(EvictionPolicy policy) {
+      Config c = copy();
+      c.evictionPolicy = Objects.requireNonNull(policy, "evictionPolicy");
+      return c;
+    }
+
+    /** The default decoder by name; checked against the installed decoders at start. */
+    public Config withDecoder(String name) {
+      Config c = copy();
+      c.decoder = Objects.requireNonNull(name, "decoder");
+      return c;
     }
   }
+
+  /** The decoder used when neither the server nor a mount chooses one. */
+  public static final String DEFAULT_DECODER = "java";
 
   private final Config config;
   private final BufferAllocator root;
@@ -187,14 +240,25 @@ public final class QuiverServer implements AutoCloseable {
                   .withEvictionPolicy(config.evictionPolicy()));
       streamsAlloc = root.newChildAllocator("streams", 0, config.streamMemoryBytes());
       flightAlloc = root.newChildAllocator("flight", 0, config.streamMemoryBytes());
+      FormatRegistry formats = FormatRegistry.loadInstalled();
+      if (!formats.allDecoderNames().contains(config.decoder())) {
+        throw new IllegalArgumentException(
+            "Unknown decoder '"
+                + config.decoder()
+                + "' (available: "
+                + String.join(", ", formats.allDecoderNames())
+                + ")");
+      }
       cat =
           new Catalog(
               new FileCatalogStore(config.dataDir()),
               StorageRegistry.loadInstalled(),
+              formats,
               storageMetrics,
-              new FooterCache(256L << 20));
+              new MetadataCache(256L << 20));
       ScanPlanner planner = new ScanPlanner(cat, config.rowGroupsPerEndpoint());
-      ChunkStreamer streamer = new ChunkStreamer(cat, chunkCache, streamsAlloc, config.batchRows());
+      ChunkStreamer streamer =
+          new ChunkStreamer(cat, chunkCache, streamsAlloc, config.batchRows(), config.decoder());
       QuiverProducer producer =
           new QuiverProducer(cat, chunkCache, storageMetrics, planner, streamer, streamThreads);
       FlightServer flightServer =

@@ -5,6 +5,7 @@ import io.quiver.catalog.DataFile;
 import io.quiver.catalog.Dataset;
 import io.quiver.catalog.NoSuchPathException;
 import io.quiver.catalog.NoSuchTableException;
+import io.quiver.format.FileMetadata;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -15,15 +16,13 @@ import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.parquet.hadoop.metadata.BlockMetaData;
-import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 
 /**
  * Turns a {@link FlightDescriptor} into a {@link FlightInfo}: resolves the table or path through
- * the catalog (listing and footers come from its caches), applies the projection and splits the row
- * groups into endpoints of at most {@code rowGroupsPerEndpoint} row groups of one file, each with
- * an opaque {@link ScanTicket}. Endpoints carry no location: the client reads them from this
- * server.
+ * the catalog (listing and footers come from its caches), applies the projection and splits the
+ * units (Parquet row groups, ORC stripes) into endpoints of at most {@code rowGroupsPerEndpoint}
+ * units of one file, each with an opaque {@link ScanTicket}. Endpoints carry no location: the
+ * client reads them from this server.
  *
  * <p>Thread-safe (stateless apart from the catalog).
  */
@@ -54,7 +53,7 @@ public final class ScanPlanner {
       dataset = catalog.tableDataset(request.table());
     } else {
       try {
-        dataset = catalog.dataset(request.path().toString(), request.path());
+        dataset = catalog.dataset(request.path().toString(), request.path(), null);
       } catch (NoSuchPathException e) {
         if (!descriptor.isCommand()) {
           throw new NoSuchTableException(
@@ -98,18 +97,16 @@ public final class ScanPlanner {
   public FlightInfo plan(FlightDescriptor descriptor) throws IOException {
     Resolved r = resolve(descriptor);
     List<FlightEndpoint> endpoints = new ArrayList<>();
-    java.util.Set<String> projected = new java.util.HashSet<>(r.columns());
     long bytes = 0;
     for (DataFile file : r.dataset().files()) {
-      List<BlockMetaData> blocks = file.footer().getBlocks();
-      for (int start = 0; start < blocks.size(); start += rowGroupsPerEndpoint) {
+      FileMetadata metadata = file.metadata();
+      int units = metadata.unitCount();
+      for (int start = 0; start < units; start += rowGroupsPerEndpoint) {
         List<Integer> groups = new ArrayList<>();
-        for (int g = start; g < Math.min(blocks.size(), start + rowGroupsPerEndpoint); g++) {
+        for (int g = start; g < Math.min(units, start + rowGroupsPerEndpoint); g++) {
           groups.add(g);
-          for (ColumnChunkMetaData col : blocks.get(g).getColumns()) {
-            if (projected.contains(col.getPath().toDotString())) {
-              bytes += col.getTotalUncompressedSize();
-            }
+          for (String column : r.columns()) {
+            bytes += metadata.columnBytes(g, column);
           }
         }
         ScanTicket ticket =
@@ -118,6 +115,7 @@ public final class ScanPlanner {
                 List.of(
                     new ScanTicket.Part(
                         file.path().toString(),
+                        file.format(),
                         file.entry().length(),
                         file.entry().version().token(),
                         groups)));

@@ -23,11 +23,16 @@ import java.util.zip.CRC32;
  */
 public record ScanTicket(List<String> columns, List<Part> parts) {
   private static final byte[] MAGIC = {'Q', 'V', 'T'};
-  private static final byte VERSION = 1;
+  // 2: parts name their file format.
+  private static final byte VERSION = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Row groups {@code rowGroups} of one version of the file at namespace path {@code path}. */
-  public record Part(String path, long length, String version, List<Integer> rowGroups) {
+  /**
+   * Units {@code rowGroups} (row groups, stripes) of one version of the file at namespace path
+   * {@code path}, read as {@code format}.
+   */
+  public record Part(
+      String path, String format, long length, String version, List<Integer> rowGroups) {
     public Part {
       rowGroups = List.copyOf(rowGroups);
     }
@@ -46,6 +51,7 @@ public record ScanTicket(List<String> columns, List<Part> parts) {
     for (Part p : parts) {
       ObjectNode node = ps.addObject();
       node.put("p", p.path());
+      node.put("t", p.format());
       node.put("l", p.length());
       node.put("v", p.version());
       ArrayNode groups = node.putArray("g");
@@ -111,6 +117,7 @@ public record ScanTicket(List<String> columns, List<Part> parts) {
         parts.add(
             new Part(
                 required(p, "p").textValue(),
+                required(p, "t").textValue(),
                 required(p, "l").longValue(),
                 required(p, "v").textValue(),
                 groups));

@@ -44,6 +44,13 @@ public final class ServerMain implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   EvictionPolicy eviction = EvictionPolicy.LRU;
 
+  @Option(
+      names = "--decoder",
+      description =
+          "Default decoder: java, or native (Arrow C++ through arrow-dataset); a mount's"
+              + " 'decoder' option overrides it (default: ${DEFAULT-VALUE}).")
+  String decoder = QuiverServer.DEFAULT_DECODER;
+
   @Override
   public Integer call() throws Exception {
     QuiverServer.Config config =
@@ -53,7 +60,8 @@ public final class ServerMain implements Callable<Integer> {
             .withDataDir(dataDir)
             .withMemory(ByteSize.parse(memory))
             .withBatchRows(batchRows)
-            .withEvictionPolicy(eviction);
+            .withEvictionPolicy(eviction)
+            .withDecoder(decoder);
     QuiverServer server = QuiverServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -13,7 +13,9 @@ class ScanTicketTest {
   private final ScanTicket ticket =
       new ScanTicket(
           List.of("a", "b"),
-          List.of(new ScanTicket.Part("/lake/t/p.parquet", 1234, "m1-l1234", List.of(0, 3))));
+          List.of(
+              new ScanTicket.Part(
+                  "/lake/t/p.parquet", "parquet", 1234, "m1-l1234", List.of(0, 3))));
 
   @Test
   void roundTrips() {

@@ -1,10 +1,12 @@
 package io.quiver.format.parquet;
 
+import io.quiver.format.UnsupportedSchemaException;
+
 /**
  * A column has a Parquet type that Quiver does not decode (nested, repeated, INT96, intervals,
  * ...). The message names the column and its type; {@link #column()} gives the column name.
  */
-public final class UnsupportedParquetSchemaException extends IllegalArgumentException {
+public final class UnsupportedParquetSchemaException extends UnsupportedSchemaException {
   private static final long serialVersionUID = 1L;
   private final String column;
 

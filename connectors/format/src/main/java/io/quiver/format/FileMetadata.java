@@ -1,0 +1,43 @@
+package io.quiver.format;
+
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * What Quiver needs to know about one version of a columnar file to plan and serve scans: its Arrow
+ * schema and its units (row groups or stripes), the unit of caching and of decoding.
+ *
+ * <p>Immutable and thread-safe. Implementations wrap the format's own footer object, which their
+ * decoders unwrap.
+ */
+public interface FileMetadata {
+  /** The format's {@link FileFormat#name()}. */
+  String format();
+
+  /** The file's Arrow schema: one field per top-level column, as every decoder produces it. */
+  Schema schema();
+
+  /** The number of units (row groups, stripes). */
+  int unitCount();
+
+  /** Rows in unit {@code unit}. */
+  long unitRows(int unit);
+
+  /**
+   * Decoded (uncompressed) bytes of top-level column {@code column} in unit {@code unit}, summed
+   * over its leaf columns, as the file's metadata states them; 0 if unknown. Used for planning
+   * estimates only.
+   */
+  long columnBytes(int unit, String column);
+
+  /** An estimate of the heap this object holds, for bounding metadata caches. */
+  long heapBytes();
+
+  /** Rows in the whole file. */
+  default long rowCount() {
+    long rows = 0;
+    for (int u = 0; u < unitCount(); u++) {
+      rows += unitRows(u);
+    }
+    return rows;
+  }
+}
