@@ -1,17 +1,13 @@
 package io.quiver.server;
 
 import io.quiver.cache.CachedChunk;
-import io.quiver.cache.ChunkCache;
-import io.quiver.cache.ColumnChunk;
 import io.quiver.cache.ColumnChunkKey;
 import io.quiver.catalog.Catalog;
 import io.quiver.catalog.NamespacePath;
 import io.quiver.catalog.ResolvedPath;
 import io.quiver.format.FileMetadata;
-import io.quiver.format.UnitDecoder;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.ObjectVersion;
-import io.quiver.storage.StorageInput;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,25 +41,16 @@ final class ChunkStreamer {
   private static final long IDLE_LIMIT_MILLIS = 10 * 60_000;
 
   private final Catalog catalog;
-  private final ChunkCache cache;
+  private final UnitLoader units;
   private final BufferAllocator streams;
-  private final int batchRows;
-  private final String defaultDecoder;
 
   private final Object activeLock = new Object();
   private int active;
 
-  ChunkStreamer(
-      Catalog catalog,
-      ChunkCache cache,
-      BufferAllocator streams,
-      int batchRows,
-      String defaultDecoder) {
+  ChunkStreamer(Catalog catalog, UnitLoader loader, BufferAllocator streams) {
     this.catalog = catalog;
-    this.cache = cache;
+    this.units = loader;
     this.streams = streams;
-    this.batchRows = batchRows;
-    this.defaultDecoder = defaultDecoder;
   }
 
   /**
@@ -164,33 +151,9 @@ final class ChunkStreamer {
       ServerStreamListener listener,
       BackpressureStrategy backpressure)
       throws IOException {
-    List<ColumnChunkKey> keys = new ArrayList<>(columns.size());
-    String file = entry.location().toString();
-    for (String c : columns) {
-      keys.add(new ColumnChunkKey(file, entry.version().token(), rowGroup, c));
-    }
+    List<ColumnChunkKey> keys = UnitLoader.keys(entry, rowGroup, columns);
     Map<ColumnChunkKey, CachedChunk> chunks =
-        cache.getAll(
-            keys,
-            (missing, allocator) -> {
-              List<String> names = missing.stream().map(ColumnChunkKey::column).toList();
-              UnitDecoder decoder = decoderFor(resolved, metadata, names);
-              Map<String, List<FieldVector>> decoded;
-              try (StorageInput input = resolved.storage().open(entry)) {
-                decoded = decoder.decode(input, metadata, rowGroup, names, allocator, batchRows);
-              }
-              Map<ColumnChunkKey, ColumnChunk> loaded = new LinkedHashMap<>();
-              try {
-                for (ColumnChunkKey k : missing) {
-                  loaded.put(k, new ColumnChunk(decoded.get(k.column())));
-                }
-              } catch (RuntimeException e) {
-                // Nothing may leak: close every vector, wrapped or not.
-                decoded.values().forEach(slices -> slices.forEach(FieldVector::close));
-                throw e;
-              }
-              return loaded;
-            });
+        units.acquire(resolved, entry, metadata, rowGroup, columns);
     try {
       List<CachedChunk> ordered = keys.stream().map(chunks::get).toList();
       int slices = ordered.get(0).chunk().slices().size();
@@ -207,15 +170,6 @@ final class ChunkStreamer {
     } finally {
       chunks.values().forEach(CachedChunk::close);
     }
-  }
-
-  /** The mount's decoder if it chose one, else the server's; the format's own if unsupported. */
-  private UnitDecoder decoderFor(
-      ResolvedPath resolved, FileMetadata metadata, List<String> columns) {
-    String chosen = resolved.mount().decoder();
-    return catalog
-        .formats()
-        .decoder(metadata.format(), chosen != null ? chosen : defaultDecoder, metadata, columns);
   }
 
   /**

@@ -5,11 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.cache.CacheStats;
+import io.quiver.cache.CachedChunk;
 import io.quiver.cache.ChunkCache;
+import io.quiver.cache.ColumnChunkKey;
 import io.quiver.catalog.Catalog;
+import io.quiver.catalog.DataFile;
 import io.quiver.catalog.Dataset;
 import io.quiver.catalog.Mount;
 import io.quiver.catalog.NamespacePath;
+import io.quiver.catalog.ResolvedPath;
 import io.quiver.catalog.TableDefinition;
 import io.quiver.storage.Location;
 import io.quiver.storage.StorageMetrics;
@@ -72,6 +76,10 @@ public final class QuiverProducer extends NoOpFlightProducer {
         "Keep a table's or path's chunks (optionally some columns) cached, optionally for a time:"
             + " {\"table\": \"sales.orders\", \"columns\": [\"a\"], \"ttl\": \"2h\"}");
     a.put("unpin", "Remove a pin: {\"table\": \"sales.orders\"} or {\"path\": \"/lake/x\"}");
+    a.put(
+        "cache-load",
+        "Load a table's or path's chunks (optionally some columns) into the cache, streaming"
+            + " progress results: {\"table\": \"sales.orders\", \"columns\": [\"a\"]}");
     a.put("health", "Liveness: {}");
     ACTIONS = Map.copyOf(a);
   }
@@ -81,6 +89,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
   private final StorageMetrics storageMetrics;
   private final ScanPlanner planner;
   private final ChunkStreamer streamer;
+  private final UnitLoader units;
   private final Executor streamExecutor;
 
   QuiverProducer(
@@ -89,7 +98,9 @@ public final class QuiverProducer extends NoOpFlightProducer {
       StorageMetrics storageMetrics,
       ScanPlanner planner,
       ChunkStreamer streamer,
+      UnitLoader units,
       Executor streamExecutor) {
+    this.units = units;
     this.catalog = catalog;
     this.cache = cache;
     this.storageMetrics = storageMetrics;
@@ -177,6 +188,10 @@ public final class QuiverProducer extends NoOpFlightProducer {
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
     try {
       JsonNode body = parseBody(action);
+      if ("cache-load".equals(action.getType())) {
+        load(context, body, listener);
+        return;
+      }
       JsonNode result = runAction(action.getType(), body);
       listener.onNext(new Result(JSON.writeValueAsBytes(result)));
       listener.onCompleted();
@@ -274,20 +289,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
         {
           Dataset dataset = datasetOf(body);
           Set<String> files = filesOf(dataset);
-          Set<String> columns = new HashSet<>();
-          JsonNode cols = body.get("columns");
-          if (cols != null && cols.isArray()) {
-            cols.forEach(c -> columns.add(c.asText()));
-          }
-          Set<String> known = new HashSet<>();
-          dataset.schema().getFields().forEach(f -> known.add(f.getName()));
-          for (String c : columns) {
-            if (!known.contains(c)) {
-              // Otherwise the pin would silently match nothing.
-              throw new IllegalArgumentException(
-                  "Unknown column '" + c + "' in " + dataset.name() + "; nothing pinned");
-            }
-          }
+          Set<String> columns = new HashSet<>(columnsOf(body, dataset, false));
           Duration ttl = body.hasNonNull("ttl") ? Durations.parse(body.get("ttl").asText()) : null;
           String name = pinName(body);
           cache.pinAll(
@@ -317,6 +319,125 @@ public final class QuiverProducer extends NoOpFlightProducer {
                 + String.join(", ", List.copyOf(ACTIONS.keySet()))
                 + ")");
     }
+  }
+
+  /**
+   * The {@code columns} array of an action body, each checked against the dataset (otherwise a pin
+   * or load would silently match nothing); empty means all ({@code allIfEmpty}) or none given.
+   */
+  private static List<String> columnsOf(JsonNode body, Dataset dataset, boolean allIfEmpty) {
+    List<String> known = dataset.schema().getFields().stream().map(f -> f.getName()).toList();
+    List<String> columns = new java.util.ArrayList<>();
+    JsonNode cols = body.get("columns");
+    if (cols != null && !cols.isNull()) {
+      if (!cols.isArray()) {
+        throw new IllegalArgumentException("\"columns\" must be an array of column names");
+      }
+      for (JsonNode c : cols) {
+        if (!known.contains(c.asText())) {
+          throw new IllegalArgumentException(
+              "Unknown column '"
+                  + c.asText()
+                  + "' in "
+                  + dataset.name()
+                  + " (columns: "
+                  + String.join(", ", known)
+                  + ")");
+        }
+        if (!columns.contains(c.asText())) {
+          columns.add(c.asText());
+        }
+      }
+    }
+    return columns.isEmpty() && allIfEmpty ? known : columns;
+  }
+
+  /** Progress results of a load are sent at most this often (plus the last one). */
+  private static final long LOAD_PROGRESS_NANOS = 200_000_000L;
+
+  /**
+   * {@code cache-load}: brings every unit of the dataset's files (the given columns, or all) into
+   * the cache, one unit at a time, sending {@code {"state":"loading",...}} results as it goes and a
+   * final {@code {"state":"done",...}}. Stops when the client cancels. Loading more than the cache
+   * holds evicts what was loaded first; the final result says so.
+   */
+  private void load(CallContext context, JsonNode body, StreamListener<Result> listener)
+      throws IOException {
+    Dataset dataset = datasetOf(body);
+    List<String> columns = columnsOf(body, dataset, true);
+    long totalUnits = 0;
+    long totalBytes = 0;
+    for (DataFile f : dataset.files()) {
+      totalUnits += f.metadata().unitCount();
+      for (int u = 0; u < f.metadata().unitCount(); u++) {
+        for (String c : columns) {
+          totalBytes += f.metadata().columnBytes(u, c);
+        }
+      }
+    }
+    long storageBefore = storageMetrics.bytesRead();
+    long unitsDone = 0;
+    long rows = 0;
+    long bytes = 0;
+    long lastSent = System.nanoTime();
+    for (DataFile f : dataset.files()) {
+      ResolvedPath resolved = catalog.resolve(f.path());
+      for (int u = 0; u < f.metadata().unitCount(); u++) {
+        if (context.isCancelled()) {
+          LOG.info("Load of {} cancelled after {} units", dataset.name(), unitsDone);
+          return;
+        }
+        Map<ColumnChunkKey, CachedChunk> chunks =
+            units.acquire(resolved, f.entry(), f.metadata(), u, columns);
+        try {
+          for (CachedChunk c : chunks.values()) {
+            bytes += c.chunk().sizeBytes();
+          }
+        } finally {
+          chunks.values().forEach(CachedChunk::close);
+        }
+        unitsDone++;
+        rows += f.metadata().unitRows(u);
+        if (System.nanoTime() - lastSent >= LOAD_PROGRESS_NANOS) {
+          lastSent = System.nanoTime();
+          ObjectNode progress =
+              loadJson("loading", dataset, totalUnits, totalBytes, unitsDone, rows, bytes);
+          listener.onNext(new Result(JSON.writeValueAsBytes(progress)));
+        }
+      }
+    }
+    ObjectNode done = loadJson("done", dataset, totalUnits, totalBytes, unitsDone, rows, bytes);
+    done.put("storageBytesRead", storageMetrics.bytesRead() - storageBefore);
+    long capacity = cache.stats().capacityBytes();
+    if (bytes > capacity) {
+      done.put(
+          "warning",
+          "Loaded "
+              + ByteSize.format(bytes)
+              + " into a cache of "
+              + ByteSize.format(capacity)
+              + ": what was loaded first has been evicted again");
+    }
+    listener.onNext(new Result(JSON.writeValueAsBytes(done)));
+    listener.onCompleted();
+  }
+
+  private static ObjectNode loadJson(
+      String state,
+      Dataset dataset,
+      long totalUnits,
+      long totalBytes,
+      long unitsDone,
+      long rows,
+      long bytes) {
+    return JSON.createObjectNode()
+        .put("state", state)
+        .put("name", dataset.name())
+        .put("units", totalUnits)
+        .put("unitsDone", unitsDone)
+        .put("rows", rows)
+        .put("bytes", bytes)
+        .put("estimatedBytes", totalBytes);
   }
 
   /** The rule name a pin of {@code body}'s table or path goes by. */

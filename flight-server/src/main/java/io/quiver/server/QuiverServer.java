@@ -257,10 +257,11 @@ public final class QuiverServer implements AutoCloseable {
               storageMetrics,
               new MetadataCache(256L << 20));
       ScanPlanner planner = new ScanPlanner(cat, config.rowGroupsPerEndpoint());
-      ChunkStreamer streamer =
-          new ChunkStreamer(cat, chunkCache, streamsAlloc, config.batchRows(), config.decoder());
+      UnitLoader units = new UnitLoader(cat, chunkCache, config.batchRows(), config.decoder());
+      ChunkStreamer streamer = new ChunkStreamer(cat, units, streamsAlloc);
       QuiverProducer producer =
-          new QuiverProducer(cat, chunkCache, storageMetrics, planner, streamer, streamThreads);
+          new QuiverProducer(
+              cat, chunkCache, storageMetrics, planner, streamer, units, streamThreads);
       FlightServer flightServer =
           FlightServer.builder(
                   flightAlloc, Location.forGrpcInsecure(config.host(), config.port()), producer)

@@ -478,6 +478,65 @@ class QuiverFlightTest {
   }
 
   @Test
+  void cacheLoadStreamsProgressAndMakesTheNextScanWarm() throws Exception {
+    mountLake();
+    Path file = writeTable("t", 20000, 41);
+    action("create-table", Map.of("name", "t", "path", "/lake/t"));
+    List<String> columns = List.of("int64_req", "str_opt");
+
+    List<JsonNode> results = new java.util.ArrayList<>();
+    Iterator<Result> it =
+        client.doAction(
+            new Action(
+                "cache-load", JSON.writeValueAsBytes(Map.of("table", "t", "columns", columns))));
+    it.forEachRemaining(
+        r -> {
+          try {
+            results.add(JSON.readTree(r.getBody()));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+    JsonNode done = results.get(results.size() - 1);
+    assertEquals("done", done.get("state").asText(), done.toString());
+    long units = done.get("units").asLong();
+    assertTrue(units > 1, "several row groups: " + done);
+    assertEquals(units, done.get("unitsDone").asLong());
+    assertEquals(20000, done.get("rows").asLong());
+    assertTrue(done.get("bytes").asLong() > 0 && done.get("storageBytesRead").asLong() > 0);
+    assertEquals(units * columns.size(), action("stats", Map.of()).get("entries").asLong());
+
+    // The loaded columns are served without storage reads and equal Arrow C++'s reading.
+    long before = server.storageMetrics().bytesRead();
+    Table projected = readAll(client.getInfo(command("t", columns)));
+    assertEquals(before, server.storageMetrics().bytesRead(), "load made the scan warm");
+    ArrowAssertions.assertSameTable(ArrowOracle.readParquet(file, columns), projected);
+
+    // Loading again reads nothing; bad columns and unknown tables are refused clearly.
+    JsonNode again = action("cache-load", Map.of("table", "t", "columns", columns));
+    assertEquals(0, again.get("storageBytesRead").asLong(), again.toString());
+    FlightRuntimeException e =
+        flightError(() -> action("cache-load", Map.of("table", "t", "columns", List.of("nope"))));
+    assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code());
+    assertTrue(e.getMessage().contains("nope"), e.getMessage());
+    e = flightError(() -> action("cache-load", Map.of("table", "missing")));
+    assertEquals(FlightStatusCode.NOT_FOUND, e.status().code());
+  }
+
+  @Test
+  void cacheLoadLargerThanTheCacheWarnsAndLeaksNothing() throws Exception {
+    stop();
+    start(3L << 20, 1024);
+    mountLake();
+    writeTable("big", 40000, 42);
+    action("create-table", Map.of("name", "big", "path", "/lake/big"));
+    JsonNode done = action("cache-load", Map.of("table", "big"));
+    assertEquals("done", done.get("state").asText());
+    assertTrue(done.get("warning").asText().contains("evicted"), done.toString());
+    assertTrue(server.cache().stats().bytes() <= 3L << 20);
+  }
+
+  @Test
   void tinyLfuServerStaysCorrectUnderEviction() throws Exception {
     stop();
     start(2L << 20, 1024, io.quiver.cache.EvictionPolicy.TINY_LFU);

@@ -9,6 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -210,14 +214,17 @@ public final class QuiverCli implements Runnable {
           description = "Namespace path, e.g. /sales/orders")
       String path;
 
-      @Option(names = "--format", description = "File format (default: ${DEFAULT-VALUE}).")
-      String format = "parquet";
+      @Option(
+          names = "--format",
+          description = "File format: parquet or orc (default: from the files' extension).")
+      String format;
 
       @Override
       void run(QuiverClient client, PrintWriter out) {
         JsonNode t = client.createTable(name, path, format);
         out.printf(
-            "Created table %s over %s (%d files, %d rows)%n",
+            "Created %s table %s over %s (%d files, %d rows)%n",
+            t.path("format").asText(),
             t.path("name").asText(),
             t.path("path").asText(),
             t.path("files").asLong(),
@@ -271,6 +278,7 @@ public final class QuiverCli implements Runnable {
       description = "Inspect and control the cache.",
       subcommands = {
         CacheCommand.Stats.class,
+        CacheCommand.Load.class,
         CacheCommand.Free.class,
         CacheCommand.Pin.class,
         CacheCommand.Unpin.class
@@ -288,6 +296,65 @@ public final class QuiverCli implements Runnable {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put(tableOrPath.startsWith("/") ? "path" : "table", tableOrPath);
       return body;
+    }
+
+    @Command(
+        name = "load",
+        mixinStandardHelpOptions = true,
+        description =
+            "Load a table's or path's chunks (optionally some columns) into the cache, with a"
+                + " progress bar.")
+    static final class Load extends ClientCommand {
+      @Parameters(index = "0", paramLabel = "TABLE_OR_PATH")
+      String target;
+
+      @Option(names = "--columns", split = ",", description = "Only these columns.")
+      List<String> columns;
+
+      @Option(names = "--json", description = "Print the final result as JSON, no progress bar.")
+      boolean json;
+
+      @Override
+      void run(QuiverClient client, PrintWriter out) throws Exception {
+        if (json) {
+          printJson(out, client.load(target, columns, r -> {}));
+          return;
+        }
+        JsonNode done;
+        try (ProgressBar bar =
+            new ProgressBarBuilder()
+                .setTaskName("Loading " + target)
+                .setUnit(" units", 1)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setInitialMax(-1)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .build()) {
+          done =
+              client.load(
+                  target,
+                  columns,
+                  r -> {
+                    bar.maxHint(r.path("units").asLong());
+                    bar.stepTo(r.path("unitsDone").asLong());
+                    bar.setExtraMessage(" " + Sizes.format(r.path("bytes").asLong()));
+                  });
+        }
+        out.println(
+            "Loaded "
+                + target
+                + ": "
+                + done.path("unitsDone").asLong()
+                + " row groups, "
+                + done.path("rows").asLong()
+                + " rows, "
+                + Sizes.format(done.path("bytes").asLong())
+                + " in memory, "
+                + Sizes.format(done.path("storageBytesRead").asLong())
+                + " read from storage");
+        if (done.hasNonNull("warning")) {
+          out.println("Warning: " + done.get("warning").asText());
+        }
+      }
     }
 
     @Command(

@@ -71,6 +71,7 @@ class QuiverCliTest {
     Run create = quiver("table", "create", "sales.orders", "/lake/orders");
     assertEquals(0, create.exit(), create.err());
     assertTrue(create.out().contains("1000 rows"), create.out());
+    assertTrue(create.out().startsWith("Created parquet table"), create.out());
 
     Run ls = quiver("table", "ls");
     assertTrue(ls.out().contains("sales.orders") && ls.out().contains("/lake/orders"), ls.out());
@@ -90,6 +91,18 @@ class QuiverCliTest {
     assertEquals(0, pin.exit(), pin.err());
     assertTrue(pin.out().contains("Pinned sales.orders (1 files, for 2h)"), pin.out());
     assertEquals(0, quiver("cache", "unpin", "sales.orders").exit());
+    Run load = quiver("cache", "load", "sales.orders", "--columns", "int64_req,str_opt");
+    assertEquals(0, load.exit(), load.err());
+    assertTrue(load.out().startsWith("Loaded sales.orders: "), load.out());
+    assertTrue(load.out().contains("1000 rows"), load.out());
+    Run loadJson = quiver("cache", "load", "/lake/orders", "--json");
+    assertEquals(0, loadJson.exit(), loadJson.err());
+    JsonNode loaded = QuiverCli.JSON.readTree(loadJson.out());
+    assertEquals("done", loaded.get("state").asText());
+    assertEquals(1000, loaded.get("rows").asLong());
+    Run badLoad = quiver("cache", "load", "sales.orders", "--columns", "nope");
+    assertEquals(1, badLoad.exit());
+    assertTrue(badLoad.err().contains("INVALID_ARGUMENT") && badLoad.err().contains("nope"));
     Run free = quiver("cache", "free", "sales.orders");
     assertEquals(0, free.exit(), free.err());
     assertTrue(free.out().startsWith("Freed "), free.out());

@@ -61,8 +61,17 @@ public final class QuiverClient implements AutoCloseable {
     return flight;
   }
 
-  /** Runs DoAction {@code type} with a JSON body and returns its JSON result. */
+  /** Runs DoAction {@code type} with a JSON body and returns its (last) JSON result. */
   public JsonNode action(String type, Map<String, ?> body) {
+    return action(type, body, r -> {});
+  }
+
+  /**
+   * Runs DoAction {@code type}, passing every JSON result to {@code each} as it arrives (actions
+   * such as {@code cache-load} stream progress), and returns the last one.
+   */
+  public JsonNode action(
+      String type, Map<String, ?> body, java.util.function.Consumer<JsonNode> each) {
     byte[] bytes;
     try {
       bytes = JSON.writeValueAsBytes(body);
@@ -77,6 +86,7 @@ public final class QuiverClient implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException("Server sent a result that is not JSON", e);
       }
+      each.accept(last);
     }
     return last;
   }
@@ -93,8 +103,19 @@ public final class QuiverClient implements AutoCloseable {
     return action("mounts", Map.of());
   }
 
+  /**
+   * Defines a table.
+   *
+   * @param format {@code parquet}, {@code orc}, or null to take it from the files' extension
+   */
   public JsonNode createTable(String name, String path, String format) {
-    return action("create-table", Map.of("name", name, "path", path, "format", format));
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("name", name);
+    body.put("path", path);
+    if (format != null) {
+      body.put("format", format);
+    }
+    return action("create-table", body);
   }
 
   public JsonNode dropTable(String name) {
@@ -107,6 +128,24 @@ public final class QuiverClient implements AutoCloseable {
 
   public JsonNode stats() {
     return action("stats", Map.of());
+  }
+
+  /**
+   * Loads a table's (dotted name) or namespace path's chunks into the cache.
+   *
+   * @param columns columns to load, or null/empty for all
+   * @param progress receives {@code {"state":"loading","units":n,"unitsDone":i,...}} as the server
+   *     goes, and the final {@code {"state":"done",...}}
+   * @return the final result
+   */
+  public JsonNode load(
+      String tableOrPath, List<String> columns, java.util.function.Consumer<JsonNode> progress) {
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put(tableOrPath.startsWith("/") ? "path" : "table", tableOrPath);
+    if (columns != null && !columns.isEmpty()) {
+      body.put("columns", columns);
+    }
+    return action("cache-load", body, progress);
   }
 
   /**

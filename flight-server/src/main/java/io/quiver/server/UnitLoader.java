@@ -1,0 +1,94 @@
+package io.quiver.server;
+
+import io.quiver.cache.CachedChunk;
+import io.quiver.cache.ChunkCache;
+import io.quiver.cache.ColumnChunk;
+import io.quiver.cache.ColumnChunkKey;
+import io.quiver.catalog.Catalog;
+import io.quiver.catalog.ResolvedPath;
+import io.quiver.format.FileMetadata;
+import io.quiver.format.UnitDecoder;
+import io.quiver.storage.FileEntry;
+import io.quiver.storage.StorageInput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.FieldVector;
+
+/**
+ * Gets the column chunks of one unit (row group, stripe) of one file version from the cache,
+ * decoding the missing ones in one pass over the file with the mount's or the server's decoder.
+ * Shared by DoGet streams and the {@code cache-load} action.
+ *
+ * <p>Thread-safe (the cache does single-flight loading).
+ */
+final class UnitLoader {
+  private final Catalog catalog;
+  private final ChunkCache cache;
+  private final int batchRows;
+  private final String defaultDecoder;
+
+  UnitLoader(Catalog catalog, ChunkCache cache, int batchRows, String defaultDecoder) {
+    this.catalog = catalog;
+    this.cache = cache;
+    this.batchRows = batchRows;
+    this.defaultDecoder = defaultDecoder;
+  }
+
+  int batchRows() {
+    return batchRows;
+  }
+
+  /** The cache keys of {@code columns} of one unit of one file version, in column order. */
+  static List<ColumnChunkKey> keys(FileEntry entry, int unit, List<String> columns) {
+    List<ColumnChunkKey> keys = new ArrayList<>(columns.size());
+    String file = entry.location().toString();
+    for (String c : columns) {
+      keys.add(new ColumnChunkKey(file, entry.version().token(), unit, c));
+    }
+    return keys;
+  }
+
+  /**
+   * The chunks of {@code columns} of unit {@code unit}, loading what is missing.
+   *
+   * <p>Ownership: each returned {@link CachedChunk} is one reference owned by the caller, who must
+   * close it (the map's values).
+   */
+  Map<ColumnChunkKey, CachedChunk> acquire(
+      ResolvedPath resolved, FileEntry entry, FileMetadata metadata, int unit, List<String> columns)
+      throws IOException {
+    return cache.getAll(
+        keys(entry, unit, columns),
+        (missing, allocator) -> {
+          List<String> names = missing.stream().map(ColumnChunkKey::column).toList();
+          UnitDecoder decoder = decoderFor(resolved, metadata, names);
+          Map<String, List<FieldVector>> decoded;
+          try (StorageInput input = resolved.storage().open(entry)) {
+            decoded = decoder.decode(input, metadata, unit, names, allocator, batchRows);
+          }
+          Map<ColumnChunkKey, ColumnChunk> loaded = new LinkedHashMap<>();
+          try {
+            for (ColumnChunkKey k : missing) {
+              loaded.put(k, new ColumnChunk(decoded.get(k.column())));
+            }
+          } catch (RuntimeException e) {
+            // Nothing may leak: close every vector, wrapped or not.
+            decoded.values().forEach(slices -> slices.forEach(FieldVector::close));
+            throw e;
+          }
+          return loaded;
+        });
+  }
+
+  /** The mount's decoder if it chose one, else the server's; the format's own if unsupported. */
+  private UnitDecoder decoderFor(
+      ResolvedPath resolved, FileMetadata metadata, List<String> columns) {
+    String chosen = resolved.mount().decoder();
+    return catalog
+        .formats()
+        .decoder(metadata.format(), chosen != null ? chosen : defaultDecoder, metadata, columns);
+  }
+}
