@@ -82,7 +82,7 @@ class AzureStoreFlightTest extends StoreFlightTest {
   }
 
   /** One Azurite process (the azure connector's test server) with one container. */
-  private static final class AzureStore implements Store {
+  static final class AzureStore implements Store {
     private final AzuriteServer azurite;
     private final String endpoint;
     private final BlobContainerClient container;

@@ -72,7 +72,7 @@ class HdfsStoreFlightTest extends StoreFlightTest {
   }
 
   /** One MiniDFSCluster (the hdfs connector's test server). */
-  private static final class HdfsStore implements Store {
+  static final class HdfsStore implements Store {
     private final MiniHdfs cluster;
     private final String nameNode;
     private final FileSystem admin;

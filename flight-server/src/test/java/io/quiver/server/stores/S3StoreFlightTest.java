@@ -76,7 +76,7 @@ class S3StoreFlightTest extends StoreFlightTest {
   }
 
   /** One S3Proxy (the s3 connector's test server) with one bucket. */
-  private static final class S3Store implements Store {
+  static final class S3Store implements Store {
     private final S3ProxyServer proxy;
     private final String endpoint;
     private final BlobStore blobs;
