@@ -47,6 +47,7 @@ public final class QuiverServer implements AutoCloseable {
    *   <li>{@code rowGroupsPerEndpoint}: row groups (stripes) per FlightEndpoint
    *   <li>{@code streamMemoryBytes}: off-heap bytes streams may hold beyond the cache
    *   <li>{@code evictionPolicy}: how the cache picks what to evict (LRU or TinyLFU)
+   *   <li>{@code expireAfterWrite}: cached data older than this is re-read (null: never)
    *   <li>{@code decoder}: the default decoder ({@code java} or {@code native}); a mount's {@code
    *       decoder} option overrides it, and a format or column the decoder cannot read falls back
    *       to the format's own Java decoder
@@ -62,6 +63,7 @@ public final class QuiverServer implements AutoCloseable {
     private long streamMemoryBytes;
     private EvictionPolicy evictionPolicy;
     private String decoder;
+    private java.time.Duration expireAfterWrite;
 
     private Config() {}
 
@@ -76,6 +78,7 @@ public final class QuiverServer implements AutoCloseable {
       c.streamMemoryBytes = streamMemoryBytes;
       c.evictionPolicy = evictionPolicy;
       c.decoder = decoder;
+      c.expireAfterWrite = expireAfterWrite;
       return c;
     }
 
@@ -129,6 +132,21 @@ public final class QuiverServer implements AutoCloseable {
 
     public String decoder() {
       return decoder;
+    }
+
+    /** How long a cached chunk may be served after it was loaded; null for no limit. */
+    public java.time.Duration expireAfterWrite() {
+      return expireAfterWrite;
+    }
+
+    /** Cached chunks older than {@code ttl} are dropped and re-read; null for no limit. */
+    public Config withExpireAfterWrite(java.time.Duration ttl) {
+      if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+        throw new IllegalArgumentException("expiry must be positive, was " + ttl);
+      }
+      Config c = copy();
+      c.expireAfterWrite = ttl;
+      return c;
     }
 
     public Config withHost(String h) {
@@ -232,12 +250,14 @@ public final class QuiverServer implements AutoCloseable {
     Catalog cat = null;
     try {
       // A little headroom absorbs concurrent loaders racing for the same freed bytes.
-      chunkCache =
-          new ChunkCache(
-              root,
-              ChunkCache.Options.of(config.memoryBytes())
-                  .withEvictionMargin(Math.min(8L << 20, config.memoryBytes() / 100))
-                  .withEvictionPolicy(config.evictionPolicy()));
+      ChunkCache.Options cacheOptions =
+          ChunkCache.Options.of(config.memoryBytes())
+              .withEvictionMargin(Math.min(8L << 20, config.memoryBytes() / 100))
+              .withEvictionPolicy(config.evictionPolicy());
+      if (config.expireAfterWrite() != null) {
+        cacheOptions = cacheOptions.withExpireAfterWrite(config.expireAfterWrite());
+      }
+      chunkCache = new ChunkCache(root, cacheOptions);
       streamsAlloc = root.newChildAllocator("streams", 0, config.streamMemoryBytes());
       flightAlloc = root.newChildAllocator("flight", 0, config.streamMemoryBytes());
       FormatRegistry formats = FormatRegistry.loadInstalled();

@@ -51,6 +51,13 @@ public final class ServerMain implements Callable<Integer> {
               + " 'decoder' option overrides it (default: ${DEFAULT-VALUE}).")
   String decoder = QuiverServer.DEFAULT_DECODER;
 
+  @Option(
+      names = "--expire-after",
+      description =
+          "Re-read cached data older than this, e.g. 30m, 12h, 7d (default: never; changed files"
+              + " are always detected by version).")
+  String expireAfter;
+
   @Override
   public Integer call() throws Exception {
     QuiverServer.Config config =
@@ -61,7 +68,8 @@ public final class ServerMain implements Callable<Integer> {
             .withMemory(ByteSize.parse(memory))
             .withBatchRows(batchRows)
             .withEvictionPolicy(eviction)
-            .withDecoder(decoder);
+            .withDecoder(decoder)
+            .withExpireAfterWrite(expireAfter == null ? null : Durations.parse(expireAfter));
     QuiverServer server = QuiverServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
