@@ -45,6 +45,17 @@ public final class CachedChunk implements AutoCloseable {
     return chunk;
   }
 
+  /**
+   * Whether the cache holds no reference to this chunk now, so it is freed when the last caller
+   * holding it closes its reference. True when it was never cached (the cache was full of pinned or
+   * in-use data and it was loaded into the stream-through allocator; it was read from the disk tier
+   * and TinyLFU did not admit it; its key was invalidated while it loaded) and when it was evicted
+   * or invalidated since.
+   */
+  public boolean uncached() {
+    return cache.isUncached(entry);
+  }
+
   /** Releases this reference; later calls do nothing. */
   @Override
   public void close() {

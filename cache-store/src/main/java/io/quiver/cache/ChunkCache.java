@@ -5,6 +5,7 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -16,7 +17,12 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import org.HdrHistogram.SynchronizedHistogram;
 import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.AllocationOutcome;
 import org.apache.arrow.memory.BufferAllocator;
@@ -26,17 +32,75 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An off-heap cache of decoded column chunks with a hard memory bound, a choice of eviction policy
- * (LRU or TinyLFU), pinning, optional expiry, reference-counted entries and single-flight loading.
+ * (LRU or TinyLFU), pinning, optional expiry, reference-counted entries, single-flight loading, an
+ * optional local-disk tier that survives restarts, stream-through when full, per-group quotas and
+ * metrics.
+ *
+ * <h2>Tiers</h2>
+ *
+ * Memory is the first tier. With {@link Options#withDiskTier} a second tier of Arrow IPC files in
+ * one or more directories, each with its own capacity, sits behind it ({@code DiskTier}, file
+ * format in {@code ChunkFiles}: one record batch per slice, key and a CRC32C of everything but the
+ * footer in the footer's custom metadata). An entry evicted from memory for room or for its quota
+ * (not pinned, no reader, by definition of evictable) is <em>demoted</em>: written to a temporary
+ * file, renamed atomically, and indexed; a directory over its capacity deletes its least recently
+ * used files. The disk tier is inclusive: a file stays after its chunk is promoted, so a chunk
+ * evicted again costs no write. A memory miss looks at the disk tier first: the file is mapped
+ * ({@link java.nio.channels.FileChannel#map}), its checksum verified, and the chunk's vectors are
+ * built over the mapping without copying (only all-valid or all-null validity bitmaps are
+ * re-created by Arrow's loader). A damaged, truncated or foreign file is deleted, counted as {@link
+ * EvictionCause#CORRUPT} and the key is loaded from the source instead: never served. A disk hit is
+ * <em>promoted</em>, i.e. cached in memory, always under LRU and under TinyLFU only if it was
+ * requested more often than the main region's victim (otherwise the caller gets it uncached and the
+ * mapping goes with the caller's reference). Invalidation deletes the files too; expiry applies to
+ * disk copies with the age of the data, not of the file. Loading a key from the source drops cached
+ * entries and files of other versions of the same file, row group and column ({@link
+ * EvictionCause#STALE}).
+ *
+ * <p><b>Warm restart.</b> A new cache over existing directories re-indexes their files on {@link
+ * Options#executor()} while already serving (misses go to the loader until {@link #reindexed()}
+ * completes); it deletes temporary files of interrupted writes, unreadable files and files that
+ * {@link Options#withVersionCheck} rejects. Each directory is locked (a lock file) by one cache at
+ * a time.
+ *
+ * <p><b>Threads and I/O.</b> Demotion is synchronous on the thread whose allocation needed the room
+ * (or, for quotas, the thread that loaded or released the group's entries), without any lock held:
+ * the memory must be free before that allocation can proceed, so a bounded backlog of pending
+ * writes would only move the wait. Readers of other entries are never blocked by it: lookups take
+ * the index lock only briefly, and disk reads, writes and deletes run outside every lock. A key
+ * being demoted is absent from both tiers for the duration of its write; a request for it then
+ * loads it from the source.
+ *
+ * <h2>Stream-through</h2>
+ *
+ * With {@link Options#withStreamThrough}, a load that cannot get memory because everything cached
+ * is pinned or held by readers does not fail: the loader runs again against a separate allocator
+ * ({@value #OVERFLOW_ALLOCATOR_NAME}, a child of the parent limited to the budget) and {@link
+ * #getAll} returns chunks that are not cached ({@link CachedChunk#uncached()}), owned only by the
+ * callers of that load: closing the last reference frees them. A disk hit that cannot be mapped
+ * into the cache's allocator is mapped into that allocator the same way. If the budget is exhausted
+ * too, the load fails with {@link CacheCapacityException}; Arrow's {@link OutOfMemoryException}
+ * never escapes, and nothing waits for memory.
+ *
+ * <h2>Quotas</h2>
+ *
+ * With {@link Options#withQuotaGroup}, every cached entry belongs to a group (for example its
+ * table); {@link #setQuota} bounds a group's cached bytes: a group over its quota evicts its own
+ * least recently used unpinned entries without readers (demoting them like any eviction).
  *
  * <h2>Capacity</h2>
  *
  * The cache owns a child allocator named {@value #ALLOCATOR_NAME} of the given parent, limited to
- * {@code capacityBytes}; loaders allocate all chunk data there ({@link #allocator()}). Arrow's
- * accounting makes the limit a hard bound: a successful allocation never takes the allocator above
- * it, whether the bytes are cached, held by readers or part of a load in progress. Sizes are
- * Arrow's: buffers below 16 MiB are rounded up to a power of two, and {@link
- * ColumnChunk#sizeBytes()} counts the rounded sizes, so the cache holds fewer data bytes than its
- * capacity.
+ * {@code capacityBytes}; loaders allocate all chunk data there ({@link #allocator()}). Files mapped
+ * from the disk tier are accounted there as well, at their full file size ({@link
+ * BufferAllocator#wrapForeignAllocation}): mapped pages count against the memory capacity, so the
+ * bound covers everything the cache keeps resident, whichever tier it came from. Disk capacity is
+ * per directory and counts committed file sizes; a write in progress reserves an estimate of its
+ * size, and the real size is re-checked before the file is indexed. Arrow's accounting makes the
+ * limit a hard bound: a successful allocation never takes the allocator above it, whether the bytes
+ * are cached, held by readers or part of a load in progress. Sizes are Arrow's: buffers below 16
+ * MiB are rounded up to a power of two, and {@link ColumnChunk#sizeBytes()} counts the rounded
+ * sizes, so the cache holds fewer data bytes than its capacity.
  *
  * <p>The allocator's {@link AllocationListener} makes room on demand. Before an allocation that
  * would not fit ({@code onPreAllocation}), and again if Arrow refused it anyway because a
@@ -86,14 +150,25 @@ import org.slf4j.LoggerFactory;
  * never served: a request finds it absent (and drops it), and eviction drops expired entries before
  * choosing victims by policy. {@link #cleanUp()} drops them eagerly.
  *
+ * <h2>Metrics and listing</h2>
+ *
+ * {@link #stats()} is the compact summary; {@link #metrics()} adds hits and misses per tier, bytes
+ * and entries per tier, evictions by {@link EvictionCause}, demotions, promotions, stream-through
+ * loads and loader latency percentiles (HdrHistogram). {@link #entries} lists entries of both tiers
+ * for {@code quiver cache ls}.
+ *
  * <h2>Thread-safety</h2>
  *
  * All methods are thread-safe. One internal lock guards the index and counters; it is never held
- * while a loader runs, while chunks are closed, or while user predicates run.
+ * while a loader runs, while chunks are closed, during disk I/O, or while user predicates and
+ * quota-group functions run. The disk tier has its own lock; the two are never held together.
  */
 public final class ChunkCache implements AutoCloseable {
   /** The name of the cache's allocator. */
   public static final String ALLOCATOR_NAME = "chunk-cache";
+
+  /** The name of the stream-through allocator. */
+  public static final String OVERFLOW_ALLOCATOR_NAME = "chunk-cache-stream-through";
 
   private static final Logger LOG = LoggerFactory.getLogger(ChunkCache.class);
 
@@ -110,6 +185,21 @@ public final class ChunkCache implements AutoCloseable {
 
   /** Nanoseconds after loading that an entry expires, or 0 for never. */
   private final long expireAfterWriteNanos;
+
+  /** The disk tier, or null without one. */
+  private final DiskTier disk;
+
+  /** The stream-through allocator, or null when a full cache refuses loads. */
+  private final BufferAllocator overflow;
+
+  /** Maps keys to quota groups, or null without quotas. */
+  private final Function<ColumnChunkKey, String> quotaGroup;
+
+  /** Completes when the disk tier's re-index is done (at once without a disk tier). */
+  private final CompletableFuture<Void> reindexed = new CompletableFuture<>();
+
+  /** Loader call latencies in microseconds; resizes itself, 3 significant digits. */
+  private final SynchronizedHistogram loadLatency = new SynchronizedHistogram(3);
 
   /** Size of the last allocation the listener refused on this thread, for the error message. */
   private final ThreadLocal<Long> refusedRequest = new ThreadLocal<>();
@@ -158,6 +248,21 @@ public final class ChunkCache implements AutoCloseable {
   private long expirations;
   private long loadFailures;
   private long bytesLoaded;
+  private long diskHits;
+  private long diskMisses;
+  private long promotions;
+  private long streamedThrough;
+  private long quotaEvictions;
+  private long explicitEvictions;
+  private long staleEvictions;
+  private long demotionsRefused;
+
+  /** Quota groups by name: groups with a quota or with cached entries. */
+  private final Map<String, QuotaGroup> groups = new HashMap<>();
+
+  /** Cached entries by file, row group and column, to find other versions of a loaded chunk. */
+  private final Map<Slot, List<Entry>> slots = new HashMap<>();
+
   private boolean closed;
 
   /**
@@ -195,15 +300,20 @@ public final class ChunkCache implements AutoCloseable {
   public ChunkCache(BufferAllocator parent, long capacityBytes, long evictionMarginBytes) {
     this(
         Objects.requireNonNull(parent, "parent"),
-        new Options(capacityBytes, evictionMarginBytes, EvictionPolicy.LRU, Ticker.system(), null));
+        Options.of(capacityBytes).withEvictionMargin(evictionMarginBytes));
   }
 
   /**
-   * Creates a cache with the given options.
+   * Creates a cache with the given options. With a disk tier, opens and locks its directories and
+   * starts re-indexing the files a previous instance left there on {@link Options#executor()}; the
+   * cache serves meanwhile (see {@link #reindexed()}).
    *
-   * @param parent the allocator to create the cache's allocator under; borrowed, must outlive this
-   *     cache
-   * @param options capacity, eviction margin, policy, ticker and expiry
+   * @param parent the allocator to create the cache's allocator (and the stream-through allocator)
+   *     under; borrowed, must outlive this cache
+   * @param options capacity, eviction margin, policy, ticker, expiry, disk tier, stream-through and
+   *     quotas
+   * @throws java.io.UncheckedIOException if a disk directory cannot be created or locked
+   * @throws IllegalStateException if another cache uses a disk directory
    */
   public ChunkCache(BufferAllocator parent, Options options) {
     Objects.requireNonNull(parent, "parent");
@@ -217,8 +327,60 @@ public final class ChunkCache implements AutoCloseable {
     if (order instanceof TinyLfuOrder tinyLfu) {
       tinyLfu.pinnedBytes(() -> pinnedBytes);
     }
-    this.allocator =
-        parent.newChildAllocator(ALLOCATOR_NAME, new EvictingListener(), 0, capacityBytes);
+    this.quotaGroup = options.quotaGroup();
+    this.disk =
+        options.diskDirectories().isEmpty()
+            ? null
+            : new DiskTier(options.diskDirectories(), options.ticker());
+    BufferAllocator cacheAllocator = null;
+    try {
+      cacheAllocator =
+          parent.newChildAllocator(ALLOCATOR_NAME, new EvictingListener(), 0, capacityBytes);
+      this.overflow =
+          options.streamThroughBytes() > 0
+              ? parent.newChildAllocator(OVERFLOW_ALLOCATOR_NAME, 0, options.streamThroughBytes())
+              : null;
+    } catch (RuntimeException | Error e) {
+      if (cacheAllocator != null) {
+        cacheAllocator.close();
+      }
+      if (disk != null) {
+        disk.close();
+      }
+      throw e;
+    }
+    this.allocator = cacheAllocator;
+    if (disk == null) {
+      reindexed.complete(null);
+    } else {
+      Predicate<ColumnChunkKey> versionCheck = options.versionCheck();
+      try {
+        options
+            .executor()
+            .execute(
+                () -> {
+                  try {
+                    disk.reindex(versionCheck);
+                    reindexed.complete(null);
+                  } catch (IOException | RuntimeException | Error e) {
+                    LOG.warn("re-indexing the disk cache failed; it starts empty", e);
+                    reindexed.completeExceptionally(e);
+                  }
+                });
+      } catch (RejectedExecutionException e) {
+        LOG.warn("the executor refused the disk cache re-index; it starts empty", e);
+        reindexed.completeExceptionally(e);
+      }
+    }
+  }
+
+  /**
+   * Completes when the disk tier's files from a previous run are indexed (at once without a disk
+   * tier); exceptionally if the re-index failed (the tier then serves only what this instance
+   * writes). Until then such files are not found and misses go to the loader.
+   */
+  public CompletableFuture<Void> reindexed() {
+    return reindexed.copy();
   }
 
   /**
@@ -232,11 +394,13 @@ public final class ChunkCache implements AutoCloseable {
   /**
    * Returns a reference to the chunk of every key, loading the missing ones.
    *
-   * <p>Keys found in memory are hits. All keys that nobody is loading are loaded with one call to
-   * {@code loader}, on this thread, without holding any lock. Keys another caller is loading are
-   * not loaded again: after its own load, this call waits for those loads and shares their result.
-   * If a load fails, nothing of it is cached, every caller waiting for it fails, and the cache is
-   * left as if it had not been attempted.
+   * <p>Keys found in memory are hits. Keys that nobody is loading are read from the disk tier if it
+   * has them, and all others are loaded with one call to {@code loader}, on this thread, without
+   * holding any lock. With stream-through, a load that does not fit is handed back uncached instead
+   * of failing (see the class documentation). Keys another caller is loading are not loaded again:
+   * after its own load, this call waits for those loads and shares their result. If a load fails,
+   * nothing of it is cached, every caller waiting for it fails, and the cache is left as if it had
+   * not been attempted.
    *
    * @param keys the keys; duplicates are returned once
    * @param loader decodes the keys nobody is loading; see {@link ChunkLoader} for its contract
@@ -284,6 +448,7 @@ public final class ChunkCache implements AutoCloseable {
           misses++;
         } else if (entry.chunk != null) {
           hits++;
+          entry.hits++;
         } else {
           toAwait.add(entry);
           misses++;
@@ -345,6 +510,7 @@ public final class ChunkCache implements AutoCloseable {
         misses++;
       } else {
         hits++;
+        entry.hits++;
         retainLocked(entry);
         result = new CachedChunk(this, entry, entry.chunk);
       }
@@ -503,9 +669,10 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /**
-   * Drops the cache's reference to the chunk of {@code key}. Readers keep theirs; the memory is
-   * freed when the last one closes. A load in progress for the key completes for its callers but
-   * its result is not cached. Does nothing if the key is absent or the cache is closed.
+   * Drops the cache's reference to the chunk of {@code key} and deletes its disk file. Readers keep
+   * theirs; the memory is freed when the last one closes. A load in progress for the key completes
+   * for its callers but its result is not cached. Does nothing if the key is absent or the cache is
+   * closed.
    */
   public void invalidate(ColumnChunkKey key) {
     Objects.requireNonNull(key, "key");
@@ -513,6 +680,9 @@ public final class ChunkCache implements AutoCloseable {
     synchronized (lock) {
       Entry entry = index.get(key);
       toClose = entry == null ? null : invalidateLocked(entry);
+    }
+    if (disk != null) {
+      disk.remove(key, EvictionCause.EXPLICIT);
     }
     closeChunks(toClose == null ? List.of() : List.of(toClose));
   }
@@ -544,6 +714,9 @@ public final class ChunkCache implements AutoCloseable {
         }
       }
     }
+    if (disk != null) {
+      disk.removeIf(predicate, EvictionCause.EXPLICIT);
+    }
     closeChunks(toClose);
   }
 
@@ -566,6 +739,155 @@ public final class ChunkCache implements AutoCloseable {
           pinnedBytes,
           expirations);
     }
+  }
+
+  /**
+   * A snapshot of the per-tier metrics: hits and misses, entries and bytes per tier, evictions by
+   * cause, demotions, promotions, stream-through and the latency of loader calls.
+   */
+  public CacheMetrics metrics() {
+    Map<EvictionCause, Long> memory = new EnumMap<>(EvictionCause.class);
+    Map<EvictionCause, Long> onDisk = new EnumMap<>(EvictionCause.class);
+    long[] diskCounters = disk == null ? new long[5] : disk.counters();
+    for (EvictionCause cause : EvictionCause.values()) {
+      onDisk.put(cause, disk == null ? 0L : disk.evictions(cause));
+    }
+    double p50;
+    double p90;
+    double p99;
+    double max;
+    long calls;
+    synchronized (loadLatency) {
+      calls = loadLatency.getTotalCount();
+      p50 = loadLatency.getValueAtPercentile(50) / 1000.0;
+      p90 = loadLatency.getValueAtPercentile(90) / 1000.0;
+      p99 = loadLatency.getValueAtPercentile(99) / 1000.0;
+      max = loadLatency.getMaxValue() / 1000.0;
+    }
+    synchronized (lock) {
+      memory.put(EvictionCause.SIZE, evictions);
+      memory.put(EvictionCause.EXPIRED, expirations);
+      memory.put(EvictionCause.QUOTA, quotaEvictions);
+      memory.put(EvictionCause.EXPLICIT, explicitEvictions);
+      memory.put(EvictionCause.CORRUPT, 0L);
+      memory.put(EvictionCause.STALE, staleEvictions);
+      return new CacheMetrics(
+          hits,
+          misses,
+          diskHits,
+          diskMisses,
+          cachedEntries,
+          cachedBytes,
+          diskCounters[1],
+          diskCounters[0],
+          memory,
+          onDisk,
+          diskCounters[3],
+          demotionsRefused,
+          promotions,
+          streamedThrough,
+          calls,
+          p50,
+          p90,
+          p99,
+          max);
+    }
+  }
+
+  /**
+   * Lists the entries whose keys match, in memory and on disk (a key in both is listed twice), for
+   * {@code quiver cache ls}. The predicate runs without the cache's lock, on a snapshot.
+   */
+  public List<EntryInfo> entries(Predicate<ColumnChunkKey> predicate) {
+    Objects.requireNonNull(predicate, "predicate");
+    List<EntryInfo> infos = new ArrayList<>();
+    synchronized (lock) {
+      long now = ticker.nanos();
+      for (Entry entry : index.values()) {
+        if (entry.cached) {
+          infos.add(
+              new EntryInfo(
+                  entry.key,
+                  Tier.MEMORY,
+                  entry.sizeBytes,
+                  entry.pinned,
+                  entry.readers,
+                  entry.hits,
+                  Duration.ofNanos(Math.max(0, now - entry.writtenAt))));
+        }
+      }
+    }
+    infos.removeIf(info -> !predicate.test(info.key()));
+    if (disk != null) {
+      infos.addAll(disk.list(predicate));
+    }
+    return infos;
+  }
+
+  /**
+   * Bounds the cached bytes of quota group {@code group} (see {@link Options#withQuotaGroup}):
+   * while the group holds more, its least recently used entries that are neither pinned nor in use
+   * are evicted (demoted to the disk tier like any eviction). Enforced now, whenever the group's
+   * entries are loaded, and when their readers release them; pinned and in-use entries can keep the
+   * group above its quota meanwhile. The memory capacity still applies to all groups together.
+   *
+   * @throws IllegalArgumentException if {@code bytes} is negative
+   * @throws IllegalStateException if the cache has no quota group function or is closed
+   */
+  public void setQuota(String group, long bytes) {
+    Objects.requireNonNull(group, "group");
+    if (bytes < 0) {
+      throw new IllegalArgumentException("quota must be >= 0: " + bytes);
+    }
+    if (quotaGroup == null) {
+      throw new IllegalStateException("the cache has no quota groups (Options.withQuotaGroup)");
+    }
+    List<Victim> victims = new ArrayList<>();
+    synchronized (lock) {
+      ensureOpen();
+      QuotaGroup quota = groups.computeIfAbsent(group, QuotaGroup::new);
+      quota.quota = bytes;
+      enforceQuotaLocked(quota, victims);
+    }
+    dropVictims(victims);
+  }
+
+  /**
+   * Removes the quota of {@code group}.
+   *
+   * @return whether it had one
+   */
+  public boolean clearQuota(String group) {
+    Objects.requireNonNull(group, "group");
+    synchronized (lock) {
+      QuotaGroup quota = groups.get(group);
+      if (quota == null || quota.quota < 0) {
+        return false;
+      }
+      quota.quota = -1;
+      if (quota.lru.isEmpty()) {
+        groups.remove(group);
+      }
+      return true;
+    }
+  }
+
+  /** Cached bytes of quota group {@code group} now (0 if it has no entries). */
+  public long quotaGroupBytes(String group) {
+    synchronized (lock) {
+      QuotaGroup quota = groups.get(group);
+      return quota == null ? 0 : quota.bytes;
+    }
+  }
+
+  /** The disk tier's file of {@code key}, or null; for tests and diagnostics. */
+  java.nio.file.Path diskFile(ColumnChunkKey key) {
+    return disk == null ? null : disk.pathOf(key);
+  }
+
+  /** Committed bytes per disk directory, in configuration order; for tests and diagnostics. */
+  List<Long> diskUsedBytes() {
+    return disk == null ? List.of() : disk.usedBytes();
   }
 
   /**
@@ -605,6 +927,8 @@ public final class ChunkCache implements AutoCloseable {
       }
       index.clear();
       writeOrder.clear();
+      slots.clear();
+      groups.clear();
       pinned.clear();
       keyPins.clear();
       pinRules.clear();
@@ -616,7 +940,16 @@ public final class ChunkCache implements AutoCloseable {
     try {
       closeChunks(toClose);
     } finally {
-      allocator.close();
+      try {
+        if (disk != null) {
+          disk.close(); // keeps the files for the next instance
+        }
+        if (overflow != null) {
+          overflow.close();
+        }
+      } finally {
+        allocator.close();
+      }
     }
   }
 
@@ -629,22 +962,115 @@ public final class ChunkCache implements AutoCloseable {
   // Loading
 
   /**
-   * Runs the loader for {@code batch} (entries this thread registered) and publishes the result; on
-   * failure removes the entries, wakes their waiters with the failure and throws it.
+   * Loads {@code batch} (entries this thread registered): from the disk tier where it has them, the
+   * rest with one loader call (into the stream-through allocator if the cache is full), and
+   * publishes the result; on failure removes the entries, wakes their waiters with the failure and
+   * throws it.
    */
   private void load(List<Entry> batch, ChunkLoader loader) throws IOException {
-    List<ColumnChunkKey> missing = new ArrayList<>(batch.size());
+    Map<ColumnChunkKey, ColumnChunk> loaded = new HashMap<>(batch.size() * 2);
+    List<Entry> fromSource = batch;
+    try {
+      if (disk != null) {
+        fromSource = new ArrayList<>(batch.size());
+        for (Entry entry : batch) {
+          ColumnChunk chunk = readFromDisk(entry);
+          if (chunk == null) {
+            fromSource.add(entry);
+          } else {
+            loaded.put(entry.key, chunk);
+          }
+        }
+      }
+      if (!fromSource.isEmpty()) {
+        loadFromSource(fromSource, loader, loaded);
+      }
+    } catch (Throwable t) {
+      closeChunksQuietly(loaded.values(), t);
+      fail(batch, t);
+      throw rethrow(t);
+    }
+    List<Victim> victims = publish(batch, loaded);
     for (Entry entry : batch) {
+      entry.loaded.complete(null);
+    }
+    if (disk != null) {
+      for (Entry entry : fromSource) {
+        if (!entry.streamed) {
+          // The source has this version now: files of other versions can never be asked for by
+          // a caller that stats the source first.
+          disk.removeOtherVersions(entry.key);
+        }
+      }
+    }
+    dropVictims(victims);
+  }
+
+  /**
+   * Reads the entry's chunk from the disk tier into the cache's allocator, or into the
+   * stream-through allocator if the cache is full; null if the disk tier cannot serve it.
+   *
+   * @throws CacheCapacityException if neither allocator can account the file
+   */
+  private ColumnChunk readFromDisk(Entry entry) {
+    for (int attempt = 1; ; attempt++) {
+      refusedRequest.remove();
+      DiskTier.Read read;
+      try {
+        read = disk.read(entry.key, allocator, this::isExpiredAt);
+      } catch (OutOfMemoryException e) {
+        Long refused = refusedRequest.get();
+        refusedRequest.remove();
+        if (attempt < MAX_LOAD_ATTEMPTS && lostAllocationRace(e, refused)) {
+          continue;
+        }
+        CacheCapacityException full = (CacheCapacityException) translate(e, refused);
+        if (overflow == null) {
+          throw full;
+        }
+        try {
+          read = disk.read(entry.key, overflow, this::isExpiredAt);
+        } catch (OutOfMemoryException again) {
+          CacheCapacityException both = (CacheCapacityException) translate(again, null);
+          both.addSuppressed(full);
+          throw both;
+        }
+        if (read != null) {
+          synchronized (lock) {
+            entry.streamed = true;
+            streamedThrough++;
+          }
+        }
+      }
+      synchronized (lock) {
+        if (read == null) {
+          diskMisses++;
+          return null;
+        }
+        diskHits++;
+        entry.fromDisk = true;
+        entry.diskWrittenAt = read.writtenAt();
+      }
+      return read.chunk();
+    }
+  }
+
+  /** Calls the loader for {@code entries} and puts the checked result into {@code into}. */
+  private void loadFromSource(
+      List<Entry> entries, ChunkLoader loader, Map<ColumnChunkKey, ColumnChunk> into)
+      throws IOException {
+    List<ColumnChunkKey> missing = new ArrayList<>(entries.size());
+    for (Entry entry : entries) {
       missing.add(entry.key);
     }
     missing = Collections.unmodifiableList(missing);
-    Map<ColumnChunkKey, ColumnChunk> loaded = null;
-    for (int attempt = 1; loaded == null; attempt++) {
+    for (int attempt = 1; ; attempt++) {
       Map<ColumnChunkKey, ColumnChunk> result = null;
       refusedRequest.remove();
       try {
-        result = loader.load(missing, allocator);
-        loaded = checkLoaded(missing, result);
+        result = timedLoad(loader, missing, allocator);
+        into.putAll(checkLoaded(missing, result, allocator));
+        return;
       } catch (Throwable t) {
         Long refused = refusedRequest.get();
         refusedRequest.remove();
@@ -656,21 +1082,70 @@ public final class ChunkCache implements AutoCloseable {
           continue;
         }
         Throwable failure = translate(t, refused);
-        fail(batch, failure);
+        if (failure instanceof CacheCapacityException full && overflow != null) {
+          streamThrough(entries, missing, loader, into, full);
+          return;
+        }
         throw rethrow(failure);
       }
-    }
-    publish(batch, loaded);
-    for (Entry entry : batch) {
-      entry.loaded.complete(null);
     }
   }
 
   /**
-   * Caches the loaded chunks, pinned if a pin applies. Pin rules are matched without the lock; if a
-   * rule was added or removed meanwhile, they are matched again.
+   * Loads into the stream-through allocator after the cache refused the load ({@code full}); the
+   * entries are handed to their callers uncached.
    */
-  private void publish(List<Entry> batch, Map<ColumnChunkKey, ColumnChunk> loaded) {
+  private void streamThrough(
+      List<Entry> entries,
+      List<ColumnChunkKey> missing,
+      ChunkLoader loader,
+      Map<ColumnChunkKey, ColumnChunk> into,
+      CacheCapacityException full)
+      throws IOException {
+    LOG.debug("cache full; streaming {} through without caching", missing);
+    Map<ColumnChunkKey, ColumnChunk> result = null;
+    try {
+      result = timedLoad(loader, missing, overflow);
+      into.putAll(checkLoaded(missing, result, overflow));
+    } catch (Throwable t) {
+      if (result != null) {
+        closeChunksQuietly(result.values(), t);
+      }
+      Throwable failure = translate(t, null);
+      failure.addSuppressed(full);
+      throw rethrow(failure);
+    }
+    synchronized (lock) {
+      for (Entry entry : entries) {
+        entry.streamed = true;
+      }
+      streamedThrough += entries.size();
+    }
+  }
+
+  private Map<ColumnChunkKey, ColumnChunk> timedLoad(
+      ChunkLoader loader, List<ColumnChunkKey> missing, BufferAllocator into) throws IOException {
+    long start = System.nanoTime();
+    try {
+      return loader.load(missing, into);
+    } finally {
+      loadLatency.recordValue(Math.max(0, (System.nanoTime() - start) / 1000));
+    }
+  }
+
+  /**
+   * Caches the loaded chunks, pinned if a pin applies; entries invalidated meanwhile, streamed
+   * through, or read from disk and refused by the policy's admission go to their callers uncached.
+   * Pin rules and quota groups are evaluated without the lock; if a rule was added or removed
+   * meanwhile, rules are matched again.
+   *
+   * @return entries evicted on the way (other versions, quota), for {@link #dropVictims}
+   */
+  private List<Victim> publish(List<Entry> batch, Map<ColumnChunkKey, ColumnChunk> loaded) {
+    List<String> groupNames = new ArrayList<>(batch.size());
+    for (Entry entry : batch) {
+      groupNames.add(groupOf(entry.key));
+    }
     while (true) {
       long version;
       List<PinRule> rules;
@@ -686,6 +1161,8 @@ public final class ChunkCache implements AutoCloseable {
         if (version != rulesVersion) {
           continue;
         }
+        List<Victim> victims = new ArrayList<>();
+        Set<QuotaGroup> touched = new HashSet<>();
         long now = ticker.nanos();
         for (int i = 0; i < batch.size(); i++) {
           Entry entry = batch.get(i);
@@ -694,28 +1171,141 @@ public final class ChunkCache implements AutoCloseable {
           entry.sizeBytes = chunk.sizeBytes();
           entry.loadingThread = null;
           bytesLoaded += entry.sizeBytes;
-          if (!entry.invalidated) {
-            entry.cached = true;
-            entry.writtenAt = now;
-            entry.rules = matched.get(i);
-            cachedEntries++;
-            cachedBytes += entry.sizeBytes;
-            if (expireAfterWriteNanos > 0) {
-              writeOrder.add(entry);
+          boolean admit = !entry.invalidated && !entry.streamed && !closed;
+          if (admit && entry.fromDisk) {
+            admit = order.admit(entry.key, entry.sizeBytes);
+            if (admit) {
+              promotions++;
             }
-            // This caller holds a reference, so the entry is not evictable yet.
-            if (isPinnedLocked(entry, now)) {
-              entry.pinned = true;
-              pinned.add(entry);
-              pinnedBytes += entry.sizeBytes;
-            } else {
-              order.add(entry);
+          }
+          if (!admit) {
+            // Handed to the callers only; freed when the last of them closes its reference.
+            index.remove(entry.key, entry);
+            continue;
+          }
+          if (!entry.fromDisk) {
+            dropOtherVersionsLocked(entry, victims);
+          }
+          entry.cached = true;
+          // A chunk promoted from disk keeps the age it had when it was demoted.
+          entry.writtenAt = entry.fromDisk ? entry.diskWrittenAt : now;
+          entry.rules = matched.get(i);
+          cachedEntries++;
+          cachedBytes += entry.sizeBytes;
+          slots.computeIfAbsent(Slot.of(entry.key), s -> new ArrayList<>(1)).add(entry);
+          if (expireAfterWriteNanos > 0) {
+            writeOrder.add(entry);
+          }
+          String groupName = groupNames.get(i);
+          if (groupName != null) {
+            QuotaGroup group = groups.computeIfAbsent(groupName, QuotaGroup::new);
+            entry.group = group;
+            group.bytes += entry.sizeBytes;
+            group.lru.add(entry);
+            touched.add(group);
+          }
+          // This caller holds a reference, so the entry is not evictable yet.
+          if (isPinnedLocked(entry, now)) {
+            entry.pinned = true;
+            pinned.add(entry);
+            pinnedBytes += entry.sizeBytes;
+          } else {
+            order.add(entry);
+          }
+        }
+        for (QuotaGroup group : touched) {
+          enforceQuotaLocked(group, victims);
+        }
+        loadsInProgress--;
+        return victims;
+      }
+    }
+  }
+
+  private String groupOf(ColumnChunkKey key) {
+    if (quotaGroup == null) {
+      return null;
+    }
+    try {
+      return quotaGroup.apply(key);
+    } catch (RuntimeException e) {
+      LOG.warn("quota group function failed for {}; the chunk is in no group", key, e);
+      return null;
+    }
+  }
+
+  /** Uncaches other versions of a chunk that was just loaded from the source. */
+  private void dropOtherVersionsLocked(Entry loaded, List<Victim> victims) {
+    List<Entry> sameSlot = slots.get(Slot.of(loaded.key));
+    if (sameSlot == null) {
+      return;
+    }
+    for (Entry other : new ArrayList<>(sameSlot)) {
+      if (other != loaded && !other.key.equals(loaded.key) && other.cached) {
+        staleEvictions++;
+        victims.add(evictLocked(other, false));
+      }
+    }
+  }
+
+  /**
+   * Evicts the group's least recently used unpinned entries without readers until it is within its
+   * quota (or nothing more can go).
+   */
+  private void enforceQuotaLocked(QuotaGroup group, List<Victim> victims) {
+    if (group.quota < 0 || group.bytes <= group.quota) {
+      return;
+    }
+    long excess = group.bytes - group.quota;
+    List<Entry> chosen = new ArrayList<>();
+    for (Entry entry : group.lru) {
+      if (excess <= 0) {
+        break;
+      }
+      if (!entry.pinned && entry.readers == 0) {
+        chosen.add(entry);
+        excess -= entry.sizeBytes;
+      }
+    }
+    for (Entry entry : chosen) {
+      quotaEvictions++;
+      victims.add(evictLocked(entry, true));
+    }
+  }
+
+  /**
+   * Writes the victims that should be demoted to the disk tier, then closes them; without locks.
+   * Closing returns their memory to the allocator.
+   */
+  private void dropVictims(List<Victim> victims) {
+    RuntimeException first = null;
+    for (Victim victim : victims) {
+      if (victim.chunk() == null) {
+        continue; // a reader still holds it; its memory goes with the last reference
+      }
+      try {
+        if (victim.demote() && disk != null && !victim.chunk().slices().isEmpty()) {
+          if (!disk.write(victim.key(), victim.chunk(), victim.writtenAt())) {
+            // Too large for every directory, or an I/O error (logged by the tier).
+            synchronized (lock) {
+              demotionsRefused++;
             }
           }
         }
-        loadsInProgress--;
-        return;
+      } finally {
+        try {
+          victim.chunk().close();
+        } catch (RuntimeException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
       }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 
@@ -758,7 +1348,9 @@ public final class ChunkCache implements AutoCloseable {
    * not requested. On a broken contract throws, leaving the caller to close what was returned.
    */
   private Map<ColumnChunkKey, ColumnChunk> checkLoaded(
-      List<ColumnChunkKey> missing, Map<ColumnChunkKey, ColumnChunk> result) {
+      List<ColumnChunkKey> missing,
+      Map<ColumnChunkKey, ColumnChunk> result,
+      BufferAllocator expected) {
     if (result == null) {
       throw new IllegalStateException("loader returned null for " + missing);
     }
@@ -772,9 +1364,13 @@ public final class ChunkCache implements AutoCloseable {
       if (!seen.add(chunk)) {
         throw new IllegalStateException("loader returned the same chunk for several keys: " + key);
       }
-      if (!chunk.isAllocatedFrom(allocator)) {
+      if (!chunk.isAllocatedFrom(expected)) {
         throw new IllegalStateException(
-            "loader returned a chunk for " + key + " with buffers outside the cache's allocator");
+            "loader returned a chunk for "
+                + key
+                + " with buffers outside the allocator it was given ("
+                + expected.getName()
+                + ")");
       }
       wanted.put(key, chunk);
     }
@@ -894,6 +1490,10 @@ public final class ChunkCache implements AutoCloseable {
         order.released(entry);
         evictableBytes += entry.sizeBytes;
       }
+      if (entry.group != null) {
+        entry.group.lru.remove(entry); // most recently used now
+        entry.group.lru.add(entry);
+      }
       return null;
     }
     ColumnChunk chunk = entry.chunk;
@@ -908,6 +1508,20 @@ public final class ChunkCache implements AutoCloseable {
     cachedEntries--;
     cachedBytes -= entry.sizeBytes;
     writeOrder.remove(entry);
+    Slot slot = Slot.of(entry.key);
+    List<Entry> sameSlot = slots.get(slot);
+    if (sameSlot != null && sameSlot.remove(entry) && sameSlot.isEmpty()) {
+      slots.remove(slot);
+    }
+    QuotaGroup group = entry.group;
+    if (group != null) {
+      entry.group = null;
+      group.bytes -= entry.sizeBytes;
+      group.lru.remove(entry);
+      if (group.lru.isEmpty() && group.quota < 0) {
+        groups.remove(group.name, group);
+      }
+    }
     if (entry.pinned) {
       entry.pinned = false;
       pinned.remove(entry);
@@ -929,6 +1543,7 @@ public final class ChunkCache implements AutoCloseable {
 
   private ColumnChunk invalidateLocked(Entry entry) {
     if (entry.cached) {
+      explicitEvictions++;
       return uncacheLocked(entry);
     }
     if (entry.chunk == null) {
@@ -939,15 +1554,30 @@ public final class ChunkCache implements AutoCloseable {
     return null;
   }
 
+  /** Called by {@link CachedChunk#uncached()}. */
+  boolean isUncached(Entry entry) {
+    synchronized (lock) {
+      return !entry.cached;
+    }
+  }
+
   /** Called by {@link CachedChunk#close()}. */
   void release(Entry entry) {
     ColumnChunk toClose;
+    List<Victim> victims = List.of();
     synchronized (lock) {
       toClose = releaseLocked(entry);
+      QuotaGroup group = entry.group;
+      if (group != null && entry.readers == 0 && group.quota >= 0 && group.bytes > group.quota) {
+        // The group went over its quota while this entry was in use; now it can go.
+        victims = new ArrayList<>();
+        enforceQuotaLocked(group, victims);
+      }
     }
     if (toClose != null) {
       toClose.close();
     }
+    dropVictims(victims);
   }
 
   private void releaseAll(Iterable<Entry> entries, Throwable failure) {
@@ -977,7 +1607,8 @@ public final class ChunkCache implements AutoCloseable {
       return true; // the common case: no lock
     }
     while (true) {
-      List<ColumnChunk> victims = new ArrayList<>();
+      List<ColumnChunk> expired = new ArrayList<>();
+      List<Victim> victims = new ArrayList<>();
       synchronized (lock) {
         long headroom = allocator.getHeadroom();
         if (headroom >= wanted) {
@@ -988,7 +1619,7 @@ public final class ChunkCache implements AutoCloseable {
         }
         long now = ticker.nanos();
         sweepExpiredPinsLocked(now);
-        if (expireLocked(now, victims) == 0) {
+        if (expireLocked(now, expired) == 0) {
           if (evictableBytes == 0 || headroom + evictableBytes < size) {
             // Either the request fits without the margin, or evicting everything would not make
             // it fit: then keep the cache intact and let the allocation fail.
@@ -1003,16 +1634,19 @@ public final class ChunkCache implements AutoCloseable {
             }
             freed += victim.sizeBytes;
             evictions++;
-            // Unreferenced, so uncaching hands back the chunk to close.
-            victims.add(uncacheLocked(victim));
+            // Unreferenced, so uncaching hands back the chunk to demote and close.
+            victims.add(evictLocked(victim, true));
           }
         }
         // Else expired entries were dropped: close them and look at the headroom again.
       }
-      LOG.debug("dropped {} chunk(s) to allocate {} bytes", victims.size(), size);
+      LOG.debug("dropped {} chunk(s) to allocate {} bytes", victims.size() + expired.size(), size);
       // Closing returns the memory to the allocator right away (nobody else references it), so the
-      // next round sees the headroom; a concurrent allocation may take it, hence the loop.
-      closeChunks(victims);
+      // next round sees the headroom; a concurrent allocation may take it, hence the loop. Victims
+      // are written to the disk tier first, on this thread and without locks: the memory must be
+      // free before this allocation proceeds, and other readers are not blocked meanwhile.
+      closeChunks(expired);
+      dropVictims(victims);
     }
   }
 
@@ -1021,6 +1655,17 @@ public final class ChunkCache implements AutoCloseable {
 
   private boolean isExpired(Entry entry, long now) {
     return expireAfterWriteNanos > 0 && now - entry.writtenAt >= expireAfterWriteNanos;
+  }
+
+  /** Whether data first loaded at {@code writtenAt} is expired now. */
+  private boolean isExpiredAt(long writtenAt) {
+    return expireAfterWriteNanos > 0 && ticker.nanos() - writtenAt >= expireAfterWriteNanos;
+  }
+
+  /** Evicts a cached entry; the victim's chunk is null if a reader still holds it. */
+  private Victim evictLocked(Entry entry, boolean demote) {
+    long writtenAt = entry.writtenAt;
+    return new Victim(entry.key, uncacheLocked(entry), demote, writtenAt);
   }
 
   /**
@@ -1203,6 +1848,30 @@ public final class ChunkCache implements AutoCloseable {
     }
   }
 
+  /** An evicted entry: its chunk (null if a reader holds it) and whether to write it to disk. */
+  private record Victim(ColumnChunkKey key, ColumnChunk chunk, boolean demote, long writtenAt) {}
+
+  /** The file, row group and column of a key: what versions of one chunk share. */
+  private record Slot(String file, int rowGroup, String column) {
+    static Slot of(ColumnChunkKey key) {
+      return new Slot(key.file(), key.rowGroup(), key.column());
+    }
+  }
+
+  /** A quota group's cached entries in least recently used order; guarded by the cache's lock. */
+  static final class QuotaGroup {
+    final String name;
+    final LinkedHashSet<Entry> lru = new LinkedHashSet<>();
+    long bytes;
+
+    /** The quota in bytes, or -1 for none. */
+    long quota = -1;
+
+    QuotaGroup(String name) {
+      this.name = name;
+    }
+  }
+
   /** How long a pin lives: forever, or until a deadline of the ticker. */
   private record PinTerm(boolean forever, long deadline) {
     static PinTerm of(Duration ttl, long now) {
@@ -1233,26 +1902,40 @@ public final class ChunkCache implements AutoCloseable {
    * {@code with} methods.
    *
    * @param capacityBytes the limit of the cache's allocator: off-heap bytes held by cached data,
-   *     data held by readers and loads in progress never exceed it
+   *     data held by readers, files mapped from the disk tier and loads in progress never exceed it
    * @param evictionMarginBytes bytes to keep free when evicting; 0 evicts exactly what is needed
    *     (see {@link ChunkCache#ChunkCache(BufferAllocator, long, long)})
    * @param evictionPolicy the order of eviction
    * @param ticker the time source for pin and entry expiry
    * @param expireAfterWrite how long after loading an entry expires; null for never
+   * @param diskDirectories the disk tier's directories; empty for no disk tier
+   * @param executor runs the disk tier's re-index
+   * @param versionCheck consulted for every file found by the re-index: false deletes it as stale;
+   *     null keeps every readable file
+   * @param streamThroughBytes the limit of the stream-through allocator; 0 for none (a full cache
+   *     then refuses loads with {@link CacheCapacityException})
+   * @param quotaGroup maps a key to its quota group (for example its table); null for no quotas
    */
   public record Options(
       long capacityBytes,
       long evictionMarginBytes,
       EvictionPolicy evictionPolicy,
       Ticker ticker,
-      Duration expireAfterWrite) {
+      Duration expireAfterWrite,
+      List<DiskDirectory> diskDirectories,
+      Executor executor,
+      Predicate<ColumnChunkKey> versionCheck,
+      long streamThroughBytes,
+      Function<ColumnChunkKey, String> quotaGroup) {
 
     /**
      * Validates the options.
      *
      * @throws IllegalArgumentException if {@code capacityBytes} is not positive, the margin is
-     *     negative or not below the capacity, or {@code expireAfterWrite} is not positive
-     * @throws NullPointerException if the policy or the ticker is null
+     *     negative or not below the capacity, {@code expireAfterWrite} is not positive, the
+     *     stream-through budget is negative, or two disk directories are the same
+     * @throws NullPointerException if the policy, the ticker, the directories or the executor is
+     *     null
      */
     public Options {
       if (capacityBytes <= 0) {
@@ -1269,32 +1952,199 @@ public final class ChunkCache implements AutoCloseable {
         throw new IllegalArgumentException(
             "expireAfterWrite must be positive or null: " + expireAfterWrite);
       }
+      diskDirectories = List.copyOf(diskDirectories);
+      Set<java.nio.file.Path> distinct = new HashSet<>();
+      for (DiskDirectory directory : diskDirectories) {
+        if (!distinct.add(directory.path().toAbsolutePath().normalize())) {
+          throw new IllegalArgumentException("disk directory listed twice: " + directory.path());
+        }
+      }
+      Objects.requireNonNull(executor, "executor");
+      if (streamThroughBytes < 0) {
+        throw new IllegalArgumentException(
+            "streamThroughBytes must be >= 0: " + streamThroughBytes);
+      }
     }
 
-    /** LRU, no margin, the system ticker, no expiry. */
+    /** The first five options; no disk tier, stream-through or quotas. */
+    public Options(
+        long capacityBytes,
+        long evictionMarginBytes,
+        EvictionPolicy evictionPolicy,
+        Ticker ticker,
+        Duration expireAfterWrite) {
+      this(
+          capacityBytes,
+          evictionMarginBytes,
+          evictionPolicy,
+          ticker,
+          expireAfterWrite,
+          List.of(),
+          ForkJoinPool.commonPool(),
+          null,
+          0,
+          null);
+    }
+
+    /** LRU, no margin, the system ticker, no expiry, memory only, no stream-through or quotas. */
     public static Options of(long capacityBytes) {
       return new Options(capacityBytes, 0, EvictionPolicy.LRU, Ticker.system(), null);
     }
 
     /** These options with another eviction margin. */
     public Options withEvictionMargin(long marginBytes) {
-      return new Options(capacityBytes, marginBytes, evictionPolicy, ticker, expireAfterWrite);
+      return new Options(
+          capacityBytes,
+          marginBytes,
+          evictionPolicy,
+          ticker,
+          expireAfterWrite,
+          diskDirectories,
+          executor,
+          versionCheck,
+          streamThroughBytes,
+          quotaGroup);
     }
 
     /** These options with another eviction policy. */
     public Options withEvictionPolicy(EvictionPolicy policy) {
-      return new Options(capacityBytes, evictionMarginBytes, policy, ticker, expireAfterWrite);
+      return new Options(
+          capacityBytes,
+          evictionMarginBytes,
+          policy,
+          ticker,
+          expireAfterWrite,
+          diskDirectories,
+          executor,
+          versionCheck,
+          streamThroughBytes,
+          quotaGroup);
     }
 
     /** These options with another ticker. */
     public Options withTicker(Ticker newTicker) {
       return new Options(
-          capacityBytes, evictionMarginBytes, evictionPolicy, newTicker, expireAfterWrite);
+          capacityBytes,
+          evictionMarginBytes,
+          evictionPolicy,
+          newTicker,
+          expireAfterWrite,
+          diskDirectories,
+          executor,
+          versionCheck,
+          streamThroughBytes,
+          quotaGroup);
     }
 
     /** These options with entries expiring {@code ttl} after loading; null for never. */
     public Options withExpireAfterWrite(Duration ttl) {
-      return new Options(capacityBytes, evictionMarginBytes, evictionPolicy, ticker, ttl);
+      return new Options(
+          capacityBytes,
+          evictionMarginBytes,
+          evictionPolicy,
+          ticker,
+          ttl,
+          diskDirectories,
+          executor,
+          versionCheck,
+          streamThroughBytes,
+          quotaGroup);
+    }
+
+    /**
+     * These options with a disk tier over {@code directories} (replacing any): entries evicted from
+     * memory for room or quota are written there, and memory misses are served from there.
+     */
+    public Options withDiskTier(DiskDirectory... directories) {
+      return withDiskTier(List.of(directories));
+    }
+
+    /** As {@link #withDiskTier(DiskDirectory...)}; an empty list removes the disk tier. */
+    public Options withDiskTier(List<DiskDirectory> directories) {
+      return new Options(
+          capacityBytes,
+          evictionMarginBytes,
+          evictionPolicy,
+          ticker,
+          expireAfterWrite,
+          directories,
+          executor,
+          versionCheck,
+          streamThroughBytes,
+          quotaGroup);
+    }
+
+    /** These options with another executor for background work (the disk tier's re-index). */
+    public Options withExecutor(Executor newExecutor) {
+      return new Options(
+          capacityBytes,
+          evictionMarginBytes,
+          evictionPolicy,
+          ticker,
+          expireAfterWrite,
+          diskDirectories,
+          newExecutor,
+          versionCheck,
+          streamThroughBytes,
+          quotaGroup);
+    }
+
+    /**
+     * These options with a version check for the disk tier's re-index: a file whose key it rejects
+     * (its source changed since) is deleted. It runs on the executor, once per file, and must be
+     * thread-safe; if it throws, the file is kept (a key names its version, so keeping it never
+     * serves stale data).
+     */
+    public Options withVersionCheck(Predicate<ColumnChunkKey> stillCurrent) {
+      return new Options(
+          capacityBytes,
+          evictionMarginBytes,
+          evictionPolicy,
+          ticker,
+          expireAfterWrite,
+          diskDirectories,
+          executor,
+          stillCurrent,
+          streamThroughBytes,
+          quotaGroup);
+    }
+
+    /**
+     * These options with stream-through: when a load cannot fit because everything cached is pinned
+     * or in use, the loader runs again against an allocator of {@code budgetBytes} (a child of the
+     * cache's parent) and the caller gets uncached chunks that only it owns. 0 disables it.
+     */
+    public Options withStreamThrough(long budgetBytes) {
+      return new Options(
+          capacityBytes,
+          evictionMarginBytes,
+          evictionPolicy,
+          ticker,
+          expireAfterWrite,
+          diskDirectories,
+          executor,
+          versionCheck,
+          budgetBytes,
+          quotaGroup);
+    }
+
+    /**
+     * These options with quota groups: {@code group} maps a key to its group's name (null for
+     * none); {@link ChunkCache#setQuota} bounds a group's cached bytes. The function runs without
+     * the cache's lock, once per loaded key; it must be cheap and thread-safe.
+     */
+    public Options withQuotaGroup(Function<ColumnChunkKey, String> group) {
+      return new Options(
+          capacityBytes,
+          evictionMarginBytes,
+          evictionPolicy,
+          ticker,
+          expireAfterWrite,
+          diskDirectories,
+          executor,
+          versionCheck,
+          streamThroughBytes,
+          group);
     }
   }
 
@@ -1329,6 +2179,21 @@ public final class ChunkCache implements AutoCloseable {
 
     /** The {@link TinyLfuOrder} region, or {@link TinyLfuOrder#NONE}. */
     byte region;
+
+    /** Loaded into the stream-through allocator: handed to its callers, never cached. */
+    boolean streamed;
+
+    /** Loaded from the disk tier rather than the source. */
+    boolean fromDisk;
+
+    /** For {@link #fromDisk}: when the data was first loaded from the source, by the ticker. */
+    long diskWrittenAt;
+
+    /** Requests served from this entry while cached. */
+    long hits;
+
+    /** The quota group of a cached entry, or null. */
+    QuotaGroup group;
 
     Entry(ColumnChunkKey key) {
       this.key = key;

@@ -37,6 +37,14 @@ abstract class EvictionOrder {
   void recordAccess(ColumnChunkKey key) {}
 
   /**
+   * Whether a chunk read from the disk tier should be cached in memory (promoted) rather than only
+   * handed to its callers. LRU promotes every disk hit.
+   */
+  boolean admit(ColumnChunkKey key, long sizeBytes) {
+    return true;
+  }
+
+  /**
    * The next entry to evict, or null if no managed entry is evictable. The caller evicts it (and
    * calls {@link #remove}) before asking again.
    */

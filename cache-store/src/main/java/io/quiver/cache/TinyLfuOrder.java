@@ -93,6 +93,18 @@ final class TinyLfuOrder extends EvictionOrder {
     sketch.increment(key.hashCode());
   }
 
+  /**
+   * A disk hit is promoted only if it was requested more often than the main region's eviction
+   * victim (or the main region has no evictable entry): the contest a window candidate faces, so a
+   * one-off scan served from disk does not displace the working set. The room the mapped file took
+   * was already made when it was mapped, so free space says nothing here; the frequency does.
+   */
+  @Override
+  boolean admit(ColumnChunkKey key, long sizeBytes) {
+    ChunkCache.Entry mainVictim = firstEvictable(main);
+    return mainVictim == null || sketch.frequency(key.hashCode()) > frequency(mainVictim);
+  }
+
   @Override
   ChunkCache.Entry victim() {
     ChunkCache.Entry candidate = firstEvictable(probation);
