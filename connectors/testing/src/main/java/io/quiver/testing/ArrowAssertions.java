@@ -67,6 +67,49 @@ public final class ArrowAssertions {
     }
   }
 
+  /**
+   * Like {@link #assertSameTable}, and also compares the child fields of nested columns (list
+   * elements, struct fields, map entries, keys and values) recursively by name, Arrow type and
+   * nullability, so a reader that names a list element differently or makes a struct field nullable
+   * fails.
+   */
+  public static void assertSameTableDeep(Table expected, Table actual) {
+    List<Field> expectedFields = expected.schema().getFields();
+    List<Field> actualFields = actual.schema().getFields();
+    for (int i = 0; i < Math.min(expectedFields.size(), actualFields.size()); i++) {
+      assertSameChildren(
+          expectedFields.get(i).getName(), expectedFields.get(i), actualFields.get(i));
+    }
+    assertSameTable(expected, actual);
+  }
+
+  private static void assertSameChildren(String path, Field expected, Field actual) {
+    List<Field> e = expected.getChildren();
+    List<Field> a = actual.getChildren();
+    if (e.size() != a.size()) {
+      fail("Field '" + path + "': expected children " + e + " but got " + a);
+    }
+    for (int i = 0; i < e.size(); i++) {
+      Field ec = e.get(i);
+      Field ac = a.get(i);
+      String childPath = path + "." + ec.getName();
+      if (!ec.getName().equals(ac.getName())
+          || !ec.getType().equals(ac.getType())
+          || ec.isNullable() != ac.isNullable()) {
+        fail(
+            "Field '"
+                + path
+                + "' child "
+                + i
+                + ": expected "
+                + describe(ec)
+                + " but got "
+                + describe(ac));
+      }
+      assertSameChildren(childPath, ec, ac);
+    }
+  }
+
   private static String describe(Field f) {
     return "'" + f.getName() + "' " + f.getType() + (f.isNullable() ? " nullable" : " not null");
   }

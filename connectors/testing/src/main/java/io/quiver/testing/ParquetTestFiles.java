@@ -32,6 +32,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.arrow.dataset.file.DatasetFileWriter;
 import org.apache.arrow.dataset.file.FileFormat;
+import org.apache.arrow.dataset.file.FileSystemDatasetFactory;
+import org.apache.arrow.dataset.jni.NativeMemoryPool;
+import org.apache.arrow.dataset.scanner.ScanOptions;
+import org.apache.arrow.dataset.scanner.Scanner;
+import org.apache.arrow.dataset.source.Dataset;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -78,8 +83,10 @@ import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
@@ -527,9 +534,10 @@ public final class ParquetTestFiles {
   }
 
   /**
-   * Writes a file with columns Quiver cannot decode: {@code id} (REQUIRED INT64, supported), {@code
-   * tags} (LIST of strings), {@code ts96} (INT96), {@code scores} (REPEATED INT32) and {@code
-   * point} (a group of two doubles). Three rows.
+   * Writes a file with a column Quiver cannot decode: {@code id} (REQUIRED INT64), {@code tags}
+   * (LIST of strings), {@code ts96} (INT96), {@code scores} (REPEATED INT32) and {@code point} (a
+   * group of two doubles), which Quiver decodes, and {@code tags_spans} (a LIST of INTERVAL), which
+   * it refuses. Three rows.
    */
   public static Path writeUnsupportedTypesWithParquetHadoop(Path dir, String name)
       throws IOException {
@@ -551,6 +559,11 @@ public final class ParquetTestFiles {
             .required(DOUBLE)
             .named("y")
             .named("point")
+            .optionalList()
+            .optionalElement(FIXED_LEN_BYTE_ARRAY)
+            .length(12)
+            .as(LogicalTypeAnnotation.intervalType())
+            .named("tags_spans")
             .named("unsupported");
     Path file = dir.resolve(name);
     SimpleGroupFactory groups = new SimpleGroupFactory(schema);
@@ -570,10 +583,322 @@ public final class ParquetTestFiles {
         Group point = g.addGroup("point");
         point.add("x", row * 1.5);
         point.add("y", -row * 1.5);
+        g.addGroup("tags_spans")
+            .addGroup("list")
+            .add("element", Binary.fromConstantByteArray(new byte[12]));
         writer.write(g);
       }
     }
     return file;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Nested types and INT96
+
+  /**
+   * The schema of {@link #writeNestedWithParquetHadoop}: every nesting form Quiver decodes, each
+   * with nulls possible at every OPTIONAL level and empty lists.
+   *
+   * <ul>
+   *   <li>{@code id}: REQUIRED INT64;
+   *   <li>standard 3-level lists: {@code tags} (optional list of optional strings), {@code
+   *       ints_req} (required list of required ints), {@code decimals} (of DECIMAL(38, 10));
+   *   <li>legacy lists: {@code legacy_two_level} (repeated primitive named {@code array}), {@code
+   *       legacy_array_struct} (repeated group {@code array} of one field: a list of structs),
+   *       {@code legacy_tuple} (repeated group {@code *_tuple}), {@code legacy_one_field} (a
+   *       repeated group of one field not so named: a list of that field);
+   *   <li>unannotated repeated fields: {@code scores} (INT32), {@code points} (a group);
+   *   <li>structs: {@code point} with a nested struct holding a repeated field, {@code leaf_types}
+   *       with one field of every primitive kind;
+   *   <li>maps: {@code attrs} (string to int), {@code map_lists} (string to list of ints), {@code
+   *       legacy_map} (MAP_KEY_VALUE inner group), {@code key_only_map} (keys only: a list);
+   *   <li>{@code list_of_lists}, {@code list_of_structs} (struct with a list inside);
+   *   <li>INT96: {@code ts96} (optional), {@code ts96_req}, {@code ts96_list}.
+   * </ul>
+   */
+  public static MessageType nestedSchema() {
+    return MessageTypeParser.parseMessageType(
+        String.join(
+            "\n",
+            "message nested {",
+            "  required int64 id;",
+            "  optional group tags (LIST) { repeated group list {",
+            "    optional binary element (STRING); } }",
+            "  required group ints_req (LIST) { repeated group list { required int32 element; } }",
+            "  optional group decimals (LIST) { repeated group list {",
+            "    optional fixed_len_byte_array(16) element (DECIMAL(38,10)); } }",
+            "  optional group legacy_two_level (LIST) { repeated int32 array; }",
+            "  optional group legacy_array_struct (LIST) { repeated group array {",
+            "    optional binary s (STRING); } }",
+            "  optional group legacy_tuple (LIST) { repeated group legacy_tuple_tuple {",
+            "    required int32 a; optional double b; } }",
+            "  optional group legacy_one_field (LIST) { repeated group item { required int64 v; } }",
+            "  repeated int32 scores;",
+            "  repeated group points { required double x; optional double y; }",
+            "  optional group point {",
+            "    required double x;",
+            "    optional binary label (STRING);",
+            "    optional group inner { optional int32 a; repeated int64 b; } }",
+            "  optional group attrs (MAP) { repeated group key_value {",
+            "    required binary key (STRING); optional int32 value; } }",
+            "  optional group map_lists (MAP) { repeated group key_value {",
+            "    required binary key (STRING);",
+            "    optional group value (LIST) { repeated group list { optional int32 element; } } } }",
+            "  optional group legacy_map (MAP) { repeated group map (MAP_KEY_VALUE) {",
+            "    required binary key (UTF8); optional int64 value; } }",
+            "  optional group key_only_map (MAP) { repeated group key_value { required int32 key; } }",
+            "  optional group list_of_lists (LIST) { repeated group list {",
+            "    optional group element (LIST) { repeated group list { optional int64 element; } } } }",
+            "  optional group list_of_structs (LIST) { repeated group list {",
+            "    optional group element {",
+            "      optional int32 a;",
+            "      optional group names (LIST) { repeated group list {",
+            "        optional binary element (STRING); } }",
+            "      required boolean flag; } } }",
+            "  optional int96 ts96;",
+            "  required int96 ts96_req;",
+            "  optional group ts96_list (LIST) { repeated group list { optional int96 element; } }",
+            "  optional group leaf_types {",
+            "    optional boolean b;",
+            "    optional int32 i8 (INTEGER(8,true));",
+            "    optional int32 u16 (INTEGER(16,false));",
+            "    optional int64 u64 (INTEGER(64,false));",
+            "    optional float f;",
+            "    required double d;",
+            "    optional int32 day (DATE);",
+            "    optional int32 tm (TIME(MILLIS,true));",
+            "    optional int64 tus (TIME(MICROS,true));",
+            "    optional int64 ts (TIMESTAMP(MICROS,true));",
+            "    optional int64 tsn (TIMESTAMP(NANOS,false));",
+            "    optional int32 dec9 (DECIMAL(9,2));",
+            "    optional int64 dec18 (DECIMAL(18,4));",
+            "    optional fixed_len_byte_array(5) dec10 (DECIMAL(10,3));",
+            "    optional binary dec30 (DECIMAL(30,5));",
+            "    optional fixed_len_byte_array(20) dec45 (DECIMAL(45,3));",
+            "    optional fixed_len_byte_array(16) uuid (UUID);",
+            "    optional fixed_len_byte_array(7) fixed7;",
+            "    optional binary bin;",
+            "    optional binary js (JSON);",
+            "    optional binary en (ENUM); }",
+            "}"));
+  }
+
+  /**
+   * Writes {@code rows} rows of {@link #nestedSchema()} with parquet-hadoop's example Group writer
+   * to {@code dir/name}. OPTIONAL fields are null in about 1 of 7 cases; REPEATED fields occur 0 to
+   * 4 times (0 in about 20%: empty lists and maps). Leaf values come from the same generators as
+   * {@link #writeAllTypesWithParquetHadoop} (edge values, a small pool for dictionaries, random);
+   * INT96 values are Julian days within about 137 years of 1970 with nanoseconds of the day, plus
+   * edge values (Julian day 0, nanoseconds beyond a day or negative, 64-bit overflow). Pages are
+   * small (4 KiB, at most 500 rows) so page boundaries fall inside rows' repeated values.
+   */
+  public static Path writeNestedWithParquetHadoop(
+      Path dir,
+      String name,
+      CompressionCodecName codec,
+      boolean dictionary,
+      ParquetProperties.WriterVersion pageVersion,
+      int rows,
+      int rowGroupSizeBytes,
+      long seed)
+      throws IOException {
+    return writeNestedWithParquetHadoop(
+        dir, name, codec, dictionary, pageVersion, rows, rowGroupSizeBytes, seed, true);
+  }
+
+  /**
+   * Like {@link #writeNestedWithParquetHadoop(Path, String, CompressionCodecName, boolean,
+   * ParquetProperties.WriterVersion, int, int, long)}, with page checksums written or not: without
+   * them a damaged page is only noticed when it is decompressed or decoded, in the middle of a
+   * column chunk.
+   */
+  public static Path writeNestedWithParquetHadoop(
+      Path dir,
+      String name,
+      CompressionCodecName codec,
+      boolean dictionary,
+      ParquetProperties.WriterVersion pageVersion,
+      int rows,
+      int rowGroupSizeBytes,
+      long seed,
+      boolean pageChecksums)
+      throws IOException {
+    MessageType schema = nestedSchema();
+    Path file = dir.resolve(name);
+    NestedValues values = new NestedValues(new Random(seed));
+    SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+    try (ParquetWriter<Group> writer =
+        ExampleParquetWriter.builder(new LocalOutputFile(file))
+            .withType(schema)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .withCompressionCodec(codec)
+            .withDictionaryEncoding(dictionary)
+            .withDictionaryPageSize(16 * 1024)
+            .withWriterVersion(pageVersion)
+            .withPageSize(4 * 1024)
+            .withPageRowCountLimit(500)
+            .withMinRowCountForPageSizeCheck(50)
+            .withRowGroupSize((long) rowGroupSizeBytes)
+            .withPageWriteChecksumEnabled(pageChecksums)
+            .build()) {
+      for (int row = 0; row < rows; row++) {
+        Group group = groups.newGroup();
+        values.fill(group, schema, "");
+        writer.write(group);
+      }
+    }
+    return file;
+  }
+
+  /**
+   * Writes the data of {@link #writeNestedWithParquetHadoop} again with Arrow C++: the
+   * parquet-hadoop file (uncompressed, dictionary, page v1) is read by Arrow C++ into Arrow batches
+   * of {@code batchRows} rows (ListVector, StructVector, MapVector with nulls at every level) and
+   * handed to Arrow C++'s writer ({@code DatasetFileWriter}), which writes its own layout (3-level
+   * lists with {@code element}, {@code key_value} maps, INT96 as INT64 nanosecond timestamps, the
+   * {@code ARROW:schema} metadata) and one row group per batch.
+   */
+  public static Path writeNestedWithArrowCpp(
+      Path dir, String name, int rows, int batchRows, long seed) throws IOException {
+    Path staging = Files.createTempDirectory(dir, ".arrow-cpp-nested-");
+    try {
+      Path source =
+          writeNestedWithParquetHadoop(
+              staging,
+              "source.parquet",
+              CompressionCodecName.UNCOMPRESSED,
+              true,
+              ParquetProperties.WriterVersion.PARQUET_1_0,
+              rows,
+              64 << 20,
+              seed);
+      Path out = Files.createDirectory(staging.resolve("out"));
+      rewriteWithArrowCpp(source, out, batchRows);
+      List<Path> written;
+      try (Stream<Path> files = Files.list(out)) {
+        written = files.toList();
+      }
+      if (written.size() != 1) {
+        throw new IOException("Arrow C++ wrote " + written + " instead of one file");
+      }
+      return Files.move(written.get(0), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      deleteRecursively(staging);
+    }
+  }
+
+  // Dataset and Scanner declare close() throws Exception.
+  @SuppressWarnings("try")
+  private static void rewriteWithArrowCpp(Path source, Path outDir, int batchRows)
+      throws IOException {
+    String uri = source.toAbsolutePath().normalize().toUri().toString();
+    try (BufferAllocator allocator = new RootAllocator()) {
+      try (FileSystemDatasetFactory factory =
+              new FileSystemDatasetFactory(
+                  allocator, NativeMemoryPool.getDefault(), FileFormat.PARQUET, uri);
+          Dataset dataset = factory.finish();
+          Scanner scanner = dataset.newScan(new ScanOptions(batchRows));
+          ArrowReader reader = scanner.scanBatches()) {
+        DatasetFileWriter.write(
+            allocator,
+            reader,
+            FileFormat.PARQUET,
+            outDir.toUri().toString(),
+            new String[0],
+            1,
+            "part-{i}.parquet");
+      } catch (IOException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IOException("Arrow C++ could not rewrite " + source + ": " + e, e);
+      }
+      awaitReleased(allocator);
+    }
+  }
+
+  /** Fills example Groups with random nested values; leaf generators are kept per leaf path. */
+  private static final class NestedValues {
+    private final Random random;
+    private final List<Spec> specs = parquetSpecs();
+    private final java.util.Map<String, ValueSource> sources = new java.util.HashMap<>();
+
+    NestedValues(Random random) {
+      this.random = random;
+    }
+
+    void fill(Group group, GroupType type, String prefix) {
+      for (int i = 0; i < type.getFieldCount(); i++) {
+        Type field = type.getType(i);
+        String path = prefix + "." + field.getName();
+        int n;
+        switch (field.getRepetition()) {
+          case REQUIRED:
+            n = 1;
+            break;
+          case OPTIONAL:
+            n = random.nextInt(7) == 0 ? 0 : 1;
+            break;
+          default:
+            int p = random.nextInt(10);
+            n = p < 2 ? 0 : p < 5 ? 1 : 2 + random.nextInt(3);
+        }
+        for (int k = 0; k < n; k++) {
+          if (field.isPrimitive()) {
+            add(group, i, source(path, field.asPrimitiveType()).next(random));
+          } else {
+            fill(group.addGroup(i), field.asGroupType(), path);
+          }
+        }
+      }
+    }
+
+    private ValueSource source(String path, PrimitiveType type) {
+      return sources.computeIfAbsent(path, p -> new ValueSource(specFor(type)));
+    }
+
+    private Spec specFor(PrimitiveType type) {
+      if (type.getPrimitiveTypeName() == INT96) {
+        return int96Spec();
+      }
+      int length = type.getPrimitiveTypeName() == FIXED_LEN_BYTE_ARRAY ? type.getTypeLength() : 0;
+      for (Spec spec : specs) {
+        if (spec.physical() == type.getPrimitiveTypeName()
+            && spec.length() == length
+            && java.util.Objects.equals(spec.logical(), type.getLogicalTypeAnnotation())) {
+          return spec;
+        }
+      }
+      throw new IllegalArgumentException("No test value generator for " + type);
+    }
+  }
+
+  private static final long UNIX_EPOCH_JULIAN_DAY = 2_440_588L;
+  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
+
+  /** INT96 timestamps: Julian day and nanoseconds of the day, within about 137 years of 1970. */
+  private static Spec int96Spec() {
+    return spec(
+        "int96",
+        INT96,
+        0,
+        null,
+        r -> int96(UNIX_EPOCH_JULIAN_DAY + r.nextInt(-50_000, 50_000), r.nextLong(NANOS_PER_DAY)),
+        int96(UNIX_EPOCH_JULIAN_DAY, 0),
+        int96(UNIX_EPOCH_JULIAN_DAY - 1, NANOS_PER_DAY - 1),
+        int96(UNIX_EPOCH_JULIAN_DAY + 1, 1),
+        // Odd values readers must still convert like Arrow C++: Julian day 0, nanoseconds beyond
+        // a day or negative, and a day whose nanoseconds overflow 64 bits (wrap around).
+        int96(0, 12_345),
+        int96(UNIX_EPOCH_JULIAN_DAY + 2, NANOS_PER_DAY + 7),
+        int96(UNIX_EPOCH_JULIAN_DAY, -1),
+        int96(4_000_000_000L, 3));
+  }
+
+  /** The 12 bytes of an INT96 timestamp: nanoseconds of the day, then the Julian day. */
+  public static Binary int96(long julianDay, long nanosOfDay) {
+    ByteBuffer b = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+    b.putLong(nanosOfDay).putInt((int) julianDay);
+    return Binary.fromConstantByteArray(b.array());
   }
 
   /** Copies the first {@code length} bytes of {@code source} to {@code dir/name}. */

@@ -26,7 +26,9 @@ import org.apache.arrow.vector.util.Text;
  *   <li>{@code byte[]} (binary, fixed-size binary) is kept as returned ({@code getObject} already
  *       returns a fresh copy);
  *   <li>lists and maps/structs (nested vectors return {@code JsonStringArrayList}/{@code
- *       JsonStringHashMap}) become unmodifiable {@link List}/{@link Map} with normalized elements;
+ *       JsonStringHashMap}; a map vector a list of key/value structs) become unmodifiable {@link
+ *       List}/{@link Map} with normalized elements, where {@code byte[]} becomes {@link Bytes} so
+ *       that nested binaries compare by content;
  *   <li>everything else ({@code Integer}, {@code Long}, {@code Byte}, {@code Character} for UInt2,
  *       {@code BigDecimal}, {@code LocalDateTime}, {@code Float}, {@code Double}, {@code Boolean},
  *       ...) is kept as returned: those are immutable already.
@@ -113,18 +115,50 @@ public final class Table {
     if (value instanceof List<?> list) {
       List<Object> copy = new ArrayList<>(list.size());
       for (Object element : list) {
-        copy.add(normalize(element));
+        copy.add(normalizeNested(element));
       }
       return Collections.unmodifiableList(copy);
     }
     if (value instanceof Map<?, ?> map) {
       Map<Object, Object> copy = new LinkedHashMap<>();
       for (Map.Entry<?, ?> e : map.entrySet()) {
-        copy.put(normalize(e.getKey()), normalize(e.getValue()));
+        copy.put(normalizeNested(e.getKey()), normalizeNested(e.getValue()));
       }
       return Collections.unmodifiableMap(copy);
     }
     return value;
+  }
+
+  /**
+   * Inside lists and maps {@code byte[]} becomes {@link Bytes}: {@code List.equals} compares
+   * elements with {@code equals}, which for arrays is identity.
+   */
+  private static Object normalizeNested(Object value) {
+    if (value instanceof byte[] bytes) {
+      return new Bytes(bytes);
+    }
+    return normalize(value);
+  }
+
+  /**
+   * A binary value inside a nested value (list element, struct field, map key or value), compared
+   * by content. The array is not copied: {@code getObject} returned a fresh one.
+   */
+  public record Bytes(byte[] value) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Bytes other && java.util.Arrays.equals(value, other.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(value);
+    }
+
+    @Override
+    public String toString() {
+      return "0x" + java.util.HexFormat.of().formatHex(value);
+    }
   }
 
   /** Accumulates column values; not thread-safe. */

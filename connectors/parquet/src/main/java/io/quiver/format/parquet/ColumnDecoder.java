@@ -19,8 +19,9 @@ import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
- * Decodes the values of one flat column, slice by slice, from a parquet-java {@link ColumnReader}
- * into Arrow vectors.
+ * Decodes the values of one flat (top-level, non-repeated, primitive) column, slice by slice, from
+ * a parquet-java {@link ColumnReader} into Arrow vectors; nested columns go through {@link
+ * NestedColumnDecoder}, which shares the value conversions here (decimals, INT96).
  *
  * <p>Each slice's buffers are allocated once for its exact row count, then filled with unchecked
  * writes to their addresses (capacities are checked once per slice). Validity bits are assembled
@@ -65,7 +66,9 @@ abstract class ColumnDecoder extends PrimitiveConverter {
             ? new Int32Decoder(field, descriptor)
             : new Int64Decoder(field, descriptor);
       case Timestamp:
-        return new Int64Decoder(field, descriptor);
+        return physical == PrimitiveTypeName.INT96
+            ? new Int96Decoder(field, descriptor)
+            : new Int64Decoder(field, descriptor);
       case FloatingPoint:
         return ((ArrowType.FloatingPoint) type).getPrecision() == FloatingPointPrecision.SINGLE
             ? new FloatDecoder(field, descriptor)
@@ -476,29 +479,7 @@ abstract class ColumnDecoder extends PrimitiveConverter {
     }
 
     private void write(long address, Binary value) {
-      ByteBuffer bytes = value.toByteBuffer();
-      int start = bytes.position();
-      int length = bytes.remaining();
-      if (length > width) {
-        // Only redundant sign bytes may be dropped.
-        byte sign = (byte) (bytes.get(start + length - width) >> 7);
-        for (int k = start; k < start + length - width; k++) {
-          if (bytes.get(k) != sign) {
-            throw new ParquetDecodingException(
-                "decimal of " + length + " bytes does not fit in " + width + " bytes");
-          }
-        }
-        start += length - width;
-        length = width;
-      }
-      byte sign = length == 0 ? 0 : (byte) (bytes.get(start) >> 7);
-      int last = start + length - 1;
-      for (int k = 0; k < length; k++) {
-        MemoryUtil.putByte(address + k, bytes.get(last - k));
-      }
-      for (int k = length; k < width; k++) {
-        MemoryUtil.putByte(address + k, sign);
-      }
+      writeDecimalBytes(address, value, width);
     }
 
     @Override
@@ -516,6 +497,97 @@ abstract class ColumnDecoder extends PrimitiveConverter {
       for (int i = 0; i < rows; i++) {
         if (r.getCurrentDefinitionLevel() == max) {
           write(data + (long) i * width, r.getBinary());
+          valid |= 1 << (i & 7);
+        }
+        r.consume();
+        if ((i & 7) == 7) {
+          MemoryUtil.putByte(validity + (i >>> 3), (byte) valid);
+          valid = 0;
+        }
+      }
+      if ((rows & 7) != 0) {
+        MemoryUtil.putByte(validity + (rows >>> 3), (byte) valid);
+      }
+    }
+  }
+
+  /**
+   * Writes a big-endian two's complement decimal ({@code value}) as a little-endian integer of
+   * {@code width} bytes at {@code address}, sign-extended.
+   */
+  static void writeDecimalBytes(long address, Binary value, int width) {
+    ByteBuffer bytes = value.toByteBuffer();
+    int start = bytes.position();
+    int length = bytes.remaining();
+    if (length > width) {
+      // Only redundant sign bytes may be dropped.
+      byte sign = (byte) (bytes.get(start + length - width) >> 7);
+      for (int k = start; k < start + length - width; k++) {
+        if (bytes.get(k) != sign) {
+          throw new ParquetDecodingException(
+              "decimal of " + length + " bytes does not fit in " + width + " bytes");
+        }
+      }
+      start += length - width;
+      length = width;
+    }
+    byte sign = length == 0 ? 0 : (byte) (bytes.get(start) >> 7);
+    int last = start + length - 1;
+    for (int k = 0; k < length; k++) {
+      MemoryUtil.putByte(address + k, bytes.get(last - k));
+    }
+    for (int k = length; k < width; k++) {
+      MemoryUtil.putByte(address + k, sign);
+    }
+  }
+
+  /** Days from the Julian day number epoch to 1970-01-01. */
+  private static final long JULIAN_DAY_OF_UNIX_EPOCH = 2_440_588L;
+
+  private static final long NANOS_PER_DAY = 86_400_000_000_000L;
+
+  /**
+   * Nanoseconds since 1970-01-01 of an INT96 timestamp: 8 little-endian bytes of nanoseconds of the
+   * day, then a 4-byte little-endian (unsigned) Julian day number. Computed exactly as Arrow C++
+   * does ({@code Int96GetNanoSeconds}): {@code (day - 2440588) * 86400e9 + nanos}, wrapping on
+   * overflow like its 64-bit arithmetic; Julian day 0 (what some writers leave in null slots) gives
+   * 0, as Arrow C++'s reader special-cases it.
+   */
+  static long int96ToEpochNanos(Binary value) {
+    ByteBuffer bytes = value.toByteBuffer();
+    if (bytes.remaining() != 12) {
+      throw new ParquetDecodingException("INT96 value of " + bytes.remaining() + " bytes");
+    }
+    bytes = bytes.slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    long nanosOfDay = bytes.getLong(0);
+    long julianDay = Integer.toUnsignedLong(bytes.getInt(8));
+    if (julianDay == 0) {
+      return 0;
+    }
+    return (julianDay - JULIAN_DAY_OF_UNIX_EPOCH) * NANOS_PER_DAY + nanosOfDay;
+  }
+
+  /** INT96 timestamps to Arrow timestamp(NANOSECOND) values. */
+  static final class Int96Decoder extends FixedWidthDecoder {
+    Int96Decoder(Field field, ColumnDescriptor descriptor) {
+      super(field, descriptor, 8);
+    }
+
+    @Override
+    void readRequired(ColumnReader r, long data, int rows) {
+      for (int i = 0; i < rows; i++) {
+        MemoryUtil.putLong(data + ((long) i << 3), int96ToEpochNanos(r.getBinary()));
+        r.consume();
+      }
+    }
+
+    @Override
+    void readOptional(ColumnReader r, long data, long validity, int rows) {
+      int max = maxDefinitionLevel;
+      int valid = 0;
+      for (int i = 0; i < rows; i++) {
+        if (r.getCurrentDefinitionLevel() == max) {
+          MemoryUtil.putLong(data + ((long) i << 3), int96ToEpochNanos(r.getBinary()));
           valid |= 1 << (i & 7);
         }
         r.consume();

@@ -4,6 +4,7 @@ import io.quiver.storage.Location;
 import io.quiver.storage.StorageInput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -37,11 +37,21 @@ import org.apache.parquet.schema.Type;
  * Decodes top-level columns of one Parquet row group into Arrow vectors.
  *
  * <p>Only the requested columns' chunk byte ranges are read from storage (adjacent chunks in one
- * read). Pages are decoded with parquet-java's column-level API ({@link ColumnReader}), which
- * handles every encoding parquet-java supports (plain, dictionary, RLE, delta, byte-stream-split),
- * data pages v1 and v2, and the codecs parquet-java ships (uncompressed, snappy, gzip, zstd,
- * lz4_raw); page checksums are verified when present. Values go straight into Arrow buffers: no
- * per-row objects.
+ * read); a nested column reads the chunks of all its leaves and nothing else. Pages are decoded
+ * with parquet-java's column-level API ({@link ColumnReader}), which handles every encoding
+ * parquet-java supports (plain, dictionary, RLE, delta, byte-stream-split), data pages v1 and v2,
+ * and the codecs parquet-java ships (uncompressed, snappy, gzip, zstd, lz4_raw); page checksums are
+ * verified when present. Values go straight into Arrow buffers: no per-row objects.
+ *
+ * <p>Every type {@link ParquetSchemas} maps is decoded: flat primitive columns (INT96 timestamps
+ * included) and nested columns (structs, lists in the standard and legacy forms, maps, repeated
+ * fields, and any nesting of them). Nested columns are assembled from repetition and definition
+ * levels straight into Arrow validity and offset buffers, with the nulls, empty lists and
+ * nullability Arrow C++'s reader produces. Each slice of a nested column is an independent vector
+ * tree (its own buffers, offsets starting at 0), ready for Arrow IPC through {@code
+ * getFieldBuffers()} over {@code getChildrenFromFields()}. Arrow Java's list and map vectors name
+ * their child {@code $data$} whatever the field says: the field names of a column are those of
+ * {@link ParquetSchemas}, which a consumer should use as the schema.
  *
  * <p>Stateless and thread-safe; the {@link StorageInput} is borrowed (never closed) and used by one
  * call at a time.
@@ -56,9 +66,11 @@ public final class RowGroupDecoder {
   /**
    * Decodes {@code columns} of row group {@code rowGroup}.
    *
-   * <p>Each column's values come back as a list of vectors ("slices") of {@code batchRows} rows,
-   * the last one shorter if the row count is not a multiple; every column is sliced at the same row
-   * boundaries. An empty row group gives empty lists. Vector types follow {@link ParquetSchemas}.
+   * <p>Each column's values come back as a list of vectors ("slices") of {@code batchRows}
+   * top-level rows, the last one shorter if the row count is not a multiple; every column is sliced
+   * at the same row boundaries, nested ones included (a slice holds whole rows with all their
+   * repeated values). An empty row group gives empty lists. Vector types follow {@link
+   * ParquetSchemas}.
    *
    * <p><b>Ownership:</b> every vector is allocated from {@code allocator} and owned by the caller,
    * who must close it. If the call fails, everything it allocated has been closed before the
@@ -113,7 +125,7 @@ public final class RowGroupDecoder {
     }
     MessageType schema = footer.getFileMetaData().getSchema();
     List<Type> types = new ArrayList<>(columns.size());
-    List<Field> fields = new ArrayList<>(columns.size());
+    List<ParquetSchemas.FieldNode> nodes = new ArrayList<>(columns.size());
     Set<String> seen = new HashSet<>();
     for (String name : columns) {
       if (!seen.add(name)) {
@@ -126,7 +138,7 @@ public final class RowGroupDecoder {
             "Unknown column '" + name + "' in " + location + "; its columns are " + names);
       }
       Type type = schema.getType(name);
-      fields.add(ParquetSchemas.toArrowField(type));
+      nodes.add(ParquetSchemas.toNode(type));
       types.add(type);
     }
     MessageType projection = new MessageType(schema.getName(), types);
@@ -150,14 +162,25 @@ public final class RowGroupDecoder {
     if (rowCount == 0) {
       return result;
     }
-    List<ColumnDecoder> decoders = new ArrayList<>(columns.size());
+    // Per column, a flat ColumnDecoder or a NestedColumnDecoder; converters mirror the projection.
+    List<Object> decoders = new ArrayList<>(columns.size());
+    List<Converter> converters = new ArrayList<>(columns.size());
     for (int i = 0; i < columns.size(); i++) {
-      ColumnDescriptor descriptor = projection.getColumnDescription(new String[] {columns.get(i)});
-      ColumnDecoder decoder = ColumnDecoder.create(fields.get(i), descriptor);
-      if (decoder instanceof ColumnDecoder.VariableWidthDecoder variable) {
-        variable.expectBytesPerRow(expectedBytesPerRow(block, columns.get(i), rowCount));
+      ParquetSchemas.FieldNode node = nodes.get(i);
+      if (node.isFlat()) {
+        ColumnDescriptor descriptor =
+            projection.getColumnDescription(new String[] {columns.get(i)});
+        ColumnDecoder decoder = ColumnDecoder.create(node.field, descriptor);
+        if (decoder instanceof ColumnDecoder.VariableWidthDecoder variable) {
+          variable.expectBytesPerRow(expectedBytesPerRow(block, columns.get(i), rowCount));
+        }
+        decoders.add(decoder);
+        converters.add(decoder);
+      } else {
+        NestedColumnDecoder nested = new NestedColumnDecoder(node);
+        decoders.add(nested);
+        converters.add(nested.converter(types.get(i)));
       }
-      decoders.add(decoder);
     }
 
     boolean done = false;
@@ -172,21 +195,35 @@ public final class RowGroupDecoder {
           ColumnReadStoreImpl store =
               new ColumnReadStoreImpl(
                   pages,
-                  new RootConverter(decoders),
+                  new RootConverter(converters),
                   projection,
                   createdBy == null ? "" : createdBy);
           for (int i = 0; i < columns.size(); i++) {
-            decodeColumn(
-                pages,
-                store,
-                projection.getColumnDescription(new String[] {columns.get(i)}),
-                decoders.get(i),
-                rowCount,
-                batchRows,
-                allocator,
-                result.get(columns.get(i)),
-                location,
-                rowGroup);
+            if (decoders.get(i) instanceof NestedColumnDecoder nested) {
+              decodeNestedColumn(
+                  store,
+                  projection,
+                  block,
+                  nested,
+                  rowCount,
+                  batchRows,
+                  allocator,
+                  result.get(columns.get(i)),
+                  location,
+                  rowGroup);
+            } else {
+              decodeColumn(
+                  pages,
+                  store,
+                  projection.getColumnDescription(new String[] {columns.get(i)}),
+                  (ColumnDecoder) decoders.get(i),
+                  rowCount,
+                  batchRows,
+                  allocator,
+                  result.get(columns.get(i)),
+                  location,
+                  rowGroup);
+            }
           }
         } finally {
           pages.close();
@@ -235,6 +272,57 @@ public final class RowGroupDecoder {
       // parquet-java reports damaged pages with assorted unchecked exceptions.
       throw new CorruptParquetException(corruptPrefix(location, rowGroup, name) + e, e);
     }
+  }
+
+  private static void decodeNestedColumn(
+      ColumnReadStoreImpl store,
+      MessageType projection,
+      BlockMetaData block,
+      NestedColumnDecoder decoder,
+      int rowCount,
+      int batchRows,
+      BufferAllocator allocator,
+      List<FieldVector> slices,
+      Location location,
+      int rowGroup)
+      throws CorruptParquetException {
+    String name = decoder.name();
+    try {
+      for (NestedColumnDecoder.Leaf leaf : decoder.leaves()) {
+        ColumnDescriptor descriptor = projection.getColumnDescription(leaf.node.path);
+        ColumnChunkMetaData chunk = chunk(block, leaf.node.path);
+        double valuesPerRow = 1;
+        double bytesPerValue = 8;
+        if (chunk != null && chunk.getValueCount() > 0) {
+          valuesPerRow = (double) chunk.getValueCount() / rowCount;
+          SizeStatistics sizes = chunk.getSizeStatistics();
+          long bytes =
+              sizes != null && sizes.getUnencodedByteArrayDataBytes().isPresent()
+                  ? sizes.getUnencodedByteArrayDataBytes().get()
+                  : chunk.getTotalUncompressedSize();
+          bytesPerValue = (double) bytes / chunk.getValueCount();
+        }
+        leaf.bind(store.getColumnReader(descriptor), valuesPerRow, bytesPerValue);
+      }
+      for (int start = 0; start < rowCount; start += batchRows) {
+        slices.add(decoder.decode(Math.min(batchRows, rowCount - start), allocator));
+      }
+      decoder.checkExhausted();
+    } catch (OutOfMemoryException | ColumnDecoder.SliceTooLargeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // parquet-java reports damaged pages with assorted unchecked exceptions.
+      throw new CorruptParquetException(corruptPrefix(location, rowGroup, name) + e, e);
+    }
+  }
+
+  private static ColumnChunkMetaData chunk(BlockMetaData block, String[] path) {
+    for (ColumnChunkMetaData chunk : block.getColumns()) {
+      if (Arrays.equals(chunk.getPath().toArray(), path)) {
+        return chunk;
+      }
+    }
+    return null;
   }
 
   private static PageReadStore readRowGroup(

@@ -3,8 +3,9 @@ package io.quiver.format.parquet;
 import io.quiver.format.UnsupportedSchemaException;
 
 /**
- * A column has a Parquet type that Quiver does not decode (nested, repeated, INT96, intervals,
- * ...). The message names the column and its type; {@link #column()} gives the column name.
+ * A column has a Parquet type that Quiver does not decode (INTERVAL, FLOAT16, nesting shapes Arrow
+ * C++ refuses too; see {@link ParquetSchemas}). The message names the top-level column, the type
+ * and, for a nested field, its path; {@link #column()} gives the top-level column name.
  */
 public final class UnsupportedParquetSchemaException extends UnsupportedSchemaException {
   private static final long serialVersionUID = 1L;

@@ -2,7 +2,6 @@ package io.quiver.format.parquet;
 
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY;
-import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +12,7 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.parquet.schema.Types;
 import org.junit.jupiter.api.Test;
 
@@ -59,14 +59,50 @@ class ParquetSchemasTest {
             .named("m"),
         "Column 'span' has type FIXED_LEN_BYTE_ARRAY(12) INTERVAL, which Quiver cannot decode yet");
     assertRefused(
-        Types.buildMessage()
-            .optionalMap()
-            .key(BINARY)
-            .as(LogicalTypeAnnotation.stringType())
-            .requiredValue(INT32)
-            .named("attrs")
-            .named("m"),
-        "Column 'attrs' has type MAP, which Quiver cannot decode yet");
+        MessageTypeParser.parseMessageType(
+            "message m { optional group attrs (MAP) { repeated group key_value {"
+                + " optional binary key (STRING); optional int32 value; } } }"),
+        "Column 'attrs' has type MAP key not REQUIRED at attrs.key_value.key,"
+            + " which Quiver cannot decode yet");
+    assertRefused(
+        MessageTypeParser.parseMessageType(
+            "message m { optional group s { optional group l (LIST) { repeated group list {"
+                + " optional fixed_len_byte_array(2) element (FLOAT16); } } } }"),
+        "Column 's' has type FIXED_LEN_BYTE_ARRAY(2) FLOAT16 at s.l.list.element,"
+            + " which Quiver cannot decode yet");
+    assertRefused(
+        MessageTypeParser.parseMessageType(
+            "message m { optional group l (LIST) { optional int32 element; } }"),
+        "Column 'l' has type LIST whose field 'element' is not repeated,"
+            + " which Quiver cannot decode yet");
+    assertRefused(
+        MessageTypeParser.parseMessageType(
+            "message m { repeated group l (LIST) {" + " repeated int32 element; } }"),
+        "Column 'l' has type repeated LIST, which Quiver cannot decode yet");
+  }
+
+  @Test
+  void nestedTypesFollowArrowCpp() {
+    // Shapes Arrow C++ gives the same schemas (checked against it in NestedDecodeTest); here the
+    // levels behind them.
+    MessageType parquet =
+        MessageTypeParser.parseMessageType(
+            "message m { optional group a (LIST) { repeated group list {"
+                + " optional group element { required int32 x; repeated int64 y; } } } }");
+    ParquetSchemas.FieldNode list = ParquetSchemas.toNode(parquet.getType("a"));
+    assertEquals(ParquetSchemas.FieldNode.Kind.LIST, list.kind);
+    assertEquals(
+        "a: List<element: Struct<x: Int(32, true) not null,"
+            + " y: List<y: Int(64, true) not null> not null>>",
+        list.field.toString());
+    ParquetSchemas.FieldNode element = list.children.get(0);
+    assertEquals(1, element.rep);
+    assertEquals(2, element.slotDef);
+    assertEquals(3, element.validDef);
+    ParquetSchemas.FieldNode y = element.children.get(1).children.get(0);
+    assertEquals(2, y.rep);
+    assertEquals(4, y.slotDef);
+    assertEquals(4, y.validDef);
   }
 
   private static void assertRefused(MessageType parquet, String message) {
