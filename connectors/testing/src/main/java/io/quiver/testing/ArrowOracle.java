@@ -14,9 +14,9 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;
 
 /**
- * The reference reader: Arrow C++'s Parquet reader (through the {@code arrow-dataset} JNI bindings)
- * reading a local file into an on-heap {@link Table}. Tests compare what Quiver decodes against it,
- * so that decoded data is checked by a reader written by someone else.
+ * The reference reader: Arrow C++'s Parquet and ORC readers (through the {@code arrow-dataset} JNI
+ * bindings) reading a local file into an on-heap {@link Table}. Tests compare what Quiver decodes
+ * against it, so that decoded data is checked by a reader written by someone else.
  *
  * <p>Arrow C++ applies the {@code ARROW:schema} key-value metadata when a file has it (files that
  * Arrow itself wrote); files written by parquet-hadoop have none, so their types are the plain
@@ -32,22 +32,35 @@ public final class ArrowOracle {
 
   /** Reads every column and row of the Parquet file {@code file} with Arrow C++. */
   public static Table readParquet(Path file) {
-    return read(file, Optional.empty());
+    return read(file, FileFormat.PARQUET, Optional.empty());
   }
 
   /** Reads the named columns (in that order) of the Parquet file {@code file} with Arrow C++. */
   public static Table readParquet(Path file, List<String> columns) {
-    return read(file, Optional.of(columns.toArray(new String[0])));
+    return read(file, FileFormat.PARQUET, Optional.of(columns.toArray(new String[0])));
+  }
+
+  /**
+   * Reads every column and row of the ORC file {@code file} with Arrow C++'s ORC reader (liborc):
+   * {@code timestamp} columns come back as {@code timestamp(ns)} holding the wall-clock time as
+   * UTC, {@code timestamp with local time zone} as {@code timestamp(ns, "UTC")}.
+   */
+  public static Table readOrc(Path file) {
+    return read(file, FileFormat.ORC, Optional.empty());
+  }
+
+  /** Reads the named columns (in that order) of the ORC file {@code file} with Arrow C++. */
+  public static Table readOrc(Path file, List<String> columns) {
+    return read(file, FileFormat.ORC, Optional.of(columns.toArray(new String[0])));
   }
 
   // Dataset and Scanner declare close() throws Exception; failures surface below.
   @SuppressWarnings("try")
-  private static Table read(Path file, Optional<String[]> columns) {
+  private static Table read(Path file, FileFormat format, Optional<String[]> columns) {
     String uri = file.toAbsolutePath().normalize().toUri().toString();
     try (BufferAllocator allocator = new RootAllocator();
         FileSystemDatasetFactory factory =
-            new FileSystemDatasetFactory(
-                allocator, NativeMemoryPool.getDefault(), FileFormat.PARQUET, uri);
+            new FileSystemDatasetFactory(allocator, NativeMemoryPool.getDefault(), format, uri);
         Dataset dataset = factory.finish();
         Scanner scanner = dataset.newScan(new ScanOptions(BATCH_ROWS, columns));
         ArrowReader reader = scanner.scanBatches()) {

@@ -1,0 +1,222 @@
+package io.quiver.format.orc;
+
+import io.quiver.storage.FileEntry;
+import io.quiver.storage.Location;
+import io.quiver.storage.StorageInput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.orc.OrcFile;
+import org.apache.orc.OrcProto;
+import org.apache.orc.Reader;
+import org.apache.orc.StripeInformation;
+import org.apache.orc.StripeStatistics;
+import org.apache.orc.TypeDescription;
+import org.apache.orc.impl.OrcTail;
+
+/**
+ * Reads ORC file tails (postscript, footer, stripe statistics) from storage.
+ *
+ * <p>orc-core parses the tail, reading it through {@link StorageInput}: one read of the last 16 KiB
+ * of the file, and a second one only when the tail is longer. Nothing else of the file is read. The
+ * tail is validated so that later stripe reads cannot run off the file: every stripe must lie
+ * between the leading magic and the tail, and the stripes' rows must add up to the file's.
+ *
+ * <p>Stateless and thread-safe (the {@link StorageInput} passed in is not, so one caller at a time
+ * per input). The returned metadata is a heap object owned by the caller.
+ */
+public final class OrcFooters {
+  // The reader reads no Hadoop settings that matter here; skip loading Hadoop's default files.
+  static final Configuration CONF = new Configuration(false);
+
+  // "ORC" magic, at least one postscript byte, the postscript length byte.
+  private static final int MIN_FILE_LENGTH = 3 + 1 + 1;
+
+  private OrcFooters() {}
+
+  /**
+   * Reads and validates the tail of the ORC file behind {@code input}.
+   *
+   * @throws CorruptOrcException if the file is not ORC, is truncated or its tail is damaged; the
+   *     message names the file
+   * @throws UnsupportedOrcSchemaException if a column has a type Quiver cannot decode (a union)
+   * @throws IOException if storage fails (propagated unchanged as thrown by {@code input}), or the
+   *     file has encrypted columns, which Quiver does not read
+   */
+  public static OrcMetadata read(StorageInput input) throws IOException {
+    FileEntry entry = input.entry();
+    Location location = entry.location();
+    long length = entry.length();
+    if (length < MIN_FILE_LENGTH) {
+      throw new CorruptOrcException(
+          "Not an ORC file: " + location + " has only " + length + " bytes");
+    }
+    StorageFileSystem fs = new StorageFileSystem(input);
+    OrcFile.ReaderOptions options =
+        OrcFile.readerOptions(CONF).filesystem(fs).maxLength(length).useUTCTimestamp(true);
+    OrcTail tail;
+    try (Reader reader = OrcFile.createReader(fs.path(), options)) {
+      tail = options.getOrcTail();
+      if (tail == null) {
+        throw new IllegalStateException("orc-core returned no tail");
+      }
+    } catch (IOException | RuntimeException e) {
+      fs.rethrowStorageFailure(e);
+      throw new CorruptOrcException("Corrupt ORC file tail in " + location + ": " + e, e);
+    }
+    if (tail.getFooter().hasEncryption()) {
+      // Encrypted columns need the writer's keys; without them orc-core returns masked values.
+      throw new IOException(
+          "ORC file " + location + " has encrypted columns, which Quiver cannot read");
+    }
+    List<OrcMetadata.Stripe> stripes = validate(tail, location, length);
+    Schema schema = OrcSchemas.toArrow(tail.getSchema());
+
+    List<Map<String, Long>> arrowBytes = new ArrayList<>();
+    List<Map<String, Long>> diskBytes = new ArrayList<>();
+    List<StripeStatistics> statistics;
+    try {
+      statistics = tail.getStripeStatistics();
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptOrcException("Corrupt ORC stripe statistics in " + location + ": " + e, e);
+    }
+    for (int s = 0; s < stripes.size(); s++) {
+      Map<String, Long> arrow = new HashMap<>();
+      Map<String, Long> disk = new HashMap<>();
+      if (statistics != null && statistics.size() == stripes.size()) {
+        estimateSizes(tail.getSchema(), statistics.get(s), arrow, disk);
+      }
+      arrowBytes.add(Map.copyOf(arrow));
+      diskBytes.add(Map.copyOf(disk));
+    }
+    return new OrcMetadata(entry, tail, schema, stripes, arrowBytes, diskBytes);
+  }
+
+  private static List<OrcMetadata.Stripe> validate(OrcTail tail, Location location, long length)
+      throws CorruptOrcException {
+    // Stripes must end before the first byte of the tail (stripe statistics come first).
+    long tailStart = Math.min(tail.getMetadataOffset(), tail.getStripeStatisticsOffset());
+    if (tail.getFileLength() != length || tailStart < 3 || tailStart > length) {
+      throw new CorruptOrcException(
+          "Corrupt ORC file tail in "
+              + location
+              + ": tail starts at "
+              + tailStart
+              + " in a file of "
+              + length
+              + " bytes");
+    }
+    if (tail.getSchema().getCategory() != TypeDescription.Category.STRUCT) {
+      throw new CorruptOrcException(
+          "Corrupt ORC file tail in " + location + ": the root type is " + tail.getSchema());
+    }
+    List<OrcMetadata.Stripe> stripes = new ArrayList<>();
+    long rows = 0;
+    List<StripeInformation> infos = tail.getStripes();
+    for (int s = 0; s < infos.size(); s++) {
+      StripeInformation info = infos.get(s);
+      long start = info.getOffset();
+      long end = start + info.getLength();
+      if (start < 3
+          || info.getLength() <= 0
+          || end > tailStart
+          || info.getNumberOfRows() < 0
+          || info.getIndexLength() + info.getDataLength() + info.getFooterLength()
+              != info.getLength()) {
+        throw new CorruptOrcException(
+            "Corrupt ORC file tail in "
+                + location
+                + ": stripe "
+                + s
+                + " claims bytes ["
+                + start
+                + ", "
+                + end
+                + ") and "
+                + info.getNumberOfRows()
+                + " rows, but data ends at "
+                + tailStart);
+      }
+      rows += info.getNumberOfRows();
+      stripes.add(
+          new OrcMetadata.Stripe(
+              start, info.getLength(), info.getNumberOfRows(), info.getDataLength()));
+    }
+    long fileRows = tail.getFooter().getNumberOfRows();
+    if (rows != fileRows) {
+      throw new CorruptOrcException(
+          "Corrupt ORC file tail in "
+              + location
+              + ": the stripes have "
+              + rows
+              + " rows but the footer says "
+              + fileRows);
+    }
+    return stripes;
+  }
+
+  /** Fills per top-level column: estimated Arrow bytes and recorded bytes on disk. */
+  private static void estimateSizes(
+      TypeDescription schema,
+      StripeStatistics statistics,
+      Map<String, Long> arrow,
+      Map<String, Long> disk) {
+    List<String> names = schema.getFieldNames();
+    List<TypeDescription> children = schema.getChildren();
+    for (int i = 0; i < names.size(); i++) {
+      TypeDescription column = children.get(i);
+      long arrowSum = 0;
+      long diskSum = 0;
+      for (int id = column.getId(); id <= column.getMaximumId(); id++) {
+        OrcProto.ColumnStatistics stats = statistics.getColumn(id);
+        if (stats == null) {
+          continue;
+        }
+        diskSum += stats.getBytesOnDisk();
+        arrowSum += arrowBytes(schema.findSubtype(id), stats);
+      }
+      arrow.put(names.get(i), arrowSum);
+      disk.put(names.get(i), diskSum);
+    }
+  }
+
+  /** Arrow bytes of one ORC column's values: fixed widths, offsets and string lengths. */
+  private static long arrowBytes(TypeDescription type, OrcProto.ColumnStatistics stats) {
+    long values = stats.getNumberOfValues();
+    long validity = (values + 7) / 8;
+    switch (type.getCategory()) {
+      case BOOLEAN:
+        return validity * 2;
+      case BYTE:
+        return validity + values;
+      case SHORT:
+        return validity + 2 * values;
+      case INT:
+      case FLOAT:
+      case DATE:
+        return validity + 4 * values;
+      case LONG:
+      case DOUBLE:
+      case TIMESTAMP:
+      case TIMESTAMP_INSTANT:
+        return validity + 8 * values;
+      case DECIMAL:
+        return validity + 16 * values;
+      case STRING:
+      case VARCHAR:
+      case CHAR:
+        return validity + 4 * values + stats.getStringStatistics().getSum();
+      case BINARY:
+        return validity + 4 * values + stats.getBinaryStatistics().getSum();
+      case LIST:
+      case MAP:
+        return validity + 4 * values;
+      default:
+        return validity;
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.quiver.format.orc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.format.FileFormat;
+import io.quiver.format.FormatRegistry;
+import io.quiver.storage.ObjectVersion;
+import io.quiver.storage.StorageInput;
+import io.quiver.storage.VersionChangedException;
+import io.quiver.testing.OrcTestFiles;
+import io.quiver.testing.ParquetTestFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.orc.CompressionKind;
+import org.apache.orc.OrcFile;
+import org.apache.orc.Reader;
+import org.apache.orc.StripeInformation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reading and validating ORC tails through storage. */
+class OrcFootersTest {
+  @TempDir Path dir;
+
+  private Path write(String name, int rows) throws Exception {
+    return OrcTestFiles.writeAllTypesWithOrcCore(
+        dir, name, rows, CompressionKind.ZLIB, 64 * 1024, 11);
+  }
+
+  @Test
+  void readsStripesAndSchemaFromTheTailOnly() throws Exception {
+    Path file = write("a.orc", 4_000);
+    try (CountingStorageInput input = new CountingStorageInput(DecodedOrc.open(file))) {
+      OrcMetadata metadata = OrcFooters.read(input);
+
+      // The same stripes orc-core's own file reader reports.
+      try (Reader reference =
+          OrcFile.createReader(
+              new org.apache.hadoop.fs.Path(file.toUri()),
+              OrcFile.readerOptions(new Configuration(false)))) {
+        List<StripeInformation> stripes = reference.getStripes();
+        assertEquals(stripes.size(), metadata.unitCount());
+        for (int s = 0; s < stripes.size(); s++) {
+          assertEquals(stripes.get(s).getOffset(), metadata.stripes().get(s).offset());
+          assertEquals(stripes.get(s).getLength(), metadata.stripes().get(s).length());
+          assertEquals(stripes.get(s).getNumberOfRows(), metadata.unitRows(s));
+        }
+        assertEquals(reference.getSchema(), metadata.orcSchema());
+      }
+      assertEquals(4_000, metadata.rowCount());
+      assertEquals("orc", metadata.format());
+      assertEquals(
+          OrcTestFiles.allTypesSchema().getFieldNames().size(),
+          metadata.schema().getFields().size());
+
+      // Only the tail was read: orc-core's first read is the last 16 KiB (which may reach back
+      // into the last stripe), a second one only if the tail is longer.
+      OrcMetadata.Stripe last = metadata.stripes().get(metadata.unitCount() - 1);
+      long dataEnd = last.offset() + last.length();
+      long firstTailByte = Math.min(dataEnd, Files.size(file) - 16 * 1024);
+      assertTrue(input.reads().size() <= 2, "reads: " + input.reads());
+      for (CountingStorageInput.Range r : input.reads()) {
+        assertTrue(r.position() >= firstTailByte, "read " + r + " is before " + firstTailByte);
+      }
+
+      // Size estimates from the stripe statistics.
+      long strings = metadata.columnBytes(0, "c_string");
+      long ints = metadata.columnBytes(0, "c_int");
+      assertTrue(ints >= 4 * metadata.unitRows(0) * 8 / 10, "int bytes " + ints);
+      assertTrue(strings > 0, "string bytes " + strings);
+      assertTrue(metadata.heapBytes() > 0);
+      assertThrows(IllegalArgumentException.class, () -> metadata.unitRows(metadata.unitCount()));
+    }
+  }
+
+  @Test
+  void notOrcTruncatedAndTooShortFilesAreCorrupt() throws Exception {
+    Path good = write("good.orc", 1_000);
+    long length = Files.size(good);
+    Path garbage = ParquetTestFiles.garbageFile(dir, "garbage.orc", 10_000, false, 5);
+    Path truncated = ParquetTestFiles.truncatedCopy(good, dir, "truncated.orc", length - 7);
+    Path headOnly = ParquetTestFiles.truncatedCopy(good, dir, "head.orc", 3);
+    Path parquet = ParquetTestFiles.garbageFile(dir, "x.parquet", 4_000, true, 9);
+    for (Path bad : List.of(garbage, truncated, headOnly, parquet)) {
+      try (StorageInput input = DecodedOrc.open(bad)) {
+        CorruptOrcException e =
+            assertThrows(CorruptOrcException.class, () -> OrcFooters.read(input), bad.toString());
+        assertTrue(
+            e.getMessage().contains(bad.getFileName().toString()),
+            "message names the file: " + e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void unionColumnsAreRefusedByName() throws Exception {
+    Path file = OrcTestFiles.writeUnionFile(dir, "union.orc");
+    try (StorageInput input = DecodedOrc.open(file)) {
+      UnsupportedOrcSchemaException e =
+          assertThrows(UnsupportedOrcSchemaException.class, () -> OrcFooters.read(input));
+      assertEquals("u", e.column());
+      assertTrue(e.getMessage().contains("uniontype<int,string>"), e.getMessage());
+    }
+  }
+
+  @Test
+  void storageFailuresPropagateUnchanged() throws Exception {
+    Path file = write("v.orc", 100);
+    try (CountingStorageInput input = new CountingStorageInput(DecodedOrc.open(file))) {
+      VersionChangedException changed =
+          new VersionChangedException(
+              input.entry().location(), input.entry().version(), new ObjectVersion("other"));
+      input.failWith(changed);
+      assertSame(
+          changed, assertThrows(VersionChangedException.class, () -> OrcFooters.read(input)));
+    }
+  }
+
+  @Test
+  void formatIsFoundWithServiceLoader() throws Exception {
+    FormatRegistry registry = new FormatRegistry(ServiceLoader.load(FileFormat.class), List.of());
+    FileFormat orc = registry.format("orc");
+    assertEquals(orc, registry.formatOf("part-0.ORC").orElseThrow());
+    Path file = write("s.orc", 100);
+    try (StorageInput input = DecodedOrc.open(file)) {
+      assertEquals(100, orc.readMetadata(input).rowCount());
+    }
+  }
+}
