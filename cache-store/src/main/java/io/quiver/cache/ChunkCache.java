@@ -902,6 +902,7 @@ public final class ChunkCache implements AutoCloseable {
   @Override
   public void close() {
     List<ColumnChunk> toClose = new ArrayList<>();
+    List<Victim> toPersist = new ArrayList<>();
     synchronized (lock) {
       if (closed) {
         return;
@@ -919,6 +920,9 @@ public final class ChunkCache implements AutoCloseable {
         // Without readers or loads every indexed entry is cached, loaded and unreferenced.
         if (!entry.pinned) {
           order.remove(entry);
+        }
+        if (disk != null && !entry.fromDisk && !isExpiredAt(entry.writtenAt)) {
+          toPersist.add(new Victim(entry.key, entry.chunk, true, entry.writtenAt));
         }
         toClose.add(entry.chunk);
         entry.chunk = null;
@@ -938,6 +942,7 @@ public final class ChunkCache implements AutoCloseable {
       cachedBytes = 0;
     }
     try {
+      persist(toPersist);
       closeChunks(toClose);
     } finally {
       try {
@@ -951,6 +956,33 @@ public final class ChunkCache implements AutoCloseable {
         allocator.close();
       }
     }
+  }
+
+  /**
+   * Writes what memory held to the disk tier when the cache closes, so that a restart finds it
+   * (entries read from disk already have their file). Failures are logged, never thrown: closing
+   * must free the memory regardless.
+   */
+  private void persist(List<Victim> entries) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    long start = System.nanoTime();
+    int written = 0;
+    for (Victim v : entries) {
+      try {
+        if (!v.chunk().slices().isEmpty() && disk.write(v.key(), v.chunk(), v.writtenAt())) {
+          written++;
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("could not keep {} on disk at close", v.key(), e);
+      }
+    }
+    LOG.info(
+        "kept {} of {} in-memory chunks on disk for the next start ({} ms)",
+        written,
+        entries.size(),
+        (System.nanoTime() - start) / 1_000_000);
   }
 
   @Override

@@ -423,6 +423,35 @@ class ChunkCacheDiskTierTest {
   }
 
   @Test
+  void closingKeepsWhatMemoryHeldOnDiskForTheNextStart() throws IOException {
+    TierChunks.Loader loader = new TierChunks.Loader();
+    try (RootAllocator root = new RootAllocator(64 << 20)) {
+      long capacity = maxSize(root, ALL) * 8;
+      try (ChunkCache first = new ChunkCache(root, options(capacity, 16 << 20))) {
+        for (ColumnChunkKey key : ALL) {
+          get(first, key, loader);
+        }
+        assertEquals(0, first.metrics().demotions(), "everything fits in memory");
+        assertNull(first.diskFile(LONGS));
+      }
+      assertEquals(ALL.size(), files(dir, ".arrow").size(), "close wrote every chunk");
+      try (ChunkCache second = new ChunkCache(root, options(capacity, 16 << 20))) {
+        for (ColumnChunkKey key : ALL) {
+          Map<ColumnChunkKey, CachedChunk> refs = second.getAll(List.of(key), loader);
+          try {
+            TierChunks.verify(root, key, refs.get(key).chunk());
+          } finally {
+            TestChunks.closeAll(refs);
+          }
+        }
+        assertEquals(ALL.size(), loader.loadedKeys(), "the restart loaded nothing again");
+        assertEquals(ALL.size(), second.metrics().diskHits());
+      }
+      assertEquals(ALL.size(), files(dir, ".arrow").size(), "promoted entries are not rewritten");
+    }
+  }
+
+  @Test
   void theMappingIsReleasedWithTheLastReference() throws IOException {
     Path maps = Path.of("/proc/self/maps");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(maps), "needs /proc (Linux)");
