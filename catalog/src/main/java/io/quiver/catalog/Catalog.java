@@ -186,6 +186,37 @@ public final class Catalog implements AutoCloseable {
   }
 
   /**
+   * Whether {@code version} is still the current version of the store file {@code file}: false if
+   * no mount shows the file any more or it no longer exists, true if the store cannot be asked
+   * right now (a cached copy is keyed by its version, so keeping it is never unsafe).
+   */
+  public boolean isCurrentVersion(Location file, String version) {
+    CatalogState s = state;
+    Optional<Mount> mount =
+        s.mounts().stream()
+            .filter(m -> m.target().contains(file))
+            .max(Comparator.comparingInt(m -> m.target().toString().length()));
+    if (mount.isEmpty()) {
+      return false;
+    }
+    Storage storage;
+    synchronized (this) {
+      storage = storages.get(mount.get().path());
+    }
+    if (storage == null) {
+      return false;
+    }
+    try {
+      return storage.stat(file).version().token().equals(version);
+    } catch (FileNotFoundException e) {
+      return false;
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("Cannot check the version of {}: {}", file, e.toString());
+      return true;
+    }
+  }
+
+  /**
    * Resolves a namespace path through the deepest mount containing it.
    *
    * @throws NoSuchPathException if no mount contains it

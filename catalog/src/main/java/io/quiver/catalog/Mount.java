@@ -18,17 +18,28 @@ public record Mount(NamespacePath path, Location target, Map<String, String> opt
    */
   public static final String DECODER_OPTION = "decoder";
 
-  private static final Set<String> QUIVER_OPTIONS = Set.of(DECODER_OPTION);
+  /**
+   * The option bounding how much of the cache this mount's files may hold ({@code 10g}); handled by
+   * Quiver, not passed to the store.
+   */
+  public static final String CACHE_QUOTA_OPTION = "cache-quota";
+
+  private static final Set<String> QUIVER_OPTIONS = Set.of(DECODER_OPTION, CACHE_QUOTA_OPTION);
 
   public Mount {
     options = Map.copyOf(options);
   }
 
-  /** The options the store itself takes: all but Quiver's own ({@link #DECODER_OPTION}). */
+  /** The options the store itself takes: all but Quiver's own ({@link #DECODER_OPTION}, ...). */
   public Map<String, String> storageOptions() {
     Map<String, String> store = new TreeMap<>(options);
     store.keySet().removeAll(QUIVER_OPTIONS);
     return store;
+  }
+
+  /** The cache quota of this mount's files as given ({@code 10g}), or null for none. */
+  public String cacheQuota() {
+    return options.get(CACHE_QUOTA_OPTION);
   }
 
   /** The decoder chosen for this mount's files, or null for the server's default. */

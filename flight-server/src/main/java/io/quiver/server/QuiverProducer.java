@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.cache.CacheMetrics;
 import io.quiver.cache.CacheStats;
 import io.quiver.cache.CachedChunk;
 import io.quiver.cache.ChunkCache;
 import io.quiver.cache.ColumnChunkKey;
+import io.quiver.cache.EntryInfo;
 import io.quiver.catalog.Catalog;
 import io.quiver.catalog.DataFile;
 import io.quiver.catalog.Dataset;
@@ -80,6 +82,10 @@ public final class QuiverProducer extends NoOpFlightProducer {
         "cache-load",
         "Load a table's or path's chunks (optionally some columns) into the cache, streaming"
             + " progress results: {\"table\": \"sales.orders\", \"columns\": [\"a\"]}");
+    a.put(
+        "cache-ls",
+        "List cached chunks (memory and disk) of a table or path, or all, most recent first:"
+            + " {\"table\": \"sales.orders\", \"limit\": 100}");
     a.put("health", "Liveness: {}");
     ACTIONS = Map.copyOf(a);
   }
@@ -90,6 +96,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
   private final ScanPlanner planner;
   private final ChunkStreamer streamer;
   private final UnitLoader units;
+  private final CacheQuotas quotas;
   private final Executor streamExecutor;
 
   QuiverProducer(
@@ -99,8 +106,10 @@ public final class QuiverProducer extends NoOpFlightProducer {
       ScanPlanner planner,
       ChunkStreamer streamer,
       UnitLoader units,
+      CacheQuotas quotas,
       Executor streamExecutor) {
     this.units = units;
+    this.quotas = quotas;
     this.catalog = catalog;
     this.cache = cache;
     this.storageMetrics = storageMetrics;
@@ -236,13 +245,18 @@ public final class QuiverProducer extends NoOpFlightProducer {
             }
             opts.fields().forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
           }
+          if (options.containsKey(Mount.CACHE_QUOTA_OPTION)) {
+            CacheQuotas.parse(options.get(Mount.CACHE_QUOTA_OPTION)); // refuse before persisting
+          }
           Mount m =
               catalog.mount(
                   NamespacePath.of(text(body, "path")), Location.of(text(body, "uri")), options);
+          quotas.apply(catalog.mounts(), cache);
           return mountJson(m);
         }
       case "unmount":
         catalog.unmount(NamespacePath.of(text(body, "path")));
+        quotas.apply(catalog.mounts(), cache);
         return JSON.createObjectNode().put("unmounted", text(body, "path"));
       case "mounts":
         {
@@ -309,6 +323,8 @@ public final class QuiverProducer extends NoOpFlightProducer {
           }
           return JSON.createObjectNode().put("unpinned", name);
         }
+      case "cache-ls":
+        return listJson(body);
       case "health":
         return JSON.createObjectNode().put("status", "ok");
       default:
@@ -478,6 +494,44 @@ public final class QuiverProducer extends NoOpFlightProducer {
         .put("format", t.format());
   }
 
+  /** {@code cache-ls}: cached chunks, newest first, at most {@code limit} (default 1000). */
+  private ObjectNode listJson(JsonNode body) throws IOException {
+    java.util.function.Predicate<ColumnChunkKey> matching = k -> true;
+    if (body.hasNonNull("table") || body.hasNonNull("path")) {
+      Set<String> files = filesOf(datasetOf(body));
+      matching = k -> files.contains(k.file());
+    }
+    int limit = body.hasNonNull("limit") ? body.get("limit").asInt() : 1000;
+    if (limit <= 0) {
+      throw new IllegalArgumentException("\"limit\" must be positive");
+    }
+    List<EntryInfo> entries = new java.util.ArrayList<>(cache.entries(matching));
+    entries.sort(java.util.Comparator.comparing(EntryInfo::age));
+    ObjectNode node = JSON.createObjectNode();
+    node.put("total", entries.size());
+    node.put("bytes", entries.stream().mapToLong(EntryInfo::bytes).sum());
+    ArrayNode list = node.putArray("entries");
+    for (EntryInfo e : entries.subList(0, Math.min(limit, entries.size()))) {
+      list.addObject()
+          .put("file", e.key().file())
+          .put("version", e.key().version())
+          .put("unit", e.key().rowGroup())
+          .put("column", e.key().column())
+          .put("tier", e.tier().name().toLowerCase(java.util.Locale.ROOT))
+          .put("bytes", e.bytes())
+          .put("pinned", e.pinned())
+          .put("readers", e.readers())
+          .put("hits", e.hits())
+          .put("ageSeconds", e.age().toMillis() / 1000.0);
+    }
+    return node;
+  }
+
+  /** {@code SIZE} → {@code Size}, for JSON field names. */
+  private static String title(String constant) {
+    return constant.charAt(0) + constant.substring(1).toLowerCase(java.util.Locale.ROOT);
+  }
+
   private ObjectNode statsJson() {
     CacheStats s = cache.stats();
     ObjectNode node = JSON.createObjectNode();
@@ -492,6 +546,23 @@ public final class QuiverProducer extends NoOpFlightProducer {
     node.put("pinnedEntries", s.pinnedEntries());
     node.put("pinnedBytes", s.pinnedBytes());
     node.put("expirations", s.expirations());
+    CacheMetrics m = cache.metrics();
+    ObjectNode memory = node.putObject("memory");
+    memory.put("hits", m.memoryHits()).put("misses", m.memoryMisses());
+    memory.put("entries", m.memoryEntries()).put("bytes", m.memoryBytes());
+    m.memoryEvictions().forEach((cause, n) -> memory.put("evicted" + title(cause.name()), n));
+    ObjectNode disk = node.putObject("disk");
+    disk.put("hits", m.diskHits()).put("misses", m.diskMisses());
+    disk.put("entries", m.diskEntries()).put("bytes", m.diskBytes());
+    m.diskEvictions().forEach((cause, n) -> disk.put("evicted" + title(cause.name()), n));
+    node.put("demotions", m.demotions());
+    node.put("demotionFailures", m.demotionFailures());
+    node.put("promotions", m.promotions());
+    node.put("streamedThrough", m.streamedThrough());
+    ObjectNode latency = node.putObject("loadLatencyMillis");
+    latency.put("p50", m.loadLatencyP50Millis()).put("p90", m.loadLatencyP90Millis());
+    latency.put("p99", m.loadLatencyP99Millis()).put("max", m.loadLatencyMaxMillis());
+    node.put("loads", m.loaderCalls());
     node.put("storageReads", storageMetrics.reads());
     node.put("storageBytesRead", storageMetrics.bytesRead());
     return node;

@@ -1,6 +1,7 @@
 package io.quiver.server;
 
 import io.quiver.cache.ChunkCache;
+import io.quiver.cache.DiskDirectory;
 import io.quiver.cache.EvictionPolicy;
 import io.quiver.catalog.Catalog;
 import io.quiver.catalog.FileCatalogStore;
@@ -11,6 +12,7 @@ import io.quiver.storage.StorageRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,10 +29,12 @@ import org.slf4j.LoggerFactory;
  * One Quiver node: catalog (persisted under the data directory), off-heap chunk cache and the
  * Flight service, wired together.
  *
- * <p>Memory: one root allocator bounded by {@code memoryBytes + streamMemoryBytes}; the cache's
- * child is bounded by {@code memoryBytes}, the streams' child by {@code streamMemoryBytes}. Cached
- * data is allocated with {@code Unsafe} rather than Netty's pool so the JVM's direct-memory limit
- * does not need to be sized for the cache.
+ * <p>Memory: one root allocator bounded by the sum of its children's limits: the cache's child by
+ * {@code memoryBytes} (disk-tier chunks mapped into memory count there too), the streams' and
+ * Flight's own by {@code streamMemoryBytes} each, and chunks streamed through uncached (when the
+ * cache cannot take them) by {@code streamThroughBytes}. Cached data is allocated with {@code
+ * Unsafe} rather than Netty's pool so the JVM's direct-memory limit does not need to be sized for
+ * the cache.
  *
  * <p>Thread-safe; {@link #close()} stops serving, then frees everything, and fails if memory
  * leaked.
@@ -45,9 +49,11 @@ public final class QuiverServer implements AutoCloseable {
    *   <li>{@code memoryBytes}: capacity of the off-heap cache (hard bound)
    *   <li>{@code batchRows}: rows per record batch and per cached slice (a multiple of 8)
    *   <li>{@code rowGroupsPerEndpoint}: row groups (stripes) per FlightEndpoint
-   *   <li>{@code streamMemoryBytes}: off-heap bytes streams may hold beyond the cache
+   *   <li>{@code streamMemoryBytes}: off-heap bytes streams may hold beyond the cache; the same
+   *       budget bounds data streamed through uncached when everything cached is pinned or in use
    *   <li>{@code evictionPolicy}: how the cache picks what to evict (LRU or TinyLFU)
    *   <li>{@code expireAfterWrite}: cached data older than this is re-read (null: never)
+   *   <li>{@code diskDirectories}: the local-disk tier (empty: memory only)
    *   <li>{@code decoder}: the default decoder ({@code java} or {@code native}); a mount's {@code
    *       decoder} option overrides it, and a format or column the decoder cannot read falls back
    *       to the format's own Java decoder
@@ -64,6 +70,8 @@ public final class QuiverServer implements AutoCloseable {
     private EvictionPolicy evictionPolicy;
     private String decoder;
     private java.time.Duration expireAfterWrite;
+    private List<DiskDirectory> diskDirectories = List.of();
+    private long streamThroughBytes = -1; // -1: the stream memory
 
     private Config() {}
 
@@ -79,6 +87,8 @@ public final class QuiverServer implements AutoCloseable {
       c.evictionPolicy = evictionPolicy;
       c.decoder = decoder;
       c.expireAfterWrite = expireAfterWrite;
+      c.diskDirectories = diskDirectories;
+      c.streamThroughBytes = streamThroughBytes;
       return c;
     }
 
@@ -132,6 +142,39 @@ public final class QuiverServer implements AutoCloseable {
 
     public String decoder() {
       return decoder;
+    }
+
+    /**
+     * Off-heap bytes for chunks streamed to clients uncached because the cache cannot take them
+     * (everything pinned or in use, or one row group larger than the cache); 0 turns it off and
+     * such reads fail with RESOURCE_EXHAUSTED. Defaults to {@link #streamMemoryBytes()}.
+     */
+    public long streamThroughBytes() {
+      return streamThroughBytes < 0 ? streamMemoryBytes : streamThroughBytes;
+    }
+
+    public Config withStreamThroughBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("stream-through budget must be >= 0");
+      }
+      Config c = copy();
+      c.streamThroughBytes = bytes;
+      return c;
+    }
+
+    /** The disk tier's directories, each with its capacity; empty for memory only. */
+    public List<DiskDirectory> diskDirectories() {
+      return diskDirectories;
+    }
+
+    /**
+     * Adds a local-disk tier: chunks evicted from memory are kept in these directories (each
+     * bounded by its capacity) and found again after a restart.
+     */
+    public Config withDiskDirectories(List<DiskDirectory> dirs) {
+      Config c = copy();
+      c.diskDirectories = List.copyOf(dirs);
+      return c;
     }
 
     /** How long a cached chunk may be served after it was loaded; null for no limit. */
@@ -232,6 +275,7 @@ public final class QuiverServer implements AutoCloseable {
   private final Catalog catalog;
   private final FlightServer server;
   private final ChunkStreamer streamer;
+  private final CacheQuotas quotas = new CacheQuotas();
   private final ExecutorService streamThreads =
       Executors.newCachedThreadPool(new StreamThreadFactory());
 
@@ -242,24 +286,16 @@ public final class QuiverServer implements AutoCloseable {
         new RootAllocator(
             RootAllocator.configBuilder()
                 .allocationManagerFactory(UnsafeAllocationManager.FACTORY)
-                .maxAllocation(config.memoryBytes() + config.streamMemoryBytes())
+                .maxAllocation(
+                    config.memoryBytes()
+                        + 2 * config.streamMemoryBytes()
+                        + config.streamThroughBytes())
                 .build());
     BufferAllocator streamsAlloc = null;
     BufferAllocator flightAlloc = null;
     ChunkCache chunkCache = null;
     Catalog cat = null;
     try {
-      // A little headroom absorbs concurrent loaders racing for the same freed bytes.
-      ChunkCache.Options cacheOptions =
-          ChunkCache.Options.of(config.memoryBytes())
-              .withEvictionMargin(Math.min(8L << 20, config.memoryBytes() / 100))
-              .withEvictionPolicy(config.evictionPolicy());
-      if (config.expireAfterWrite() != null) {
-        cacheOptions = cacheOptions.withExpireAfterWrite(config.expireAfterWrite());
-      }
-      chunkCache = new ChunkCache(root, cacheOptions);
-      streamsAlloc = root.newChildAllocator("streams", 0, config.streamMemoryBytes());
-      flightAlloc = root.newChildAllocator("flight", 0, config.streamMemoryBytes());
       FormatRegistry formats = FormatRegistry.loadInstalled();
       if (!formats.allDecoderNames().contains(config.decoder())) {
         throw new IllegalArgumentException(
@@ -276,12 +312,41 @@ public final class QuiverServer implements AutoCloseable {
               formats,
               storageMetrics,
               new MetadataCache(256L << 20));
+      Catalog catalogForCheck = cat;
+      java.util.Map<String, Boolean> versionChecks = new java.util.concurrent.ConcurrentHashMap<>();
+      // A little headroom absorbs concurrent loaders racing for the same freed bytes. Loads that
+      // cannot be cached (everything pinned or in use) stream through a budget of their own.
+      ChunkCache.Options cacheOptions =
+          ChunkCache.Options.of(config.memoryBytes())
+              .withEvictionMargin(Math.min(8L << 20, config.memoryBytes() / 100))
+              .withEvictionPolicy(config.evictionPolicy())
+              .withStreamThrough(config.streamThroughBytes())
+              .withQuotaGroup(quotas::groupOf)
+              .withVersionCheck(
+                  // One store call per file version, not per chunk; only the re-index asks.
+                  key ->
+                      versionChecks.computeIfAbsent(
+                          key.file() + '\n' + key.version(),
+                          k ->
+                              catalogForCheck.isCurrentVersion(
+                                  io.quiver.storage.Location.of(key.file()), key.version())));
+      if (config.expireAfterWrite() != null) {
+        cacheOptions = cacheOptions.withExpireAfterWrite(config.expireAfterWrite());
+      }
+      if (!config.diskDirectories().isEmpty()) {
+        cacheOptions = cacheOptions.withDiskTier(config.diskDirectories());
+      }
+      chunkCache = new ChunkCache(root, cacheOptions);
+      chunkCache.reindexed().whenComplete((done, failure) -> versionChecks.clear());
+      quotas.apply(cat.mounts(), chunkCache);
+      streamsAlloc = root.newChildAllocator("streams", 0, config.streamMemoryBytes());
+      flightAlloc = root.newChildAllocator("flight", 0, config.streamMemoryBytes());
       ScanPlanner planner = new ScanPlanner(cat, config.rowGroupsPerEndpoint());
       UnitLoader units = new UnitLoader(cat, chunkCache, config.batchRows(), config.decoder());
       ChunkStreamer streamer = new ChunkStreamer(cat, units, streamsAlloc);
       QuiverProducer producer =
           new QuiverProducer(
-              cat, chunkCache, storageMetrics, planner, streamer, units, streamThreads);
+              cat, chunkCache, storageMetrics, planner, streamer, units, quotas, streamThreads);
       FlightServer flightServer =
           FlightServer.builder(
                   flightAlloc, Location.forGrpcInsecure(config.host(), config.port()), producer)

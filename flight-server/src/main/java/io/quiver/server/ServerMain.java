@@ -1,7 +1,12 @@
 package io.quiver.server;
 
+import io.quiver.cache.DiskDirectory;
 import io.quiver.cache.EvictionPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -52,6 +57,15 @@ public final class ServerMain implements Callable<Integer> {
   String decoder = QuiverServer.DEFAULT_DECODER;
 
   @Option(
+      names = "--disk",
+      paramLabel = "DIR[=SIZE]",
+      description =
+          "Add a local-disk cache tier in DIR holding up to SIZE (e.g. /mnt/nvme/quiver=200g;"
+              + " default SIZE: half the free space there). Repeat for several disks. Chunks"
+              + " evicted from memory are kept there and found again after a restart.")
+  List<String> disks = new ArrayList<>();
+
+  @Option(
       names = "--expire-after",
       description =
           "Re-read cached data older than this, e.g. 30m, 12h, 7d (default: never; changed files"
@@ -69,6 +83,7 @@ public final class ServerMain implements Callable<Integer> {
             .withBatchRows(batchRows)
             .withEvictionPolicy(eviction)
             .withDecoder(decoder)
+            .withDiskDirectories(disks.stream().map(ServerMain::diskDirectory).toList())
             .withExpireAfterWrite(expireAfter == null ? null : Durations.parse(expireAfter));
     QuiverServer server = QuiverServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -87,6 +102,25 @@ public final class ServerMain implements Callable<Integer> {
                 "quiver-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * {@code DIR} or {@code DIR=SIZE}.
+   *
+   * @throws IllegalArgumentException for a bad size or a directory whose space cannot be read
+   */
+  static DiskDirectory diskDirectory(String spec) {
+    int eq = spec.lastIndexOf('=');
+    Path dir = Path.of(eq < 0 ? spec : spec.substring(0, eq));
+    if (eq >= 0) {
+      return new DiskDirectory(dir, ByteSize.parse(spec.substring(eq + 1)));
+    }
+    try {
+      Files.createDirectories(dir);
+      return new DiskDirectory(dir, Files.getFileStore(dir).getUsableSpace() / 2);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot use " + dir + " for the disk tier: " + e, e);
+    }
   }
 
   public static void main(String[] args) {

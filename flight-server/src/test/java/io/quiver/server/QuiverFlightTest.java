@@ -75,6 +75,11 @@ class QuiverFlightTest {
     client = FlightClient.builder(clientAllocator, server.location()).build();
   }
 
+  private void start(QuiverServer.Config config) throws Exception {
+    server = QuiverServer.start(config.withPort(0).withDataDir(dataDir));
+    client = FlightClient.builder(clientAllocator, server.location()).build();
+  }
+
   private void stop() throws Exception {
     client.close();
     server.close(); // fails if any off-heap memory leaked
@@ -373,7 +378,7 @@ class QuiverFlightTest {
   }
 
   @Test
-  void rowGroupLargerThanCapacityIsResourceExhaustedAndServerKeepsServing() throws Exception {
+  void rowGroupLargerThanCapacityStreamsThroughOrIsResourceExhausted() throws Exception {
     stop();
     start(256L << 10, 1024);
     mountLake();
@@ -396,8 +401,27 @@ class QuiverFlightTest {
             200,
             4 << 10,
             22);
-    // One row group of 20000 rows of all 71 columns decodes to far more than 256 KiB, so it can
-    // be neither cached nor held.
+    // One row group of 20000 rows of all 71 columns decodes to far more than 256 KiB: it cannot
+    // be cached, so it streams through uncached.
+    Path huge = lake.resolve("huge/p.parquet");
+    ArrowAssertions.assertSameTable(
+        ArrowOracle.readParquet(huge),
+        readAll(client.getInfo(FlightDescriptor.path("lake", "huge"))));
+    JsonNode stats = action("stats", Map.of());
+    assertTrue(stats.get("streamedThrough").asLong() > 0, stats.toString());
+    assertTrue(stats.get("bytes").asLong() <= 256L << 10, stats.toString());
+
+    // Without room to stream it through either, the read fails clearly and others keep going.
+    stop();
+    server =
+        QuiverServer.start(
+            QuiverServer.Config.defaults()
+                .withPort(0)
+                .withDataDir(dataDir)
+                .withMemory(256L << 10)
+                .withBatchRows(1024)
+                .withStreamThroughBytes(256L << 10));
+    client = FlightClient.builder(clientAllocator, server.location()).build();
     FlightRuntimeException e =
         flightError(
             () -> {
@@ -534,6 +558,99 @@ class QuiverFlightTest {
     assertEquals("done", done.get("state").asText());
     assertTrue(done.get("warning").asText().contains("evicted"), done.toString());
     assertTrue(server.cache().stats().bytes() <= 3L << 20);
+  }
+
+  @Test
+  void diskTierKeepsEvictedChunksAndServesThemAfterARestart() throws Exception {
+    stop();
+    QuiverServer.Config config =
+        QuiverServer.Config.defaults()
+            .withMemory(512L << 10)
+            .withBatchRows(1024)
+            .withDiskDirectories(
+                List.of(new io.quiver.cache.DiskDirectory(tmp.resolve("disk"), 256L << 20)));
+    start(config);
+    mountLake();
+    Path file = writeTable("big", 40000, 51);
+    action("create-table", Map.of("name", "big", "path", "/lake/big"));
+    // Three columns of many small row groups: about 2 MiB decoded, four times the memory tier.
+    List<String> columns = List.of("int64_req", "str_opt", "f64_opt");
+    FlightDescriptor big = command("big", columns);
+    Table expected = ArrowOracle.readParquet(file, columns);
+    ArrowAssertions.assertSameTable(expected, readAll(client.getInfo(big)));
+    JsonNode stats = action("stats", Map.of());
+    assertTrue(stats.get("demotions").asLong() > 0, stats.toString());
+    assertEquals(0, stats.get("demotionFailures").asLong(), stats.toString());
+    assertTrue(stats.get("disk").get("entries").asLong() > 0, stats.toString());
+
+    // Everything evicted from memory is on disk: a second scan reads nothing from storage.
+    long before = server.storageMetrics().bytesRead();
+    ArrowAssertions.assertSameTable(expected, readAll(client.getInfo(big)));
+    assertEquals(before, server.storageMetrics().bytesRead(), "served from memory and disk");
+    assertTrue(action("stats", Map.of()).get("disk").get("hits").asLong() > 0);
+
+    // After a restart the disk tier is found again (the footer is re-read, the data is not).
+    stop();
+    start(config);
+    server.cache().reindexed().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    ArrowAssertions.assertSameTable(expected, readAll(client.getInfo(big)));
+    long afterRestart = server.storageMetrics().bytesRead();
+    // Only the footer is read again: its length sits before the trailing magic.
+    byte[] bytes = Files.readAllBytes(file);
+    long footer =
+        java.nio.ByteBuffer.wrap(bytes, bytes.length - 8, 4)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .getInt();
+    assertTrue(
+        afterRestart <= footer + (64 << 10),
+        "read " + afterRestart + " bytes after the restart; the footer has " + footer);
+    JsonNode restarted = action("stats", Map.of());
+    assertTrue(restarted.get("disk").get("hits").asLong() > 0, restarted.toString());
+    JsonNode listed = action("cache-ls", Map.of("table", "big", "limit", 3));
+    assertEquals(3, listed.get("entries").size(), listed.toString());
+    assertTrue(listed.get("total").asLong() > 3, listed.toString());
+    JsonNode all = action("cache-ls", Map.of("limit", 1_000_000));
+    assertTrue(all.toString().contains("\"tier\":\"disk\""), "disk entries are listed");
+  }
+
+  @Test
+  void mountQuotaBoundsTheCacheBytesOfItsFiles() throws Exception {
+    FlightRuntimeException bad =
+        flightError(
+            () ->
+                action(
+                    "mount",
+                    Map.of(
+                        "path",
+                        "/lake",
+                        "uri",
+                        Location.ofLocalPath(lake).toString(),
+                        "options",
+                        Map.of("cache-quota", "lots"))));
+    assertEquals(FlightStatusCode.INVALID_ARGUMENT, bad.status().code());
+    assertTrue(bad.getMessage().contains("cache-quota"), bad.getMessage());
+    action(
+        "mount",
+        Map.of(
+            "path",
+            "/lake",
+            "uri",
+            Location.ofLocalPath(lake).toString(),
+            "options",
+            Map.of("cache-quota", "1m")));
+    Path file = writeTable("q", 40000, 52);
+    action("create-table", Map.of("name", "q", "path", "/lake/q"));
+    ArrowAssertions.assertSameTable(
+        ArrowOracle.readParquet(file), readAll(client.getInfo(FlightDescriptor.path("q"))));
+    assertTrue(server.cache().quotaGroupBytes("/lake") <= 1L << 20);
+    assertTrue(action("stats", Map.of()).get("memory").get("evictedQuota").asLong() > 0);
+    assertTrue(action("mounts", Map.of()).toString().contains("cache-quota"));
+
+    // The quota survives a restart (it is a mount option).
+    stop();
+    start(256L << 20, 1024);
+    readAll(client.getInfo(FlightDescriptor.path("q")));
+    assertTrue(server.cache().quotaGroupBytes("/lake") <= 1L << 20);
   }
 
   @Test
