@@ -279,6 +279,7 @@ public final class QuiverCli implements Runnable {
       subcommands = {
         CacheCommand.Stats.class,
         CacheCommand.Load.class,
+        CacheCommand.Ls.class,
         CacheCommand.Free.class,
         CacheCommand.Pin.class,
         CacheCommand.Unpin.class
@@ -354,6 +355,56 @@ public final class QuiverCli implements Runnable {
         if (done.hasNonNull("warning")) {
           out.println("Warning: " + done.get("warning").asText());
         }
+      }
+    }
+
+    @Command(
+        name = "ls",
+        mixinStandardHelpOptions = true,
+        description =
+            "List cached chunks (memory and disk) of a table or path, or all, newest first.")
+    static final class Ls extends ClientCommand {
+      @Parameters(index = "0", arity = "0..1", paramLabel = "TABLE_OR_PATH")
+      String target;
+
+      @Option(names = "--limit", description = "At most this many (default: ${DEFAULT-VALUE}).")
+      int limit = 50;
+
+      @Option(names = "--json", description = "Print JSON.")
+      boolean json;
+
+      @Override
+      void run(QuiverClient client, PrintWriter out) throws Exception {
+        Map<String, Object> body = target == null ? new LinkedHashMap<>() : target(target);
+        body.put("limit", limit);
+        JsonNode r = client.action("cache-ls", body);
+        if (json) {
+          printJson(out, r);
+          return;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"file", "unit", "column", "tier", "bytes", "pinned", "hits", "age"});
+        for (JsonNode e : r.path("entries")) {
+          rows.add(
+              new String[] {
+                e.path("file").asText(),
+                Long.toString(e.path("unit").asLong()),
+                e.path("column").asText(),
+                e.path("tier").asText(),
+                Sizes.format(e.path("bytes").asLong()),
+                e.path("pinned").asBoolean() ? "yes" : "",
+                Long.toString(e.path("hits").asLong()),
+                String.format("%.0fs", e.path("ageSeconds").asDouble())
+              });
+        }
+        Tables.print(out, rows);
+        out.println(
+            r.path("total").asLong()
+                + " chunks, "
+                + Sizes.format(r.path("bytes").asLong())
+                + (r.path("total").asLong() > r.path("entries").size()
+                    ? " (showing " + r.path("entries").size() + "; --limit for more)"
+                    : ""));
       }
     }
 
@@ -448,6 +499,38 @@ public final class QuiverCli implements Runnable {
               hits + misses == 0 ? "-" : String.format("%.1f%%", 100.0 * hits / (hits + misses))
             });
         rows.add(new String[] {"evictions", Long.toString(s.path("evictions").asLong())});
+        JsonNode disk = s.path("disk");
+        rows.add(
+            new String[] {
+              "memory hits / misses",
+              s.path("memory").path("hits").asLong()
+                  + " / "
+                  + s.path("memory").path("misses").asLong()
+            });
+        rows.add(
+            new String[] {
+              "disk entries / bytes",
+              disk.path("entries").asLong() + " / " + Sizes.format(disk.path("bytes").asLong())
+            });
+        rows.add(
+            new String[] {
+              "disk hits / misses",
+              disk.path("hits").asLong() + " / " + disk.path("misses").asLong()
+            });
+        rows.add(
+            new String[] {
+              "demotions / promotions",
+              s.path("demotions").asLong() + " / " + s.path("promotions").asLong()
+            });
+        rows.add(
+            new String[] {"streamed through", Long.toString(s.path("streamedThrough").asLong())});
+        JsonNode latency = s.path("loadLatencyMillis");
+        rows.add(
+            new String[] {
+              "load latency p50 / p99",
+              String.format(
+                  "%.1f / %.1f ms", latency.path("p50").asDouble(), latency.path("p99").asDouble())
+            });
         rows.add(new String[] {"pinned entries", Long.toString(s.path("pinnedEntries").asLong())});
         rows.add(new String[] {"pinned bytes", Sizes.format(s.path("pinnedBytes").asLong())});
         rows.add(new String[] {"load failures", Long.toString(s.path("loadFailures").asLong())});

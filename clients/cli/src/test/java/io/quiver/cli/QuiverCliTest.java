@@ -103,6 +103,14 @@ class QuiverCliTest {
     Run badLoad = quiver("cache", "load", "sales.orders", "--columns", "nope");
     assertEquals(1, badLoad.exit());
     assertTrue(badLoad.err().contains("INVALID_ARGUMENT") && badLoad.err().contains("nope"));
+    Run cacheLs = quiver("cache", "ls", "sales.orders", "--limit", "1");
+    assertEquals(0, cacheLs.exit(), cacheLs.err());
+    assertTrue(cacheLs.out().contains("p.parquet"), cacheLs.out());
+    assertTrue(
+        cacheLs.out().contains("memory") && cacheLs.out().contains("--limit for more"),
+        cacheLs.out());
+    JsonNode listed = QuiverCli.JSON.readTree(quiver("cache", "ls", "--json").out());
+    assertTrue(listed.get("total").asLong() >= 2, listed.toString());
     Run free = quiver("cache", "free", "sales.orders");
     assertEquals(0, free.exit(), free.err());
     assertTrue(free.out().startsWith("Freed "), free.out());
