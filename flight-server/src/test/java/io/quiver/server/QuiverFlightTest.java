@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.storage.Location;
 import io.quiver.testing.ArrowAssertions;
 import io.quiver.testing.ArrowOracle;
+import io.quiver.testing.OrcTestFiles;
 import io.quiver.testing.ParquetTestFiles;
 import io.quiver.testing.Table;
 import java.nio.charset.StandardCharsets;
@@ -651,6 +652,163 @@ class QuiverFlightTest {
     start(256L << 20, 1024);
     readAll(client.getInfo(FlightDescriptor.path("q")));
     assertTrue(server.cache().quotaGroupBytes("/lake") <= 1L << 20);
+  }
+
+  @Test
+  void nestedParquetColumnsMatchArrowCppThroughFlight() throws Exception {
+    mountLake();
+    Path dir = Files.createDirectories(lake.resolve("nested"));
+    Path hadoop =
+        ParquetTestFiles.writeNestedWithParquetHadoop(
+            dir,
+            "hadoop.parquet",
+            CompressionCodecName.ZSTD,
+            true,
+            ParquetProperties.WriterVersion.PARQUET_2_0,
+            3000,
+            128 << 10,
+            61);
+    action("create-table", Map.of("name", "nested", "path", "/lake/nested/hadoop.parquet"));
+    FlightInfo info = client.getInfo(FlightDescriptor.path("nested"));
+    assertTrue(info.getEndpoints().size() > 1, "several row groups");
+    ArrowAssertions.assertSameTableDeep(ArrowOracle.readParquet(hadoop), readAll(info));
+    // Served again from the cache, identical.
+    long before = server.storageMetrics().bytesRead();
+    ArrowAssertions.assertSameTableDeep(
+        ArrowOracle.readParquet(hadoop), readAll(client.getInfo(FlightDescriptor.path("nested"))));
+    assertEquals(before, server.storageMetrics().bytesRead());
+
+    Path arrowCpp = ParquetTestFiles.writeNestedWithArrowCpp(dir, "cpp.parquet", 2000, 700, 62);
+    ArrowAssertions.assertSameTableDeep(
+        ArrowOracle.readParquet(arrowCpp),
+        readAll(client.getInfo(FlightDescriptor.path("lake", "nested", "cpp.parquet"))));
+  }
+
+  @Test
+  void orcTablesMatchArrowCppThroughFlight() throws Exception {
+    mountLake();
+    Path dir = Files.createDirectories(lake.resolve("orc"));
+    Path a =
+        OrcTestFiles.writeAllTypesWithOrcCore(
+            dir, "a.orc", 5000, org.apache.orc.CompressionKind.ZSTD, 64 << 10, 71);
+    Path b =
+        OrcTestFiles.writeAllTypesWithOrcCore(
+            dir, "b.orc", 3000, org.apache.orc.CompressionKind.SNAPPY, 64 << 10, 72);
+    // No format given: the files' extension says ORC.
+    JsonNode created = action("create-table", Map.of("name", "events", "path", "/lake/orc"));
+    assertEquals("orc", created.get("format").asText(), created.toString());
+    assertEquals(8000, created.get("rows").asLong());
+    FlightInfo info = client.getInfo(FlightDescriptor.path("events"));
+    assertTrue(info.getEndpoints().size() > 2, "several stripes");
+    Table expectedA = ArrowOracle.readOrc(a);
+    Table expectedB = ArrowOracle.readOrc(b);
+    Table all = readAll(info);
+    assertEquals(expectedA.rowCount() + expectedB.rowCount(), all.rowCount());
+    ArrowAssertions.assertSameTableDeep(
+        expectedA, readAll(client.getInfo(FlightDescriptor.path("lake", "orc", "a.orc"))));
+
+    // A projection is served from the cache after the full scan, without storage reads.
+    List<String> columns = List.of("c_long", "c_string", "c_list");
+    long before = server.storageMetrics().bytesRead();
+    Table projected = readAll(client.getInfo(command("events", columns)));
+    assertEquals(before, server.storageMetrics().bytesRead());
+    assertEquals(all.rowCount(), projected.rowCount());
+    assertEquals(all.column("c_string"), projected.column("c_string"));
+
+    // A path mixing formats is refused; naming the format picks its files.
+    ParquetTestFiles.writeAllTypesWithParquetHadoop(
+        dir,
+        "c.parquet",
+        CompressionCodecName.SNAPPY,
+        true,
+        ParquetProperties.WriterVersion.PARQUET_1_0,
+        100,
+        1 << 20,
+        73);
+    FlightRuntimeException e =
+        flightError(() -> client.getInfo(FlightDescriptor.path("lake", "orc")));
+    assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code());
+    assertTrue(e.getMessage().contains("mix formats"), e.getMessage());
+    assertEquals(
+        8000,
+        action("create-table", Map.of("name", "events2", "path", "/lake/orc", "format", "orc"))
+            .get("rows")
+            .asLong());
+    e =
+        flightError(
+            () ->
+                action("create-table", Map.of("name", "x", "path", "/lake/orc", "format", "csv")));
+    assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code());
+    assertTrue(e.getMessage().contains("orc") && e.getMessage().contains("parquet"));
+  }
+
+  @Test
+  void nativeDecoderServesTheSameDataPerServerOrPerMount() throws Exception {
+    stop();
+    start(
+        QuiverServer.Config.defaults()
+            .withMemory(256L << 20)
+            .withBatchRows(1000)
+            .withDecoder("native"));
+    mountLake();
+    Path file = writeTable("n", 20000, 81);
+    action("create-table", Map.of("name", "n", "path", "/lake/n"));
+    ArrowAssertions.assertSameTable(
+        ArrowOracle.readParquet(file), readAll(client.getInfo(FlightDescriptor.path("n"))));
+
+    // On a Java server, a mount can choose the native decoder; nested columns (which it leaves to
+    // the Java decoder) and ORC files (which it cannot read) still work through the fallback.
+    stop();
+    start(256L << 20, 1024);
+    action(
+        "mount",
+        Map.of(
+            "path",
+            "/native",
+            "uri",
+            Location.ofLocalPath(lake).toString(),
+            "options",
+            Map.of("decoder", "native")));
+    ArrowAssertions.assertSameTable(
+        ArrowOracle.readParquet(file),
+        readAll(client.getInfo(FlightDescriptor.path("native", "n", "part-0.parquet"))));
+    Path nested =
+        ParquetTestFiles.writeNestedWithParquetHadoop(
+            Files.createDirectories(lake.resolve("nn")),
+            "p.parquet",
+            CompressionCodecName.SNAPPY,
+            true,
+            ParquetProperties.WriterVersion.PARQUET_1_0,
+            1000,
+            1 << 20,
+            82);
+    ArrowAssertions.assertSameTableDeep(
+        ArrowOracle.readParquet(nested),
+        readAll(client.getInfo(FlightDescriptor.path("native", "nn", "p.parquet"))));
+    Path orc =
+        OrcTestFiles.writeAllTypesWithOrcCore(
+            Files.createDirectories(lake.resolve("no")),
+            "o.orc",
+            1000,
+            org.apache.orc.CompressionKind.ZLIB,
+            1 << 20,
+            83);
+    ArrowAssertions.assertSameTableDeep(
+        ArrowOracle.readOrc(orc),
+        readAll(client.getInfo(FlightDescriptor.path("native", "no", "o.orc"))));
+    FlightRuntimeException e =
+        flightError(
+            () ->
+                action(
+                    "mount",
+                    Map.of(
+                        "path",
+                        "/bad",
+                        "uri",
+                        Location.ofLocalPath(lake).toString(),
+                        "options",
+                        Map.of("decoder", "turbo"))));
+    assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code());
   }
 
   @Test
