@@ -416,9 +416,16 @@ public final class QuiverCli implements Runnable {
       @Parameters(index = "0", arity = "0..1", paramLabel = "TABLE_OR_PATH")
       String target;
 
+      @Option(names = "--json", description = "Print JSON.")
+      boolean json;
+
       @Override
-      void run(QuiverClient client, PrintWriter out) {
+      void run(QuiverClient client, PrintWriter out) throws Exception {
         JsonNode r = client.action("cache-free", target == null ? Map.of() : target(target));
+        if (json) {
+          printJson(out, r);
+          return;
+        }
         out.println("Freed " + r.path("freedEntries").asLong() + " cached chunks");
       }
     }
@@ -437,8 +444,11 @@ public final class QuiverCli implements Runnable {
       @Option(names = "--ttl", description = "Unpin after this long, e.g. 30m, 2h, 1d.")
       String ttl;
 
+      @Option(names = "--json", description = "Print JSON.")
+      boolean json;
+
       @Override
-      void run(QuiverClient client, PrintWriter out) {
+      void run(QuiverClient client, PrintWriter out) throws Exception {
         Map<String, Object> body = target(target);
         if (columns != null) {
           body.put("columns", columns);
@@ -447,6 +457,10 @@ public final class QuiverCli implements Runnable {
           body.put("ttl", ttl);
         }
         JsonNode r = client.action("pin", body);
+        if (json) {
+          printJson(out, r);
+          return;
+        }
         out.println(
             "Pinned "
                 + target
@@ -463,9 +477,16 @@ public final class QuiverCli implements Runnable {
       @Parameters(index = "0", paramLabel = "TABLE_OR_PATH")
       String target;
 
+      @Option(names = "--json", description = "Print JSON.")
+      boolean json;
+
       @Override
-      void run(QuiverClient client, PrintWriter out) {
-        client.action("unpin", target(target));
+      void run(QuiverClient client, PrintWriter out) throws Exception {
+        JsonNode r = client.action("unpin", target(target));
+        if (json) {
+          printJson(out, r);
+          return;
+        }
         out.println("Unpinned " + target);
       }
     }

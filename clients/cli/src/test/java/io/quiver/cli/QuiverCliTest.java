@@ -90,7 +90,9 @@ class QuiverCliTest {
     Run pin = quiver("cache", "pin", "sales.orders", "--columns", "int64_req", "--ttl", "2h");
     assertEquals(0, pin.exit(), pin.err());
     assertTrue(pin.out().contains("Pinned sales.orders (1 files, for 2h)"), pin.out());
-    assertEquals(0, quiver("cache", "unpin", "sales.orders").exit());
+    JsonNode unpinned =
+        QuiverCli.JSON.readTree(quiver("cache", "unpin", "sales.orders", "--json").out());
+    assertEquals("table:sales.orders", unpinned.get("unpinned").asText(), unpinned.toString());
     Run load = quiver("cache", "load", "sales.orders", "--columns", "int64_req,str_opt");
     assertEquals(0, load.exit(), load.err());
     assertTrue(load.out().startsWith("Loaded sales.orders: "), load.out());
