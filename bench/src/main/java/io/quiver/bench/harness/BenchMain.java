@@ -1,0 +1,775 @@
+package io.quiver.bench.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.quiver.bench.data.DatasetSpec;
+import io.quiver.bench.data.GeneratedDatasets;
+import io.quiver.bench.data.LineitemGenerator;
+import io.quiver.format.parquet.ParquetFooters;
+import io.quiver.storage.FileEntry;
+import io.quiver.storage.Location;
+import io.quiver.storage.Storage;
+import io.quiver.storage.StorageInput;
+import io.quiver.storage.local.LocalStorage;
+import io.quiver.storage.s3.S3StorageProvider;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench/run}: Quiver side by side with what users do without it. Generates (once) the
+ * lineitem dataset, puts it in a loopback S3 server, starts the contenders, runs every workload
+ * round-robin over the contenders for each repetition, and writes {@code results.json}, {@code
+ * report.md} and PNG charts under {@code bench/results/<timestamp>/}.
+ *
+ * <p>Exit status: 0 when the harness ran (contenders other than Quiver may have failed; the report
+ * says why), 1 when it could not run or a Quiver contender failed, 2 on bad usage.
+ */
+@Command(
+    name = "bench/run",
+    mixinStandardHelpOptions = true,
+    description = "Benchmark Quiver against a plain Flight server, direct reads and Alluxio.")
+public final class BenchMain implements Callable<Integer> {
+  static final String BUCKET = "quiver-bench";
+  static final List<String> ALL_CONTENDERS =
+      List.of(
+          "speed-of-light",
+          "quiver-warm",
+          "quiver-cold",
+          "direct-java",
+          "direct-native-s3",
+          "direct-native-local",
+          "alluxio");
+
+  @Option(names = "--quick", description = "SF 0.1, few repetitions: a 2-3 minute smoke run.")
+  boolean quick;
+
+  @Option(names = "--scale-factor", description = "TPC-H scale factor: 0.1, 1, 5 (default 1).")
+  Double scaleFactor;
+
+  @Option(names = "--rows", description = "Exact row count instead of a scale factor (tests).")
+  Long rows;
+
+  @Option(names = "--codec", description = "SNAPPY or ZSTD (default: ${DEFAULT-VALUE}).")
+  CompressionCodecName codec = CompressionCodecName.SNAPPY;
+
+  @Option(
+      names = "--layout",
+      description = "unsorted or sorted (by l_shipdate; default ${DEFAULT-VALUE}).")
+  String layout = "unsorted";
+
+  @Option(names = "--repetitions", description = "Measured repetitions (default 5; quick 3).")
+  Integer repetitions;
+
+  @Option(names = "--warmups", description = "Unmeasured warm-up rounds (default 1; quick 0).")
+  Integer warmupRounds;
+
+  private int warmups;
+
+  @Option(
+      names = "--profiles",
+      split = ",",
+      description = "loopback and/or s3-shaped (default: both).")
+  List<String> profiles = List.of("loopback", "s3-shaped");
+
+  @Option(
+      names = "--contenders",
+      split = ",",
+      description =
+          "Subset of: speed-of-light, quiver-warm, quiver-cold, direct-java,"
+              + " direct-native-s3, direct-native-local, alluxio (default: all).")
+  List<String> contenders = ALL_CONTENDERS;
+
+  @Option(names = "--batch-rows", description = "Rows per batch (default: ${DEFAULT-VALUE}).")
+  int batchRows = 65536;
+
+  @Option(
+      names = "--server-memory",
+      description = "Quiver cache capacity in bytes (default 4 GiB; quick 1 GiB).")
+  Long serverMemory;
+
+  @Option(
+      names = "--concurrent-clients",
+      description = "Clients of the concurrent workload (default: ${DEFAULT-VALUE}).")
+  int concurrentClients = 64;
+
+  @Option(
+      names = "--requests-per-client",
+      description = "Requests per concurrent client (default 4; quick 2).")
+  Integer requestsPerClient;
+
+  @Option(
+      names = "--latency-ms",
+      description = "S3-shaped first-byte latency (default: ${DEFAULT-VALUE}).")
+  long latencyMillis = 30;
+
+  @Option(
+      names = "--bandwidth-mb",
+      description = "S3-shaped per-connection MB/s (default: ${DEFAULT-VALUE}).")
+  long bandwidthMb = 90;
+
+  @Option(
+      names = "--root",
+      description = "Quiver checkout (default: $QUIVER_HOME or the working directory).")
+  Path root;
+
+  @Option(names = "--data-dir", description = "Generated data cache (default: ROOT/bench/data).")
+  Path dataDir;
+
+  @Option(names = "--results-dir", description = "Where results go (default: ROOT/bench/results).")
+  Path resultsDir;
+
+  @Option(
+      names = "--server-classpath",
+      description = "module: flight-server/target/quiver.classpath (default); bench: this JVM's.")
+  String serverClasspath = "module";
+
+  @Option(
+      names = "--alluxio-timeout",
+      description = "Seconds per Alluxio run (default: ${DEFAULT-VALUE}).")
+  long alluxioTimeout = 600;
+
+  @Option(
+      names = "--call-timeout",
+      description =
+          "Seconds one Flight call may take before the run fails (default: ${DEFAULT-VALUE}).")
+  long callTimeoutSeconds = 300;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Where the last run wrote its results (for tests). */
+  Path lastResults;
+
+  private final Map<String, String> failures = new LinkedHashMap<>();
+  private final List<String> notes = new ArrayList<>();
+  private long totalRows = -1;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path home =
+        root != null
+            ? root
+            : Path.of(System.getenv().getOrDefault("QUIVER_HOME", "."))
+                .toAbsolutePath()
+                .normalize();
+    String access = System.getenv(ObjectStoreMain.ACCESS_VAR);
+    String secret = System.getenv(ObjectStoreMain.SECRET_VAR);
+    if (access == null || secret == null) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "bench: set "
+                  + ObjectStoreMain.ACCESS_VAR
+                  + " and "
+                  + ObjectStoreMain.SECRET_VAR
+                  + " (bench/run does) — the loopback S3 server's keys");
+      return 2;
+    }
+    FlightReads.setCallTimeout(Duration.ofSeconds(callTimeoutSeconds));
+    List<Profile> profileList = profiles.stream().map(Profile::parse).toList();
+    double sf = scaleFactor != null ? scaleFactor : quick ? 0.1 : 1;
+    int reps = repetitions != null ? repetitions : quick ? 3 : 5;
+    warmups = warmupRounds != null ? warmupRounds : quick ? 0 : 1;
+    int requests = requestsPerClient != null ? requestsPerClient : quick ? 2 : 4;
+    long memory = serverMemory != null ? serverMemory : quick ? 1L << 30 : 4L << 30;
+    boolean sorted = layout.equals("sorted");
+    if (!sorted && !layout.equals("unsorted")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--layout: sorted or unsorted");
+    }
+    DatasetSpec ds = DatasetSpec.ofScaleFactor(sf, codec, sorted);
+    if (rows != null) {
+      ds = new DatasetSpec(rows, 2, codec, sorted, 1L << 20, 1);
+    }
+    Path data = dataDir != null ? dataDir : home.resolve("bench/data");
+    String stamp =
+        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
+            .withZone(ZoneOffset.UTC)
+            .format(Instant.now());
+    Path results = (resultsDir != null ? resultsDir : home.resolve("bench/results")).resolve(stamp);
+    Files.createDirectories(results);
+    lastResults = results;
+    Path logs = results.resolve("logs");
+
+    GeneratedDatasets datasets = new GeneratedDatasets(data.resolve("generated"));
+    if (!datasets.isGenerated(ds)) {
+      out.println("Generating " + ds.key() + " (once; cached under " + data + ")");
+      out.flush();
+    }
+    long genStart = System.nanoTime();
+    List<Path> files =
+        datasets.ensure(
+            ds,
+            (done, total) -> {
+              if (done == total) {
+                out.println("  generated " + total + " rows");
+                out.flush();
+              }
+            });
+    out.printf(
+        Locale.ROOT,
+        "Dataset %s: %d files (%.1f s)%n",
+        ds.key(),
+        files.size(),
+        (System.nanoTime() - genStart) / 1e9);
+    int[] rowGroups = rowGroupsOf(files);
+
+    List<AutoCloseable> resources = new ArrayList<>();
+    List<Measurement> measurements = new ArrayList<>();
+    Map<String, Map<String, Object>> servers = new LinkedHashMap<>();
+    Map<String, Object> config = new LinkedHashMap<>();
+    try {
+      Path s3Base = data.resolve("s3");
+      Files.createDirectories(s3Base.resolve(BUCKET));
+      String benchCp = System.getProperty("java.class.path");
+      String serverCp = serverClasspath(home, benchCp);
+      // JVM starts dominate a quick run on a small machine: start the three servers at once.
+      ExecutorService starter = Executors.newFixedThreadPool(3);
+      Future<ChildProcess> storeStart =
+          starter.submit(
+              () ->
+                  ChildProcess.start(
+                      "object-store",
+                      ChildProcess.javaCommand(
+                          benchCp,
+                          List.of("-Xmx1g"),
+                          ObjectStoreMain.class.getName(),
+                          List.of(
+                              s3Base.toString(),
+                              Long.toString(latencyMillis),
+                              Long.toString(bandwidthMb * 1_000_000))),
+                      Map.of(),
+                      logs.resolve("object-store.log"),
+                      Pattern.compile("OBJECT-STORE READY port=(\\d+) shaped=(\\d+)"),
+                      Duration.ofMinutes(2)));
+      Future<ChildProcess> solStart =
+          contenders.contains("speed-of-light")
+              ? starter.submit(
+                  () ->
+                      SpeedOfLightContender.startServer(
+                          files.get(0).getParent(), batchRows, benchCp, logs))
+              : null;
+      Future<ChildProcess> quiverStart =
+          contenders.contains("quiver-warm") || contenders.contains("quiver-cold")
+              ? starter.submit(
+                  () ->
+                      QuiverNode.startProcess(
+                          serverCp,
+                          logs,
+                          memory,
+                          batchRows,
+                          Map.of(
+                              ObjectStoreMain.ACCESS_VAR, access,
+                              ObjectStoreMain.SECRET_VAR, secret)))
+              : null;
+      starter.shutdown();
+      ChildProcess sol = awaitStart(solStart, "speed-of-light", resources, out);
+      ChildProcess quiver = awaitStart(quiverStart, "quiver", resources, out);
+      ChildProcess store;
+      try {
+        store = storeStart.get();
+      } catch (ExecutionException e) {
+        throw new IOException("the object store did not start: " + e.getCause().getMessage(), e);
+      }
+      resources.add(store);
+      List<String> keys = new ArrayList<>();
+      for (Path f : files) {
+        keys.add(ds.key() + "/" + f.getFileName());
+      }
+      BenchEnv env =
+          new BenchEnv(
+              files,
+              BUCKET,
+              ds.key(),
+              keys,
+              rowGroups,
+              LineitemGenerator.COLUMNS,
+              Integer.parseInt(store.readyMatch().group(1)),
+              Integer.parseInt(store.readyMatch().group(2)),
+              ObjectStoreMain.ACCESS_VAR,
+              ObjectStoreMain.SECRET_VAR,
+              access,
+              secret,
+              batchRows,
+              memory,
+              logs,
+              serverCp,
+              benchCp);
+      upload(env, out);
+
+      config.put("dataset", ds.key());
+      config.put("rows", ds.rows());
+      config.put("files", files.size());
+      config.put("rowGroups", java.util.Arrays.stream(rowGroups).sum());
+      config.put("parquetBytes", totalSize(files));
+      config.put("codec", codec.name());
+      config.put("layout", layout);
+      config.put("repetitions", reps);
+      config.put("warmups", warmups);
+      config.put("batchRows", batchRows);
+      config.put("profiles", profiles);
+      config.put(
+          "s3Shaped", latencyMillis + " ms first byte, " + bandwidthMb + " MB/s per connection");
+      config.put("quiverCacheBytes", memory);
+      config.put("cores", Runtime.getRuntime().availableProcessors());
+      config.put("java", System.getProperty("java.version"));
+
+      List<Workload> workloads =
+          List.of(
+              Workload.scan("full", List.of()),
+              Workload.scan("proj1", List.of("l_extendedprice")),
+              Workload.scan(
+                  "proj4", List.of("l_orderkey", "l_quantity", "l_extendedprice", "l_shipdate")),
+              new Workload("concurrent", List.of("l_extendedprice"), concurrentClients, requests));
+      config.put(
+          "workloads",
+          workloads.stream()
+              .map(
+                  w ->
+                      w.name()
+                          + (w.columns().isEmpty() ? "=all 16 columns" : "=" + w.columns())
+                          + (w.isConcurrent()
+                              ? " × "
+                                  + w.concurrentClients()
+                                  + " clients × "
+                                  + w.requestsPerClient()
+                                  + " requests"
+                              : ""))
+              .toList());
+
+      totalRows = ds.rows();
+      List<Contender> active = startContenders(env, profileList, resources, out, sol, quiver);
+      interleave(active, workloads, reps, store, measurements, out);
+
+      for (Contender c : active) {
+        for (ChildProcess p : c.servers()) {
+          servers.computeIfAbsent(p.name(), k -> serverFacts(p));
+        }
+      }
+      servers.put("object-store", serverFacts(store));
+      QuiverNode node = findNode(resources);
+      if (node != null) {
+        Map<String, Object> q = servers.computeIfAbsent("quiver", k -> serverFacts(node.process()));
+        JsonNode stats = node.stats();
+        q.put("cacheBytes", stats.path("bytes").asLong());
+        q.put("peakCacheBytesSeen", node.peakCacheBytesSeen());
+        q.put("cacheCapacity", stats.path("capacity").asLong());
+        q.put("hits", stats.path("hits").asLong());
+        q.put("misses", stats.path("misses").asLong());
+        q.put("storageBytesRead", stats.path("storageBytesRead").asLong());
+      }
+
+      if (contenders.contains("alluxio")) {
+        // Its repetitions are serial and it starts a cluster per mode: fewer in a quick run.
+        runAlluxio(
+            home,
+            env,
+            workloads,
+            quick ? Math.min(reps, 2) : reps,
+            results,
+            measurements,
+            servers,
+            out);
+      }
+    } finally {
+      for (int i = resources.size() - 1; i >= 0; i--) {
+        try {
+          resources.get(i).close();
+        } catch (Exception e) {
+          notes.add("closing " + resources.get(i).getClass().getSimpleName() + " failed: " + e);
+        }
+      }
+    }
+
+    notes.add(
+        "Contenders ran interleaved (round-robin, rotating start) per repetition and workload,"
+            + " except Alluxio, which runs its own repetitions in its own JVM afterwards.");
+    notes.add(
+        "Quiver cold = `cache-free` before the run: chunks are gone, footers and listings stay"
+            + " cached. direct-java also reads footers once up front.");
+    notes.add(
+        "Client CPU is the harness JVM's process CPU (includes Arrow C++ threads for"
+            + " direct-native); the object store (S3Proxy + shaping proxy) runs in its own JVM.");
+    notes.add("Every Flight contender reads its endpoints one after the other on one stream.");
+    notes.add(
+        "A concurrent request reads one scan unit (Quiver's endpoint granularity: up to "
+            + ScanUnits.ROW_GROUPS_PER_UNIT
+            + " row groups of one file) of one column; client i reads units i, i+n, ...");
+    List<Summary> summaries = Summary.of(measurements);
+    long quiverRss =
+        servers.containsKey("quiver")
+            ? ((Number) servers.get("quiver").getOrDefault("peakRssBytes", -1L)).longValue()
+            : -1;
+    List<Target> targets = Report.targets(summaries, quiverRss, memory);
+    BenchResults r =
+        new BenchResults(
+            Instant.now().toString(),
+            config,
+            measurements,
+            summaries,
+            servers,
+            failures,
+            targets,
+            notes);
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    json.writeValue(results.resolve("results.json").toFile(), r);
+    List<String> charts = List.of();
+    try {
+      charts = Charts.write(results, summaries);
+    } catch (IOException | RuntimeException e) {
+      notes.add("charts failed: " + e);
+    }
+    Files.writeString(results.resolve("report.md"), Report.markdown(r, charts));
+    printSummary(out, r, results);
+    boolean quiverFailed = failures.keySet().stream().anyMatch(k -> k.startsWith("quiver"));
+    return measurements.isEmpty() || quiverFailed ? 1 : 0;
+  }
+
+  private static QuiverNode findNode(List<AutoCloseable> resources) {
+    for (AutoCloseable r : resources) {
+      if (r instanceof QuiverNode n) {
+        return n;
+      }
+    }
+    return null;
+  }
+
+  private String serverClasspath(Path home, String own) throws IOException {
+    if (serverClasspath.equals("module")) {
+      Path cp = home.resolve("flight-server/target/quiver.classpath");
+      Path classes = home.resolve("flight-server/target/classes");
+      if (Files.isRegularFile(cp) && Files.isDirectory(classes)) {
+        return classes + ":" + Files.readString(cp).strip();
+      }
+      notes.add(
+          "flight-server/target/quiver.classpath missing: the server ran on the bench classpath");
+    }
+    return own;
+  }
+
+  /** A started server process, or null (recorded as a failure) if it failed to start. */
+  private ChildProcess awaitStart(
+      Future<ChildProcess> start, String name, List<AutoCloseable> resources, PrintWriter out)
+      throws InterruptedException {
+    if (start == null) {
+      return null;
+    }
+    try {
+      ChildProcess p = start.get();
+      resources.add(p);
+      return p;
+    } catch (ExecutionException e) {
+      failures.put(name, String.valueOf(e.getCause().getMessage()));
+      out.println("  " + name + ": FAILED to start: " + e.getCause().getMessage());
+      return null;
+    }
+  }
+
+  private List<Contender> startContenders(
+      BenchEnv env,
+      List<Profile> profileList,
+      List<AutoCloseable> resources,
+      PrintWriter out,
+      ChildProcess sol,
+      ChildProcess quiver) {
+    List<Contender> active = new ArrayList<>();
+    if (sol != null) {
+      resources.remove(sol); // the contender owns it now
+      add(active, resources, "speed-of-light", () -> new SpeedOfLightContender(sol), out);
+    }
+    if (quiver != null) {
+      try {
+        resources.remove(quiver);
+        QuiverNode node = new QuiverNode(quiver, env, profileList);
+        resources.add(node);
+        if (contenders.contains("quiver-warm")) {
+          active.add(new QuiverContender(node, profileList.get(0), false, false));
+        }
+        if (contenders.contains("quiver-cold")) {
+          for (Profile p : profileList) {
+            active.add(new QuiverContender(node, p, true, false));
+          }
+        }
+      } catch (Exception e) {
+        failures.put("quiver", e.getMessage());
+        out.println("  quiver: FAILED to start: " + e.getMessage());
+      }
+    }
+    for (Profile p : profileList) {
+      if (contenders.contains("direct-java")) {
+        add(
+            active,
+            resources,
+            p.contenderName("direct-java"),
+            () -> new DirectJavaContender(env, p),
+            out);
+      }
+      if (contenders.contains("direct-native-s3")) {
+        add(
+            active,
+            resources,
+            p.contenderName("direct-native-s3"),
+            () -> DirectNativeContender.s3(env, p),
+            out);
+      }
+    }
+    if (contenders.contains("direct-native-local")) {
+      add(active, resources, "direct-native-local", () -> DirectNativeContender.local(env), out);
+    }
+    out.println("Contenders: " + active.stream().map(Contender::name).toList());
+    out.flush();
+    return active;
+  }
+
+  private interface Starter {
+    Contender start() throws Exception;
+  }
+
+  private void add(
+      List<Contender> active,
+      List<AutoCloseable> resources,
+      String name,
+      Starter s,
+      PrintWriter out) {
+    try {
+      Contender c = s.start();
+      resources.add(c);
+      active.add(c);
+    } catch (Exception e) {
+      failures.put(name, String.valueOf(e.getMessage()));
+      out.println("  " + name + ": FAILED to start: " + e.getMessage());
+    }
+  }
+
+  private void interleave(
+      List<Contender> active,
+      List<Workload> workloads,
+      int reps,
+      ChildProcess store,
+      List<Measurement> measurements,
+      PrintWriter out) {
+    for (int rep = -warmups; rep < reps; rep++) {
+      long roundStart = System.nanoTime();
+      for (Workload w : workloads) {
+        int n = active.size();
+        for (int i = 0; i < n; i++) {
+          // Rotate who goes first so that no contender always runs right after the same one.
+          Contender c = active.get(Math.floorMod(i + rep, n));
+          if (!c.supports(w) || failures.containsKey(c.name())) {
+            continue;
+          }
+          try {
+            c.prepare(w);
+            long client0 = ProcStats.selfCpuNanos();
+            long server0 = serverCpu(c);
+            long store0 = store.cpuNanos();
+            long t0 = System.nanoTime();
+            RunResult r = c.run(w);
+            long wall = System.nanoTime() - t0;
+            long client1 = ProcStats.selfCpuNanos();
+            long server1 = serverCpu(c);
+            long store1 = store.cpuNanos();
+            r = c.complete(w, r);
+            // Every contender must deliver the whole table: a short read is a failure, not a win.
+            long expected = w.isConcurrent() ? -1 : totalRows;
+            if (expected >= 0 && r.rows() != expected) {
+              throw new IllegalStateException(
+                  "delivered " + r.rows() + " rows, expected " + expected);
+            }
+            if (rep >= 0) {
+              measurements.add(
+                  new Measurement(
+                      c.name(),
+                      w.name(),
+                      rep,
+                      wall,
+                      r.rows(),
+                      r.arrowBytes(),
+                      delta(client0, client1),
+                      c.servers().isEmpty() ? -1 : delta(server0, server1),
+                      delta(store0, store1),
+                      r.storageBytesRead(),
+                      r.latenciesNanos()));
+            }
+          } catch (Exception | OutOfMemoryError e) {
+            failures.put(c.name(), w.name() + ": " + e);
+            out.println("  " + c.name() + " " + w.name() + ": FAILED: " + e);
+          }
+        }
+      }
+      out.printf(
+          Locale.ROOT,
+          "%s %d done (%.1f s)%n",
+          rep < 0 ? "warm-up round" : "repetition",
+          rep < 0 ? rep + warmups + 1 : rep + 1,
+          (System.nanoTime() - roundStart) / 1e9);
+      out.flush();
+    }
+  }
+
+  private static long serverCpu(Contender c) {
+    long sum = 0;
+    for (ChildProcess p : c.servers()) {
+      long cpu = p.cpuNanos();
+      if (cpu < 0) {
+        return -1;
+      }
+      sum += cpu;
+    }
+    return sum;
+  }
+
+  private static long delta(long a, long b) {
+    return a < 0 || b < 0 ? -1 : b - a;
+  }
+
+  private static Map<String, Object> serverFacts(ChildProcess p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("pid", p.pid());
+    m.put("peakRssBytes", p.peakRssBytes());
+    m.put("cpuSeconds", p.cpuNanos() / 1e9);
+    if (p.name().equals("speed-of-light")) {
+      m.put("decodedBytesInMemory", Long.parseLong(p.readyMatch().group(2)));
+    }
+    return m;
+  }
+
+  private void runAlluxio(
+      Path home,
+      BenchEnv env,
+      List<Workload> workloads,
+      int reps,
+      Path results,
+      List<Measurement> measurements,
+      Map<String, Map<String, Object>> servers,
+      PrintWriter out) {
+    for (boolean sc : new boolean[] {false, true}) {
+      String name = sc ? "alluxio-sc-on" : "alluxio-sc-off";
+      long start = System.nanoTime();
+      try {
+        AlluxioRunner.Outcome o =
+            AlluxioRunner.run(
+                home, env, sc, reps, workloads, results.resolve(name + ".json"), alluxioTimeout);
+        measurements.addAll(o.measurements());
+        servers.put(name, o.server());
+        out.printf(Locale.ROOT, "%s done (%.1f s)%n", name, (System.nanoTime() - start) / 1e9);
+      } catch (AlluxioRunner.AlluxioFailure | IOException e) {
+        failures.put(name, e.getMessage());
+        out.println("  " + name + ": FAILED: " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failures.put(name, "interrupted");
+        return;
+      }
+      out.flush();
+    }
+  }
+
+  private static int[] rowGroupsOf(List<Path> files) throws IOException {
+    int[] out = new int[files.size()];
+    try (LocalStorage local = new LocalStorage()) {
+      for (int i = 0; i < files.size(); i++) {
+        try (StorageInput in = local.open(local.stat(Location.ofLocalPath(files.get(i))))) {
+          out[i] = ParquetFooters.read(in).getBlocks().size();
+        }
+      }
+    }
+    return out;
+  }
+
+  private static long totalSize(List<Path> files) throws IOException {
+    long sum = 0;
+    for (Path f : files) {
+      sum += Files.size(f);
+    }
+    return sum;
+  }
+
+  /** Puts the files into the bucket unless an object of the same length is already there. */
+  private static void upload(BenchEnv env, PrintWriter out) throws Exception {
+    try (Storage s3 =
+        new S3StorageProvider()
+            .create(
+                Map.of(
+                    "endpoint", env.endpoint(Profile.LOOPBACK),
+                    "path-style", "true",
+                    "access-key-env", env.accessVar(),
+                    "secret-key-env", env.secretVar()))) {
+      for (int i = 0; i < env.localFiles().size(); i++) {
+        Path f = env.localFiles().get(i);
+        Location loc = Location.of("s3://" + env.bucket() + "/" + env.objectKeys().get(i));
+        try {
+          FileEntry e = s3.stat(loc);
+          if (e.length() == Files.size(f)) {
+            continue;
+          }
+        } catch (FileNotFoundException missing) {
+          // upload below
+        }
+        out.println(
+            "Uploading "
+                + f.getFileName()
+                + " to s3://"
+                + env.bucket()
+                + "/"
+                + env.objectKeys().get(i));
+        out.flush();
+        s3.write(loc, Files.readAllBytes(f));
+      }
+    }
+  }
+
+  private static void printSummary(PrintWriter out, BenchResults r, Path dir) {
+    out.println();
+    out.println("Median wall time (s) and MB/s:");
+    for (Summary s : r.summaries()) {
+      out.printf(
+          Locale.ROOT,
+          "  %-12s %-28s %8.3f s %9.0f MB/s%s%n",
+          s.workload(),
+          s.contender(),
+          s.wallMedianSeconds(),
+          s.megabytesPerSecond(),
+          s.latencyP50Millis() >= 0
+              ? String.format(
+                  Locale.ROOT,
+                  "  p50 %.1f ms p99 %.1f ms",
+                  s.latencyP50Millis(),
+                  s.latencyP99Millis())
+              : "");
+    }
+    out.println("Targets:");
+    for (Target t : r.targets()) {
+      out.printf(Locale.ROOT, "  [%s] %s: %.2f%n", t.status(), t.name(), t.value());
+    }
+    r.failures().forEach((k, v) -> out.println("  FAILED " + k + ": " + v));
+    out.println("Results: " + dir.resolve("report.md"));
+    out.flush();
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchMain()).execute(args));
+  }
+}

@@ -1,0 +1,92 @@
+package io.quiver.bench.harness;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.filesystem.reference.FilesystemConstants;
+
+/**
+ * The benchmark's object store, run in its own JVM so that its CPU is not counted as the client's
+ * or a server's: S3Proxy over jclouds' {@code filesystem} backend (bucket {@code b}'s object {@code
+ * k} is the file {@code BASEDIR/b/k}), with SigV4 keys taken from the environment variables named
+ * by {@link #ACCESS_VAR} and {@link #SECRET_VAR}, and in front of it a {@link ShapingProxy} for the
+ * S3-shaped profile. Prints {@code OBJECT-STORE READY port=P shaped=Q} and runs until killed.
+ *
+ * <p>Arguments: {@code BASEDIR LATENCY_MILLIS BANDWIDTH_BYTES_PER_SECOND}.
+ */
+public final class ObjectStoreMain {
+  /** Environment variable holding the access key, for every contender. */
+  public static final String ACCESS_VAR = "QUIVER_BENCH_S3_ACCESS";
+
+  /** Environment variable holding the secret key, for every contender. */
+  public static final String SECRET_VAR = "QUIVER_BENCH_S3_SECRET";
+
+  private ObjectStoreMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 3) {
+      System.err.println(
+          "usage: ObjectStoreMain BASEDIR LATENCY_MILLIS BANDWIDTH_BYTES_PER_SECOND");
+      System.exit(2);
+    }
+    String access = System.getenv(ACCESS_VAR);
+    String secret = System.getenv(SECRET_VAR);
+    if (access == null || secret == null) {
+      System.err.println("set " + ACCESS_VAR + " and " + SECRET_VAR);
+      System.exit(2);
+    }
+    Path basedir = Path.of(args[0]).toAbsolutePath();
+    Files.createDirectories(basedir);
+    Properties properties = new Properties();
+    properties.setProperty(FilesystemConstants.PROPERTY_BASEDIR, basedir.toString());
+    BlobStoreContext context =
+        ContextBuilder.newBuilder("filesystem")
+            .credentials("identity", "credential")
+            .overrides(properties)
+            .build(BlobStoreContext.class);
+    S3Proxy proxy =
+        S3Proxy.builder()
+            .blobStore(context.getBlobStore())
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, access, secret)
+            .build();
+    proxy.start();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!"STARTED".equals(proxy.getState())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("S3Proxy did not start: " + proxy.getState());
+      }
+      Thread.sleep(5);
+    }
+    ShapingProxy shaped =
+        new ShapingProxy(
+            new InetSocketAddress("127.0.0.1", proxy.getPort()),
+            Long.parseLong(args[1]) * 1_000_000L,
+            Long.parseLong(args[2]));
+    System.out.println("OBJECT-STORE READY port=" + proxy.getPort() + " shaped=" + shaped.port());
+    System.out.flush();
+    CountDownLatch forever = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    shaped.close();
+                    proxy.stop();
+                  } catch (Exception e) {
+                    System.err.println("object store shutdown: " + e);
+                  } finally {
+                    context.close();
+                    forever.countDown();
+                  }
+                }));
+    forever.await();
+  }
+}

@@ -1,0 +1,157 @@
+package io.quiver.bench.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.client.QuiverClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * A Quiver node in its own JVM ({@code io.quiver.server.ServerMain}, as {@code quiver serve} runs
+ * it) with the bucket mounted once per profile through the S3 store's mount options, and a table
+ * over each mount. Shared by the cold and warm contenders; owns the process and clients.
+ */
+final class QuiverNode implements AutoCloseable {
+  static final String MAIN = "io.quiver.server.ServerMain";
+
+  private final ChildProcess process;
+  private final BufferAllocator actionAllocator;
+  private final QuiverClient client;
+  private final FlightClients clients;
+  private long peakCacheBytes;
+
+  /**
+   * Starts the server JVM with an empty catalog under {@code logDir}; {@code keys} are the
+   * environment variables (name to value) its mounts will name.
+   */
+  static ChildProcess startProcess(
+      String classpath, Path logDir, long memoryBytes, int batchRows, Map<String, String> keys)
+      throws IOException {
+    Path catalog = logDir.resolve("quiver-catalog");
+    deleteRecursively(catalog);
+    return ChildProcess.start(
+        "quiver",
+        ChildProcess.javaCommand(
+            classpath,
+            List.of("-Xmx2g"),
+            MAIN,
+            List.of(
+                "--port",
+                "0",
+                "--data-dir",
+                catalog.toString(),
+                "--memory",
+                Long.toString(memoryBytes),
+                "--batch-rows",
+                Integer.toString(batchRows))),
+        keys,
+        logDir.resolve("quiver-server.log"),
+        Pattern.compile("Quiver listening on \\S+:(\\d+)"),
+        Duration.ofMinutes(2));
+  }
+
+  /**
+   * Takes over {@code process} (from {@link #startProcess}; stopped here if set-up fails) and
+   * mounts the bucket once per profile, with a table over each mount.
+   */
+  QuiverNode(ChildProcess process, BenchEnv env, List<Profile> profiles) throws IOException {
+    this.process = process;
+    int port = Integer.parseInt(process.readyMatch().group(1));
+    BufferAllocator allocator = null;
+    QuiverClient c = null;
+    try {
+      allocator = new RootAllocator(64L << 20);
+      c = QuiverClient.connect(allocator, "127.0.0.1", port);
+      for (Profile p : profiles) {
+        c.mount(
+            "/" + p.label(),
+            "s3://" + env.bucket() + "/" + env.prefix(),
+            Map.of(
+                "endpoint", env.endpoint(p),
+                "path-style", "true",
+                "access-key-env", env.accessVar(),
+                "secret-key-env", env.secretVar()));
+        c.createTable(table(p), "/" + p.label(), "parquet");
+      }
+    } catch (RuntimeException e) {
+      if (c != null) {
+        closeQuietly(c);
+      }
+      if (allocator != null) {
+        allocator.close();
+      }
+      process.close();
+      throw new IOException("could not set up the Quiver node: " + e.getMessage(), e);
+    }
+    this.actionAllocator = allocator;
+    this.client = c;
+    this.clients = new FlightClients(port);
+  }
+
+  /** The table reading the bucket through {@code profile}'s endpoint. */
+  static String table(Profile profile) {
+    return "bench." + profile.label().replace('-', '_');
+  }
+
+  ChildProcess process() {
+    return process;
+  }
+
+  QuiverClient client() {
+    return client;
+  }
+
+  FlightClients clients() {
+    return clients;
+  }
+
+  /** The {@code stats} action's answer; also tracks the largest cache size seen. */
+  JsonNode stats() {
+    JsonNode s = client.stats();
+    peakCacheBytes = Math.max(peakCacheBytes, s.path("bytes").asLong());
+    return s;
+  }
+
+  /** The largest cached byte count any {@link #stats()} call saw (sampled around every run). */
+  long peakCacheBytesSeen() {
+    return peakCacheBytes;
+  }
+
+  private static void closeQuietly(QuiverClient c) {
+    try {
+      c.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      clients.close();
+      client.close();
+      actionAllocator.close();
+    } finally {
+      process.close();
+    }
+  }
+}

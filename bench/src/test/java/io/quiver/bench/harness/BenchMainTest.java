@@ -1,0 +1,100 @@
+package io.quiver.bench.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * A tiny end-to-end run of the whole harness: real S3Proxy, Quiver server and speed-of-light server
+ * in their own JVMs, Arrow C++ over S3, one repetition. Checks that every contender ran every
+ * workload it supports, delivered the whole table, and that the results and report exist; the
+ * Alluxio contender is not built here, so it must show up as failed with the reason.
+ */
+class BenchMainTest {
+  @TempDir Path tmp;
+
+  @Test
+  void tinyRunMeasuresEveryContenderAndWritesTheReport() throws Exception {
+    BenchMain main = new BenchMain();
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(main);
+    cli.setOut(new PrintWriter(out, true));
+    int code =
+        cli.execute(
+            "--rows", "20000",
+            "--repetitions", "1",
+            "--warmups", "0",
+            "--batch-rows", "4096",
+            "--concurrent-clients", "4",
+            "--requests-per-client", "2",
+            "--server-memory", Long.toString(256L << 20),
+            "--latency-ms", "5",
+            "--server-classpath", "bench",
+            "--call-timeout", "60",
+            "--root", tmp.toString(),
+            "--data-dir", tmp.resolve("data").toString(),
+            "--results-dir", tmp.resolve("results").toString());
+    assertEquals(0, code, out.toString());
+
+    JsonNode r = new ObjectMapper().readTree(main.lastResults.resolve("results.json").toFile());
+    Set<String> ran = new HashSet<>();
+    for (JsonNode m : r.get("measurements")) {
+      ran.add(m.get("contender").asText() + " " + m.get("workload").asText());
+      if (!m.get("workload").asText().equals("concurrent")) {
+        assertEquals(20000, m.get("rows").asLong(), m.toString());
+        assertTrue(m.get("arrowBytes").asLong() > 0, m.toString());
+      } else {
+        assertEquals(8, m.get("latenciesNanos").size(), m.toString());
+      }
+    }
+    for (String c :
+        new String[] {
+          "speed-of-light",
+          "quiver-warm",
+          "quiver-cold",
+          "quiver-cold@s3-shaped",
+          "direct-java",
+          "direct-java@s3-shaped",
+          "direct-native-s3",
+          "direct-native-s3@s3-shaped",
+          "direct-native-local"
+        }) {
+      for (String w : new String[] {"full", "proj1", "proj4"}) {
+        assertTrue(ran.contains(c + " " + w), c + " " + w + " missing from " + ran);
+      }
+    }
+    for (String c : new String[] {"speed-of-light", "quiver-warm", "direct-java"}) {
+      assertTrue(ran.contains(c + " concurrent"), c + " concurrent missing from " + ran);
+    }
+    // Warm reads nothing from storage; cold reads the chunks again.
+    for (JsonNode m : r.get("measurements")) {
+      if (m.get("contender").asText().equals("quiver-warm")) {
+        assertEquals(0, m.get("storageBytesRead").asLong(), m.toString());
+      }
+      if (m.get("contender").asText().equals("quiver-cold")) {
+        assertTrue(m.get("storageBytesRead").asLong() > 0, m.toString());
+      }
+    }
+    assertTrue(r.get("failures").get("alluxio-sc-off").asText().contains("not built"));
+    assertEquals(2, r.get("failures").size(), r.get("failures").toString());
+    assertTrue(r.get("servers").get("quiver").get("peakRssBytes").asLong() > 0);
+    for (JsonNode note : r.get("notes")) {
+      assertTrue(!note.asText().startsWith("closing"), note.asText()); // a leak fails a close
+    }
+    String report = Files.readString(main.lastResults.resolve("report.md"));
+    assertTrue(report.contains("## Targets"), report);
+    assertTrue(Files.size(main.lastResults.resolve("throughput.png")) > 0);
+    assertTrue(Files.size(main.lastResults.resolve("latency.png")) > 0);
+  }
+}
