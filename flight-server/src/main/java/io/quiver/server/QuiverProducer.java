@@ -175,6 +175,12 @@ public final class QuiverProducer extends NoOpFlightProducer {
               streamer.stream(scan, listener);
             } catch (Exception e) {
               listener.error(FlightErrors.toFlight(e));
+            } catch (Error e) {
+              // This thread is ours: if it dies without telling the client, the call hangs.
+              listener.error(FlightErrors.toFlight(e));
+              if (e instanceof VirtualMachineError) {
+                throw e;
+              }
             }
           });
     } catch (RejectedExecutionException e) {

@@ -3,6 +3,7 @@ package io.quiver.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -809,6 +810,21 @@ class QuiverFlightTest {
                         "options",
                         Map.of("decoder", "turbo"))));
     assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code());
+  }
+
+  @Test
+  void anErrorInADecoderFailsTheCallInsteadOfHangingIt() throws Exception {
+    mountLake();
+    Files.write(Files.createDirectories(lake.resolve("b")).resolve("x.broken"), new byte[16]);
+    FlightInfo info = client.getInfo(FlightDescriptor.path("lake", "b", "x.broken"));
+    FlightRuntimeException e =
+        assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(60), () -> flightError(() -> readAll(info)));
+    assertEquals(FlightStatusCode.INTERNAL, e.status().code(), e.getMessage());
+    Path file = writeTable("ok", 1000, 91);
+    ArrowAssertions.assertSameTable(
+        ArrowOracle.readParquet(file),
+        readAll(client.getInfo(FlightDescriptor.path("lake", "ok", "part-0.parquet"))));
   }
 
   @Test
