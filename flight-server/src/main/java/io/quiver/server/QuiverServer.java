@@ -263,8 +263,12 @@ public final class QuiverServer implements AutoCloseable {
     }
   }
 
-  /** The decoder used when neither the server nor a mount chooses one. */
-  public static final String DEFAULT_DECODER = "java";
+  /**
+   * The decoder used when neither the server nor a mount chooses one: Arrow C++ (measured 1.2–1.6×
+   * faster cold scans than the Java decoder on every store here, see README); columns it does not
+   * decode, ORC files and hosts without the JNI library use the format's Java decoder.
+   */
+  public static final String DEFAULT_DECODER = "native";
 
   private final Config config;
   private final BufferAllocator root;
