@@ -218,29 +218,9 @@ public final class NativeParquetDecoder {
       BufferAllocator allocator,
       int batchRows)
       throws IOException {
-    Objects.requireNonNull(input, "input");
-    Objects.requireNonNull(footer, "footer");
-    Objects.requireNonNull(columns, "columns");
-    Objects.requireNonNull(allocator, "allocator");
+    RowGroupDecoder.checkRequest(input, footer, rowGroup, columns, allocator, batchRows);
     Location location = input.entry().location();
-    if (batchRows <= 0 || batchRows % 8 != 0) {
-      throw new IllegalArgumentException(
-          "batchRows must be a positive multiple of 8, was " + batchRows);
-    }
     List<BlockMetaData> blocks = footer.getBlocks();
-    if (rowGroup < 0 || rowGroup >= blocks.size()) {
-      throw new IllegalArgumentException(
-          "Row group "
-              + rowGroup
-              + " does not exist in "
-              + location
-              + " (it has "
-              + blocks.size()
-              + ")");
-    }
-    if (columns.isEmpty()) {
-      throw new IllegalArgumentException("No columns requested from " + location);
-    }
     MessageType schema = footer.getFileMetaData().getSchema();
     List<Field> fields = new ArrayList<>(columns.size());
     Set<String> seen = new HashSet<>();

@@ -64,6 +64,38 @@ public final class RowGroupDecoder {
   private RowGroupDecoder() {}
 
   /**
+   * Checks the arguments every row-group decoder takes (shared with the native decoder): non-null,
+   * {@code batchRows} a positive multiple of 8, the row group exists, at least one column.
+   *
+   * @throws IllegalArgumentException naming the file for a bad row group or an empty projection
+   */
+  public static void checkRequest(
+      StorageInput input,
+      ParquetMetadata footer,
+      int rowGroup,
+      List<String> columns,
+      BufferAllocator allocator,
+      int batchRows) {
+    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(footer, "footer");
+    Objects.requireNonNull(columns, "columns");
+    Objects.requireNonNull(allocator, "allocator");
+    Location location = input.entry().location();
+    if (batchRows <= 0 || batchRows % 8 != 0) {
+      throw new IllegalArgumentException(
+          "batchRows must be a positive multiple of 8, was " + batchRows);
+    }
+    int groups = footer.getBlocks().size();
+    if (rowGroup < 0 || rowGroup >= groups) {
+      throw new IllegalArgumentException(
+          "Row group " + rowGroup + " does not exist in " + location + " (it has " + groups + ")");
+    }
+    if (columns.isEmpty()) {
+      throw new IllegalArgumentException("No columns requested from " + location);
+    }
+  }
+
+  /**
    * Decodes {@code columns} of row group {@code rowGroup}.
    *
    * <p>Each column's values come back as a list of vectors ("slices") of {@code batchRows}
@@ -97,32 +129,12 @@ public final class RowGroupDecoder {
       BufferAllocator allocator,
       int batchRows)
       throws IOException {
-    Objects.requireNonNull(input, "input");
-    Objects.requireNonNull(footer, "footer");
-    Objects.requireNonNull(columns, "columns");
-    Objects.requireNonNull(allocator, "allocator");
     if (!MemoryUtil.LITTLE_ENDIAN) {
       throw new UnsupportedOperationException("Quiver decodes Parquet on little-endian hosts only");
     }
+    checkRequest(input, footer, rowGroup, columns, allocator, batchRows);
     Location location = input.entry().location();
-    if (batchRows <= 0 || batchRows % 8 != 0) {
-      throw new IllegalArgumentException(
-          "batchRows must be a positive multiple of 8, was " + batchRows);
-    }
     List<BlockMetaData> blocks = footer.getBlocks();
-    if (rowGroup < 0 || rowGroup >= blocks.size()) {
-      throw new IllegalArgumentException(
-          "Row group "
-              + rowGroup
-              + " does not exist in "
-              + location
-              + " (it has "
-              + blocks.size()
-              + ")");
-    }
-    if (columns.isEmpty()) {
-      throw new IllegalArgumentException("No columns requested from " + location);
-    }
     MessageType schema = footer.getFileMetaData().getSchema();
     List<Type> types = new ArrayList<>(columns.size());
     List<ParquetSchemas.FieldNode> nodes = new ArrayList<>(columns.size());
