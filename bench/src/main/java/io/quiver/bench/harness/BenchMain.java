@@ -106,6 +106,13 @@ public final class BenchMain implements Callable<Integer> {
   int batchRows = 65536;
 
   @Option(
+      names = "--quiver-decoder",
+      description =
+          "Quiver's decoder: native or java (default: the server's default, native). With java,"
+              + " quiver-cold and direct-java use the same decoder.")
+  String quiverDecoder;
+
+  @Option(
       names = "--server-memory",
       description = "Quiver cache capacity in bytes (default 4 GiB; quick 1 GiB).")
   Long serverMemory;
@@ -280,6 +287,7 @@ public final class BenchMain implements Callable<Integer> {
                           logs,
                           memory,
                           batchRows,
+                          quiverDecoder,
                           Map.of(
                               ObjectStoreMain.ACCESS_VAR, access,
                               ObjectStoreMain.SECRET_VAR, secret)))
@@ -333,6 +341,8 @@ public final class BenchMain implements Callable<Integer> {
       config.put(
           "s3Shaped", latencyMillis + " ms first byte, " + bandwidthMb + " MB/s per connection");
       config.put("quiverCacheBytes", memory);
+      config.put(
+          "quiverDecoder", quiverDecoder == null ? "server default (native)" : quiverDecoder);
       config.put("cores", Runtime.getRuntime().availableProcessors());
       config.put("java", System.getProperty("java.version"));
 

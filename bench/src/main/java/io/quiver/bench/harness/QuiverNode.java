@@ -33,16 +33,17 @@ final class QuiverNode implements AutoCloseable {
    * environment variables (name to value) its mounts will name.
    */
   static ChildProcess startProcess(
-      String classpath, Path logDir, long memoryBytes, int batchRows, Map<String, String> keys)
+      String classpath,
+      Path logDir,
+      long memoryBytes,
+      int batchRows,
+      String decoder,
+      Map<String, String> keys)
       throws IOException {
     Path catalog = logDir.resolve("quiver-catalog");
     deleteRecursively(catalog);
-    return ChildProcess.start(
-        "quiver",
-        ChildProcess.javaCommand(
-            classpath,
-            List.of("-Xmx2g"),
-            MAIN,
+    List<String> args =
+        new java.util.ArrayList<>(
             List.of(
                 "--port",
                 "0",
@@ -51,7 +52,14 @@ final class QuiverNode implements AutoCloseable {
                 "--memory",
                 Long.toString(memoryBytes),
                 "--batch-rows",
-                Integer.toString(batchRows))),
+                Integer.toString(batchRows)));
+    if (decoder != null) {
+      args.add("--decoder");
+      args.add(decoder);
+    }
+    return ChildProcess.start(
+        "quiver",
+        ChildProcess.javaCommand(classpath, List.of("-Xmx2g"), MAIN, args),
         keys,
         logDir.resolve("quiver-server.log"),
         Pattern.compile("Quiver listening on \\S+:(\\d+)"),
