@@ -60,10 +60,19 @@ final class QuiverNode implements AutoCloseable {
     return ChildProcess.start(
         "quiver",
         ChildProcess.javaCommand(classpath, List.of("-Xmx2g"), MAIN, args),
-        keys,
+        withMallocTuning(keys),
         logDir.resolve("quiver-server.log"),
         Pattern.compile("Quiver listening on \\S+:(\\d+)"),
         Duration.ofMinutes(2));
+  }
+
+  /** The environment {@code bin/quiver serve} gives a node: glibc malloc returning big frees. */
+  private static Map<String, String> withMallocTuning(Map<String, String> env) {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.putIfAbsent("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", "4"));
+    all.putIfAbsent(
+        "MALLOC_MMAP_THRESHOLD_", System.getenv().getOrDefault("MALLOC_MMAP_THRESHOLD_", "65536"));
+    return all;
   }
 
   /**
