@@ -38,6 +38,7 @@ import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +98,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
   private final ChunkStreamer streamer;
   private final UnitLoader units;
   private final CacheQuotas quotas;
+  private final BufferAllocator root;
   private final Executor streamExecutor;
 
   QuiverProducer(
@@ -107,7 +109,9 @@ public final class QuiverProducer extends NoOpFlightProducer {
       ChunkStreamer streamer,
       UnitLoader units,
       CacheQuotas quotas,
+      BufferAllocator root,
       Executor streamExecutor) {
+    this.root = root;
     this.units = units;
     this.quotas = quotas;
     this.catalog = catalog;
@@ -569,6 +573,22 @@ public final class QuiverProducer extends NoOpFlightProducer {
     latency.put("p50", m.loadLatencyP50Millis()).put("p90", m.loadLatencyP90Millis());
     latency.put("p99", m.loadLatencyP99Millis()).put("max", m.loadLatencyMaxMillis());
     node.put("loads", m.loaderCalls());
+    // The node's own memory: off-heap (every allocator: cache, streams, Flight) and heap.
+    ObjectNode memoryUse = node.putObject("process");
+    memoryUse.put("offHeapBytes", root.getAllocatedMemory());
+    memoryUse.put("offHeapPeakBytes", root.getPeakMemoryAllocation());
+    memoryUse.put("offHeapLimitBytes", root.getLimit());
+    long heapPeak = 0;
+    for (java.lang.management.MemoryPoolMXBean pool :
+        java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getPeakUsage() != null) {
+        heapPeak += pool.getPeakUsage().getUsed();
+      }
+    }
+    memoryUse.put(
+        "heapUsedBytes",
+        java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    memoryUse.put("heapPeakBytes", heapPeak);
     node.put("storageReads", storageMetrics.reads());
     node.put("storageBytesRead", storageMetrics.bytesRead());
     return node;

@@ -350,7 +350,15 @@ public final class QuiverServer implements AutoCloseable {
       ChunkStreamer streamer = new ChunkStreamer(cat, units, streamsAlloc);
       QuiverProducer producer =
           new QuiverProducer(
-              cat, chunkCache, storageMetrics, planner, streamer, units, quotas, streamThreads);
+              cat,
+              chunkCache,
+              storageMetrics,
+              planner,
+              streamer,
+              units,
+              quotas,
+              root,
+              streamThreads);
       FlightServer flightServer =
           FlightServer.builder(
                   flightAlloc, Location.forGrpcInsecure(config.host(), config.port()), producer)

@@ -208,6 +208,11 @@ class QuiverFlightTest {
     ArrowAssertions.assertSameTable(first, second);
     JsonNode stats = action("stats", Map.of());
     assertTrue(stats.get("hits").asLong() > 0);
+    JsonNode process = stats.get("process");
+    assertTrue(
+        process.get("offHeapPeakBytes").asLong() >= stats.get("bytes").asLong(),
+        process.toString());
+    assertTrue(process.get("heapPeakBytes").asLong() > 0, process.toString());
 
     // Projection on a cold cache reads at most those two columns' chunk bytes.
     server.cache().invalidateAll(k -> true);

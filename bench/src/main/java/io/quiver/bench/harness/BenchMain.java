@@ -389,6 +389,8 @@ public final class BenchMain implements Callable<Integer> {
         q.put("hits", stats.path("hits").asLong());
         q.put("misses", stats.path("misses").asLong());
         q.put("storageBytesRead", stats.path("storageBytesRead").asLong());
+        q.put("peakOffHeapBytes", stats.path("process").path("offHeapPeakBytes").asLong());
+        q.put("peakHeapBytes", stats.path("process").path("heapPeakBytes").asLong());
       }
 
       if (contenders.contains("alluxio")) {
