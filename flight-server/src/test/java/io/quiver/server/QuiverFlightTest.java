@@ -103,7 +103,14 @@ class QuiverFlightTest {
   }
 
   private void mountLake() throws Exception {
-    action("mount", Map.of("path", "/lake", "uri", Location.ofLocalPath(lake).toString()));
+    mountLakeAt("/lake", Map.of());
+  }
+
+  /** Mounts the test's lake directory at {@code path} with Quiver's or the store's options. */
+  private JsonNode mountLakeAt(String path, Map<String, String> options) throws Exception {
+    return action(
+        "mount",
+        Map.of("path", path, "uri", Location.ofLocalPath(lake).toString(), "options", options));
   }
 
   private static FlightDescriptor command(String table, List<String> columns) throws Exception {
@@ -623,28 +630,10 @@ class QuiverFlightTest {
   @Test
   void mountQuotaBoundsTheCacheBytesOfItsFiles() throws Exception {
     FlightRuntimeException bad =
-        flightError(
-            () ->
-                action(
-                    "mount",
-                    Map.of(
-                        "path",
-                        "/lake",
-                        "uri",
-                        Location.ofLocalPath(lake).toString(),
-                        "options",
-                        Map.of("cache-quota", "lots"))));
+        flightError(() -> mountLakeAt("/lake", Map.of("cache-quota", "lots")));
     assertEquals(FlightStatusCode.INVALID_ARGUMENT, bad.status().code());
     assertTrue(bad.getMessage().contains("cache-quota"), bad.getMessage());
-    action(
-        "mount",
-        Map.of(
-            "path",
-            "/lake",
-            "uri",
-            Location.ofLocalPath(lake).toString(),
-            "options",
-            Map.of("cache-quota", "1m")));
+    mountLakeAt("/lake", Map.of("cache-quota", "1m"));
     Path file = writeTable("q", 40000, 52);
     action("create-table", Map.of("name", "q", "path", "/lake/q"));
     ArrowAssertions.assertSameTable(
@@ -766,15 +755,7 @@ class QuiverFlightTest {
     // the Java decoder) and ORC files (which it cannot read) still work through the fallback.
     stop();
     start(256L << 20, 1024);
-    action(
-        "mount",
-        Map.of(
-            "path",
-            "/native",
-            "uri",
-            Location.ofLocalPath(lake).toString(),
-            "options",
-            Map.of("decoder", "native")));
+    mountLakeAt("/native", Map.of("decoder", "native"));
     ArrowAssertions.assertSameTable(
         ArrowOracle.readParquet(file),
         readAll(client.getInfo(FlightDescriptor.path("native", "n", "part-0.parquet"))));
@@ -802,18 +783,7 @@ class QuiverFlightTest {
     ArrowAssertions.assertSameTableDeep(
         ArrowOracle.readOrc(orc),
         readAll(client.getInfo(FlightDescriptor.path("native", "no", "o.orc"))));
-    FlightRuntimeException e =
-        flightError(
-            () ->
-                action(
-                    "mount",
-                    Map.of(
-                        "path",
-                        "/bad",
-                        "uri",
-                        Location.ofLocalPath(lake).toString(),
-                        "options",
-                        Map.of("decoder", "turbo"))));
+    FlightRuntimeException e = flightError(() -> mountLakeAt("/bad", Map.of("decoder", "turbo")));
     assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code());
   }
 

@@ -89,7 +89,7 @@ class AlluxioContenderTest {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("S3Proxy did not start");
       }
-      Thread.sleep(10);
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // poll interval
     }
     endpoint = "http://127.0.0.1:" + s3.getPort();
   }
