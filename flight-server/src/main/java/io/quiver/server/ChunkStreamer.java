@@ -6,10 +6,13 @@ import io.quiver.catalog.Catalog;
 import io.quiver.catalog.NamespacePath;
 import io.quiver.catalog.ResolvedPath;
 import io.quiver.format.FileMetadata;
+import io.quiver.server.filter.BoundFilter;
+import io.quiver.server.filter.RowSelection;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.ObjectVersion;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,14 +46,16 @@ final class ChunkStreamer {
   private final Catalog catalog;
   private final UnitLoader units;
   private final BufferAllocator streams;
+  private final ScanMetrics metrics;
 
   private final Object activeLock = new Object();
   private int active;
 
-  ChunkStreamer(Catalog catalog, UnitLoader loader, BufferAllocator streams) {
+  ChunkStreamer(Catalog catalog, UnitLoader loader, BufferAllocator streams, ScanMetrics metrics) {
     this.catalog = catalog;
     this.units = loader;
     this.streams = streams;
+    this.metrics = metrics;
   }
 
   /**
@@ -99,6 +104,17 @@ final class ChunkStreamer {
             new FileEntry(firstFile.location(), first.length(), new ObjectVersion(first.version())),
             first.format());
     Schema schema = project(firstMetadata.schema(), ticket.columns());
+    BoundFilter filter =
+        ticket.filter() == null ? null : BoundFilter.bind(ticket.filter(), firstMetadata.schema());
+    // The filter may read columns that are not sent: load them too, after the sent ones.
+    List<String> loaded = new ArrayList<>(ticket.columns());
+    if (filter != null) {
+      for (String c : filter.columns()) {
+        if (!loaded.contains(c)) {
+          loaded.add(c);
+        }
+      }
+    }
     BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
     backpressure.register(listener);
     // Zero-copy write: gRPC sends the cached buffers themselves and releases them once written,
@@ -127,7 +143,9 @@ final class ChunkStreamer {
               entry,
               metadata,
               rowGroup,
-              ticket.columns(),
+              ticket.columns().size(),
+              loaded,
+              filter,
               root,
               loader,
               listener,
@@ -145,7 +163,9 @@ final class ChunkStreamer {
       FileEntry entry,
       FileMetadata metadata,
       int rowGroup,
+      int sent,
       List<String> columns,
+      BoundFilter filter,
       VectorSchemaRoot root,
       VectorLoader loader,
       ServerStreamListener listener,
@@ -156,13 +176,33 @@ final class ChunkStreamer {
         units.acquire(resolved, entry, metadata, rowGroup, columns);
     try {
       List<CachedChunk> ordered = keys.stream().map(chunks::get).toList();
+      List<CachedChunk> sentChunks = ordered.subList(0, sent);
       int slices = ordered.get(0).chunk().slices().size();
       for (int i = 0; i < slices; i++) {
+        RowSelection selection = null;
+        if (filter != null) {
+          Map<String, FieldVector> vectors = new HashMap<>();
+          for (int c = 0; c < columns.size(); c++) {
+            vectors.put(columns.get(c), ordered.get(c).chunk().slices().get(i));
+          }
+          int rows = vectors.get(columns.get(0)).getValueCount();
+          selection = filter.select(vectors, rows);
+          metrics.filtered(rows - selection.selected());
+          if (selection.none()) {
+            continue;
+          }
+        }
         if (!awaitReady(listener, backpressure)) {
           return false;
         }
-        try (ArrowRecordBatch batch = batchOf(ordered, i)) {
-          loader.load(batch);
+        if (selection == null || selection.all()) {
+          try (ArrowRecordBatch batch = batchOf(sentChunks, i)) {
+            loader.load(batch);
+            metrics.sent(batch.getLength());
+          }
+        } else {
+          loadSelected(sentChunks, i, selection, loader);
+          metrics.sent(selection.selected());
         }
         listener.putNext();
       }
@@ -199,6 +239,29 @@ final class ChunkStreamer {
         default:
           throw CallStatus.INTERNAL.withDescription("stream listener failed").toRuntimeException();
       }
+    }
+  }
+
+  /**
+   * Loads into the stream's root the selected rows of slice {@code index} of every chunk: copies in
+   * the streams allocator, handed to the root (which retains them) and released here.
+   */
+  private void loadSelected(
+      List<CachedChunk> chunks, int index, RowSelection selection, VectorLoader loader) {
+    List<FieldVector> copies = new ArrayList<>(chunks.size());
+    try {
+      List<ArrowFieldNode> nodes = new ArrayList<>();
+      List<ArrowBuf> buffers = new ArrayList<>();
+      for (CachedChunk c : chunks) {
+        FieldVector copy = selection.copySelected(c.chunk().slices().get(index), streams);
+        copies.add(copy);
+        appendNodes(copy, nodes, buffers);
+      }
+      try (ArrowRecordBatch batch = new ArrowRecordBatch(selection.selected(), nodes, buffers)) {
+        loader.load(batch);
+      }
+    } finally {
+      copies.forEach(FieldVector::close);
     }
   }
 

@@ -100,6 +100,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
   private final CacheQuotas quotas;
   private final BufferAllocator root;
   private final Executor streamExecutor;
+  private final ScanMetrics scanMetrics;
 
   QuiverProducer(
       Catalog catalog,
@@ -110,7 +111,9 @@ public final class QuiverProducer extends NoOpFlightProducer {
       UnitLoader units,
       CacheQuotas quotas,
       BufferAllocator root,
-      Executor streamExecutor) {
+      Executor streamExecutor,
+      ScanMetrics scanMetrics) {
+    this.scanMetrics = scanMetrics;
     this.root = root;
     this.units = units;
     this.quotas = quotas;
@@ -144,7 +147,19 @@ public final class QuiverProducer extends NoOpFlightProducer {
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
     try {
-      return planner.plan(descriptor);
+      ScanPlanner.Planned planned = planner.planScan(descriptor);
+      ScanPlanner.Resolved r = planned.resolved();
+      LOG.info(
+          "scan {} columns={} filter={} units={} pruned={} endpoints={} est_rows={} est_bytes={}",
+          r.dataset().name(),
+          r.columns().size(),
+          r.filter() == null ? "none" : (r.exact() ? "exact" : "prune-only"),
+          planned.units() - planned.pruned(),
+          planned.pruned(),
+          planned.info().getEndpoints().size(),
+          planned.info().getRecords(),
+          planned.info().getBytes());
+      return planned.info();
     } catch (Exception e) {
       throw FlightErrors.toFlight(e);
     }
@@ -591,6 +606,12 @@ public final class QuiverProducer extends NoOpFlightProducer {
     memoryUse.put("heapPeakBytes", heapPeak);
     node.put("storageReads", storageMetrics.reads());
     node.put("storageBytesRead", storageMetrics.bytesRead());
+    ObjectNode scans = node.putObject("scans");
+    scans.put("planned", scanMetrics.scans());
+    scans.put("units", scanMetrics.units());
+    scans.put("unitsPruned", scanMetrics.unitsPruned());
+    scans.put("rowsSent", scanMetrics.rowsSent());
+    scans.put("rowsFilteredOut", scanMetrics.rowsFilteredOut());
     return node;
   }
 }

@@ -345,9 +345,10 @@ public final class QuiverServer implements AutoCloseable {
       quotas.apply(cat.mounts(), chunkCache);
       streamsAlloc = root.newChildAllocator("streams", 0, config.streamMemoryBytes());
       flightAlloc = root.newChildAllocator("flight", 0, config.streamMemoryBytes());
-      ScanPlanner planner = new ScanPlanner(cat, config.rowGroupsPerEndpoint());
+      ScanMetrics scanMetrics = new ScanMetrics();
+      ScanPlanner planner = new ScanPlanner(cat, config.rowGroupsPerEndpoint(), scanMetrics);
       UnitLoader units = new UnitLoader(cat, chunkCache, config.batchRows(), config.decoder());
-      ChunkStreamer streamer = new ChunkStreamer(cat, units, streamsAlloc);
+      ChunkStreamer streamer = new ChunkStreamer(cat, units, streamsAlloc, scanMetrics);
       QuiverProducer producer =
           new QuiverProducer(
               cat,
@@ -358,7 +359,8 @@ public final class QuiverServer implements AutoCloseable {
               units,
               quotas,
               root,
-              streamThreads);
+              streamThreads,
+              scanMetrics);
       FlightServer flightServer =
           FlightServer.builder(
                   flightAlloc, Location.forGrpcInsecure(config.host(), config.port()), producer)

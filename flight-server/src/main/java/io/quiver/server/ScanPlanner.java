@@ -6,6 +6,8 @@ import io.quiver.catalog.Dataset;
 import io.quiver.catalog.NoSuchPathException;
 import io.quiver.catalog.NoSuchTableException;
 import io.quiver.format.FileMetadata;
+import io.quiver.protocol.Filter;
+import io.quiver.server.filter.BoundFilter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -21,25 +23,51 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Turns a {@link FlightDescriptor} into a {@link FlightInfo}: resolves the table or path through
  * the catalog (listing and footers come from its caches), applies the projection and splits the
  * units (Parquet row groups, ORC stripes) into endpoints of at most {@code rowGroupsPerEndpoint}
- * units of one file, each with an opaque {@link ScanTicket}. Endpoints carry no location: the
- * client reads them from this server.
+ * units of one file, each with an opaque {@link ScanTicket}. A filter prunes units by their
+ * statistics and, unless the request says {@code exact: false}, travels in the tickets so that the
+ * stream removes the rows it rejects. Endpoints carry no location: the client reads them from this
+ * server.
  *
  * <p>Thread-safe (stateless apart from the catalog).
  */
 public final class ScanPlanner {
   private final Catalog catalog;
   private final int rowGroupsPerEndpoint;
+  private final ScanMetrics metrics;
 
   public ScanPlanner(Catalog catalog, int rowGroupsPerEndpoint) {
+    this(catalog, rowGroupsPerEndpoint, null);
+  }
+
+  /**
+   * @param metrics counts planned and pruned units, or null
+   */
+  public ScanPlanner(Catalog catalog, int rowGroupsPerEndpoint, ScanMetrics metrics) {
     if (rowGroupsPerEndpoint < 1) {
       throw new IllegalArgumentException("rowGroupsPerEndpoint must be >= 1");
     }
     this.catalog = catalog;
     this.rowGroupsPerEndpoint = rowGroupsPerEndpoint;
+    this.metrics = metrics;
   }
 
-  /** The dataset and projected schema a request names. */
-  public record Resolved(Dataset dataset, Schema schema, List<String> columns) {}
+  /**
+   * The dataset and projected schema a request names, and its filter bound to the dataset's schema.
+   *
+   * @param filter the request's filter, or null
+   * @param bound {@code filter} bound to the dataset's full schema, or null
+   * @param exact whether rows the filter rejects are removed when streaming
+   */
+  public record Resolved(
+      Dataset dataset,
+      Schema schema,
+      List<String> columns,
+      Filter filter,
+      BoundFilter bound,
+      boolean exact) {}
+
+  /** What planning did, for the scan's log line. */
+  public record Planned(FlightInfo info, Resolved resolved, int units, int pruned) {}
 
   /**
    * @throws NoSuchTableException if neither a table nor a mounted path goes by that name
@@ -66,14 +94,16 @@ public final class ScanPlanner {
         throw e;
       }
     }
-    return project(dataset, request.columns());
+    return project(dataset, request);
   }
 
-  private static Resolved project(Dataset dataset, List<String> requested) {
+  private static Resolved project(Dataset dataset, ScanRequest request) {
     Schema full = dataset.schema();
+    List<String> requested = request.columns();
+    BoundFilter bound = request.filter() == null ? null : BoundFilter.bind(request.filter(), full);
     if (requested == null) {
       List<String> all = full.getFields().stream().map(Field::getName).toList();
-      return new Resolved(dataset, full, all);
+      return new Resolved(dataset, full, all, request.filter(), bound, request.exact());
     }
     List<Field> fields = new ArrayList<>();
     for (String c : new LinkedHashSet<>(requested)) {
@@ -91,24 +121,64 @@ public final class ScanPlanner {
       }
       fields.add(f);
     }
-    return new Resolved(dataset, new Schema(fields), fields.stream().map(Field::getName).toList());
+    return new Resolved(
+        dataset,
+        new Schema(fields),
+        fields.stream().map(Field::getName).toList(),
+        request.filter(),
+        bound,
+        request.exact());
   }
 
+  /** Plans without counting it in {@link ScanMetrics} (for listings). */
   public FlightInfo plan(FlightDescriptor descriptor) throws IOException {
+    return doPlan(descriptor).info();
+  }
+
+  /** Plans a client's scan, counted in {@link ScanMetrics}; see {@link #doPlan}. */
+  public Planned planScan(FlightDescriptor descriptor) throws IOException {
+    Planned planned = doPlan(descriptor);
+    if (metrics != null) {
+      metrics.planned(planned.units(), planned.pruned());
+    }
+    return planned;
+  }
+
+  /**
+   * Plans a scan: units whose statistics prove that the filter matches none of their rows are left
+   * out; the rest are grouped into endpoints of at most {@code rowGroupsPerEndpoint} units of one
+   * file. {@code total_records} and {@code total_bytes} are estimates: the rows and decoded bytes
+   * of the projected columns of the units kept (before exact filtering).
+   */
+  private Planned doPlan(FlightDescriptor descriptor) throws IOException {
     Resolved r = resolve(descriptor);
     List<FlightEndpoint> endpoints = new ArrayList<>();
     long bytes = 0;
+    long rows = 0;
+    int considered = 0;
+    int pruned = 0;
+    // The ticket carries the filter only when the server filters rows.
+    Filter ticketFilter = r.exact() ? r.filter() : null;
     for (DataFile file : r.dataset().files()) {
       FileMetadata metadata = file.metadata();
       int units = metadata.unitCount();
-      for (int start = 0; start < units; start += rowGroupsPerEndpoint) {
-        List<Integer> groups = new ArrayList<>();
-        for (int g = start; g < Math.min(units, start + rowGroupsPerEndpoint); g++) {
-          groups.add(g);
-          for (String column : r.columns()) {
-            bytes += metadata.columnBytes(g, column);
-          }
+      List<Integer> kept = new ArrayList<>();
+      for (int g = 0; g < units; g++) {
+        considered++;
+        final int unit = g;
+        if (r.bound() != null && !r.bound().mayMatch(c -> metadata.statistics(unit, c))) {
+          pruned++;
+          continue;
         }
+        kept.add(g);
+        rows += metadata.unitRows(g);
+        for (String column : r.columns()) {
+          bytes += metadata.columnBytes(g, column);
+        }
+      }
+      for (int start = 0; start < kept.size(); start += rowGroupsPerEndpoint) {
+        List<Integer> groups =
+            kept.subList(start, Math.min(kept.size(), start + rowGroupsPerEndpoint));
         ScanTicket ticket =
             new ScanTicket(
                 r.columns(),
@@ -118,10 +188,12 @@ public final class ScanPlanner {
                         file.format(),
                         file.entry().length(),
                         file.entry().version().token(),
-                        groups)));
+                        groups)),
+                ticketFilter);
         endpoints.add(new FlightEndpoint(new Ticket(ticket.encode())));
       }
     }
-    return new FlightInfo(r.schema(), descriptor, endpoints, bytes, r.dataset().rowCount());
+    FlightInfo info = new FlightInfo(r.schema(), descriptor, endpoints, bytes, rows);
+    return new Planned(info, r, considered, pruned);
   }
 }

@@ -1,9 +1,13 @@
 package io.quiver.server;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.protocol.Filter;
+import io.quiver.protocol.FilterJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,15 +21,19 @@ import java.util.zip.CRC32;
  * stream. Files are named by namespace path (resolved through the mounts at DoGet time, so a ticket
  * cannot reach outside the namespace) plus the length and version the plan saw.
  *
+ * <p>A ticket may carry a row filter ({@link FilterJson}); the stream then sends only the rows for
+ * which it is TRUE.
+ *
  * <p>Wire form: {@code "QVT" version(1 byte) payload(JSON) crc32(4 bytes)}. Opaque to clients;
  * {@link #decode} validates every part and rejects anything else with an {@link
  * IllegalArgumentException}.
  */
-public record ScanTicket(List<String> columns, List<Part> parts) {
+public record ScanTicket(List<String> columns, List<Part> parts, Filter filter) {
   private static final byte[] MAGIC = {'Q', 'V', 'T'};
-  // 2: parts name their file format.
-  private static final byte VERSION = 2;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // 2: parts name their file format. 3: an optional row filter.
+  private static final byte VERSION = 3;
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
   /**
    * Units {@code rowGroups} (row groups, stripes) of one version of the file at namespace path
@@ -38,9 +46,19 @@ public record ScanTicket(List<String> columns, List<Part> parts) {
     }
   }
 
+  /**
+   * @param columns the columns to send
+   * @param parts the units to read
+   * @param filter rows to send (the server removes the others), or null for all
+   */
   public ScanTicket {
     columns = List.copyOf(columns);
     parts = List.copyOf(parts);
+  }
+
+  /** A ticket without a filter. */
+  public ScanTicket(List<String> columns, List<Part> parts) {
+    this(columns, parts, null);
   }
 
   public byte[] encode() {
@@ -56,6 +74,9 @@ public record ScanTicket(List<String> columns, List<Part> parts) {
       node.put("v", p.version());
       ArrayNode groups = node.putArray("g");
       p.rowGroups().forEach(groups::add);
+    }
+    if (filter != null) {
+      root.set("w", FilterJson.toJson(filter));
     }
     byte[] payload;
     try {
@@ -125,7 +146,9 @@ public record ScanTicket(List<String> columns, List<Part> parts) {
       if (columns.isEmpty() || columns.contains(null) || parts.isEmpty()) {
         throw new IllegalArgumentException("no columns or files");
       }
-      return new ScanTicket(columns, parts);
+      JsonNode w = root.get("w");
+      Filter filter = w == null || w.isNull() ? null : FilterJson.parse(w);
+      return new ScanTicket(columns, parts, filter);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("Malformed ticket: " + e.getMessage(), e);
     }

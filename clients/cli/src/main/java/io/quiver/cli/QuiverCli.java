@@ -559,6 +559,25 @@ public final class QuiverCli implements Runnable {
             new String[] {
               "bytes read from storage", Sizes.format(s.path("storageBytesRead").asLong())
             });
+        JsonNode scans = s.path("scans");
+        rows.add(
+            new String[] {
+              "scans planned",
+              scans.path("planned").asLong()
+                  + " ("
+                  + scans.path("unitsPruned").asLong()
+                  + " of "
+                  + scans.path("units").asLong()
+                  + " units pruned by statistics)"
+            });
+        rows.add(
+            new String[] {
+              "rows sent",
+              scans.path("rowsSent").asLong()
+                  + " ("
+                  + scans.path("rowsFilteredOut").asLong()
+                  + " removed by filters)"
+            });
         Tables.print(out, rows);
       }
     }

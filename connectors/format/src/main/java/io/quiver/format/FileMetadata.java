@@ -29,6 +29,15 @@ public interface FileMetadata {
    */
   long columnBytes(int unit, String column);
 
+  /**
+   * What the file's metadata says about top-level column {@code column} in unit {@code unit}, for
+   * pruning. The default knows nothing but the row count; formats override it where their
+   * statistics are trustworthy.
+   */
+  default ColumnStatistics statistics(int unit, String column) {
+    return ColumnStatistics.unknown(unitRows(unit));
+  }
+
   /** An estimate of the heap this object holds, for bounding metadata caches. */
   long heapBytes();
 

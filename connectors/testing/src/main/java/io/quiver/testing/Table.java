@@ -98,6 +98,19 @@ public final class Table {
     return values;
   }
 
+  /** A table of the given rows of this one, in the given order. */
+  public Table rows(List<Integer> indices) {
+    Map<String, List<Object>> selected = new LinkedHashMap<>();
+    for (Map.Entry<String, List<Object>> e : columns.entrySet()) {
+      List<Object> values = new ArrayList<>(indices.size());
+      for (int i : indices) {
+        values.add(e.getValue().get(i));
+      }
+      selected.put(e.getKey(), Collections.unmodifiableList(values));
+    }
+    return new Table(schema, Collections.unmodifiableMap(selected), indices.size());
+  }
+
   @Override
   public String toString() {
     return "Table[" + rowCount + " rows, " + schema + "]";

@@ -1,13 +1,20 @@
 package io.quiver.format.parquet;
 
+import io.quiver.format.ColumnStatistics;
 import io.quiver.format.FileMetadata;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.PrimitiveType;
 
 /**
  * A Parquet footer as {@link FileMetadata}: units are row groups; the Arrow schema is {@link
@@ -80,6 +87,72 @@ public final class ParquetFileMetadata implements FileMetadata {
   public long columnBytes(int unit, String column) {
     block(unit);
     return columnBytes.get(unit).getOrDefault(column, 0L);
+  }
+
+  /**
+   * Statistics of a top-level primitive column, converted to {@link ColumnStatistics}'s value
+   * domain. Min/max are left out for floating point (NaN may be missing from them), INT96, unsigned
+   * 64-bit integers, binary and JSON columns; parquet-java already drops binary statistics that old
+   * writers computed with the wrong (signed) order.
+   */
+  @Override
+  public ColumnStatistics statistics(int unit, String column) {
+    BlockMetaData block = block(unit);
+    long rows = block.getRowCount();
+    for (ColumnChunkMetaData c : block.getColumns()) {
+      String[] path = c.getPath().toArray();
+      if (path.length != 1 || !path[0].equals(column)) {
+        continue;
+      }
+      Statistics<?> stats = c.getStatistics();
+      if (stats == null || stats.isEmpty()) {
+        return ColumnStatistics.unknown(rows);
+      }
+      long nulls = stats.isNumNullsSet() ? stats.getNumNulls() : -1;
+      if (!stats.hasNonNullValue()) {
+        // All values null (when the null count says so) or nothing known about the values.
+        return new ColumnStatistics(null, null, nulls, rows);
+      }
+      PrimitiveType type = c.getPrimitiveType();
+      Object min = bound(type, stats.genericGetMin());
+      Object max = bound(type, stats.genericGetMax());
+      return new ColumnStatistics(min, max, nulls, rows);
+    }
+    return ColumnStatistics.unknown(rows);
+  }
+
+  private static Object bound(PrimitiveType type, Object value) {
+    LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+    if (logical instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d) {
+      if (value instanceof Integer i) {
+        return BigDecimal.valueOf(i, d.getScale());
+      } else if (value instanceof Long l) {
+        return BigDecimal.valueOf(l, d.getScale());
+      } else if (value instanceof Binary b && b.length() > 0) {
+        return new BigDecimal(new BigInteger(b.getBytes()), d.getScale());
+      }
+      return null;
+    }
+    switch (type.getPrimitiveTypeName()) {
+      case INT32:
+        if (logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned()) {
+          return Integer.toUnsignedLong((Integer) value);
+        }
+        return ((Integer) value).longValue();
+      case INT64:
+        if (logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned()) {
+          return null;
+        }
+        return (Long) value;
+      case BOOLEAN:
+        return logical == null ? value : null;
+      case BINARY:
+        return logical instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
+            ? ((Binary) value).toStringUsingUTF8()
+            : null;
+      default:
+        return null;
+    }
   }
 
   private BlockMetaData block(int unit) {
