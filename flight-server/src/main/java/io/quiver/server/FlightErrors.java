@@ -22,12 +22,13 @@ import org.slf4j.LoggerFactory;
  * goes through {@link #toFlight}, so a client always sees an explicit status with a message it can
  * act on, and never a stack trace; unexpected failures are logged here with theirs.
  */
-final class FlightErrors {
+public final class FlightErrors {
   private static final Logger LOG = LoggerFactory.getLogger(FlightErrors.class);
 
   private FlightErrors() {}
 
-  static FlightRuntimeException toFlight(Throwable t) {
+  /** The status a client sees for {@code t}. */
+  public static FlightRuntimeException toFlight(Throwable t) {
     Throwable e = t;
     while ((e instanceof UncheckedIOException
             || e instanceof java.util.concurrent.CompletionException)
@@ -84,8 +85,13 @@ final class FlightErrors {
     if (e instanceof AlreadyExistsException) {
       return CallStatus.ALREADY_EXISTS.withDescription(message);
     }
-    if (e instanceof CacheCapacityException || e instanceof OutOfMemoryException) {
+    if (e instanceof CacheCapacityException
+        || e instanceof OutOfMemoryException
+        || e instanceof io.quiver.server.sql.SqlEngine.SqlResourceException) {
       return CallStatus.RESOURCE_EXHAUSTED.withDescription(message);
+    }
+    if (e instanceof java.util.concurrent.CancellationException) {
+      return CallStatus.CANCELLED.withDescription(message);
     }
     if (e instanceof VersionChangedException) {
       return CallStatus.INVALID_ARGUMENT.withDescription(message);

@@ -17,6 +17,7 @@ import io.quiver.catalog.Mount;
 import io.quiver.catalog.NamespacePath;
 import io.quiver.catalog.ResolvedPath;
 import io.quiver.catalog.TableDefinition;
+import io.quiver.server.sql.FlightSqlService;
 import io.quiver.storage.Location;
 import io.quiver.storage.StorageMetrics;
 import java.io.IOException;
@@ -101,6 +102,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
   private final BufferAllocator root;
   private final Executor streamExecutor;
   private final ScanMetrics scanMetrics;
+  private final FlightSqlService sql;
 
   QuiverProducer(
       Catalog catalog,
@@ -112,8 +114,10 @@ public final class QuiverProducer extends NoOpFlightProducer {
       CacheQuotas quotas,
       BufferAllocator root,
       Executor streamExecutor,
-      ScanMetrics scanMetrics) {
+      ScanMetrics scanMetrics,
+      FlightSqlService sql) {
     this.scanMetrics = scanMetrics;
+    this.sql = sql;
     this.root = root;
     this.units = units;
     this.quotas = quotas;
@@ -144,8 +148,45 @@ public final class QuiverProducer extends NoOpFlightProducer {
     }
   }
 
+  /**
+   * Whether bytes are a Flight SQL message (a protobuf {@code Any} of Flight SQL's package) rather
+   * than one of Quiver's JSON commands or tickets.
+   */
+  static boolean isFlightSql(byte[] bytes) {
+    if (bytes == null || bytes.length == 0 || bytes[0] != 0x0A) {
+      return false; // an Any starts with field 1 (type_url), length-delimited
+    }
+    try {
+      return com.google.protobuf.Any.parseFrom(bytes)
+          .getTypeUrl()
+          .startsWith("type.googleapis.com/arrow.flight.protocol.sql.");
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      return false;
+    }
+  }
+
+  private static final Set<String> SQL_ACTIONS =
+      Set.of(
+          org.apache.arrow.flight.sql.FlightSqlUtils.FLIGHT_SQL_CREATE_PREPARED_STATEMENT.getType(),
+          org.apache.arrow.flight.sql.FlightSqlUtils.FLIGHT_SQL_CLOSE_PREPARED_STATEMENT.getType(),
+          org.apache.arrow.flight.FlightConstants.CANCEL_FLIGHT_INFO.getType(),
+          org.apache.arrow.flight.sql.FlightSqlUtils.FLIGHT_SQL_CANCEL_QUERY.getType(),
+          org.apache.arrow.flight.sql.FlightSqlUtils.FLIGHT_SQL_BEGIN_TRANSACTION.getType(),
+          org.apache.arrow.flight.sql.FlightSqlUtils.FLIGHT_SQL_END_TRANSACTION.getType(),
+          org.apache.arrow.flight.sql.FlightSqlUtils.FLIGHT_SQL_BEGIN_SAVEPOINT.getType(),
+          org.apache.arrow.flight.sql.FlightSqlUtils.FLIGHT_SQL_END_SAVEPOINT.getType(),
+          org.apache.arrow.flight.sql.FlightSqlUtils.FLIGHT_SQL_CREATE_PREPARED_SUBSTRAIT_PLAN
+              .getType());
+
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    if (descriptor.isCommand() && isFlightSql(descriptor.getCommand())) {
+      try {
+        return sql.getFlightInfo(context, descriptor);
+      } catch (Exception e) {
+        throw FlightErrors.toFlight(e);
+      }
+    }
     try {
       ScanPlanner.Planned planned = planner.planScan(descriptor);
       ScanPlanner.Resolved r = planned.resolved();
@@ -168,6 +209,9 @@ public final class QuiverProducer extends NoOpFlightProducer {
   @Override
   public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
     try {
+      if (descriptor.isCommand() && isFlightSql(descriptor.getCommand())) {
+        return sql.getSchema(context, descriptor);
+      }
       return new SchemaResult(planner.resolve(descriptor).schema());
     } catch (Exception e) {
       throw FlightErrors.toFlight(e);
@@ -180,6 +224,14 @@ public final class QuiverProducer extends NoOpFlightProducer {
    */
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+    if (isFlightSql(ticket.getBytes())) {
+      try {
+        sql.getStream(context, ticket, listener);
+      } catch (Exception e) {
+        listener.error(FlightErrors.toFlight(e));
+      }
+      return;
+    }
     ScanTicket scan;
     try {
       scan = ScanTicket.decode(ticket.getBytes());
@@ -215,11 +267,37 @@ public final class QuiverProducer extends NoOpFlightProducer {
     ACTIONS.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> listener.onNext(new ActionType(e.getKey(), e.getValue())));
+    org.apache.arrow.flight.sql.FlightSqlUtils.FLIGHT_SQL_ACTIONS.forEach(listener::onNext);
     listener.onCompleted();
+  }
+
+  /** DoPut carries Flight SQL prepared-statement parameters; Quiver has no other use for it. */
+  @Override
+  public Runnable acceptPut(
+      CallContext context,
+      org.apache.arrow.flight.FlightStream flightStream,
+      StreamListener<org.apache.arrow.flight.PutResult> ackStream) {
+    FlightDescriptor d = flightStream.getDescriptor();
+    if (d.isCommand() && isFlightSql(d.getCommand())) {
+      return sql.acceptPut(context, flightStream, ackStream);
+    }
+    return () ->
+        ackStream.onError(
+            CallStatus.INVALID_ARGUMENT
+                .withDescription("DoPut takes Flight SQL prepared-statement parameters only")
+                .toRuntimeException());
   }
 
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    if (SQL_ACTIONS.contains(action.getType())) {
+      try {
+        sql.doAction(context, action, listener);
+      } catch (Exception e) {
+        listener.onError(FlightErrors.toFlight(e));
+      }
+      return;
+    }
     try {
       JsonNode body = parseBody(action);
       if ("cache-load".equals(action.getType())) {

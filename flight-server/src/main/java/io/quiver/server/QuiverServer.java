@@ -7,6 +7,8 @@ import io.quiver.catalog.Catalog;
 import io.quiver.catalog.FileCatalogStore;
 import io.quiver.catalog.MetadataCache;
 import io.quiver.format.FormatRegistry;
+import io.quiver.server.sql.FlightSqlService;
+import io.quiver.server.sql.SqlEngine;
 import io.quiver.storage.StorageMetrics;
 import io.quiver.storage.StorageRegistry;
 import java.io.IOException;
@@ -72,6 +74,7 @@ public final class QuiverServer implements AutoCloseable {
     private java.time.Duration expireAfterWrite;
     private List<DiskDirectory> diskDirectories = List.of();
     private long streamThroughBytes = -1; // -1: the stream memory
+    private long sqlMemoryBytes = -1; // -1: a quarter of the cache, at least 256 MiB
 
     private Config() {}
 
@@ -89,6 +92,7 @@ public final class QuiverServer implements AutoCloseable {
       c.expireAfterWrite = expireAfterWrite;
       c.diskDirectories = diskDirectories;
       c.streamThroughBytes = streamThroughBytes;
+      c.sqlMemoryBytes = sqlMemoryBytes;
       return c;
     }
 
@@ -151,6 +155,24 @@ public final class QuiverServer implements AutoCloseable {
      */
     public long streamThroughBytes() {
       return streamThroughBytes < 0 ? streamMemoryBytes : streamThroughBytes;
+    }
+
+    /**
+     * Working memory of SQL queries (Flight SQL): DuckDB's memory limit, and the bound of the
+     * off-heap allocator their scans and results use. A query needing more fails with
+     * RESOURCE_EXHAUSTED. Defaults to a quarter of the cache (at least 256 MiB).
+     */
+    public long sqlMemoryBytes() {
+      return sqlMemoryBytes < 0 ? Math.max(256L << 20, memoryBytes / 4) : sqlMemoryBytes;
+    }
+
+    public Config withSqlMemory(long bytes) {
+      if (bytes < (64L << 20)) {
+        throw new IllegalArgumentException("SQL memory must be at least 64 MiB");
+      }
+      Config c = copy();
+      c.sqlMemoryBytes = bytes;
+      return c;
     }
 
     public Config withStreamThroughBytes(long bytes) {
@@ -279,6 +301,9 @@ public final class QuiverServer implements AutoCloseable {
   private final Catalog catalog;
   private final FlightServer server;
   private final ChunkStreamer streamer;
+  private final BufferAllocator sql;
+  private final SqlEngine sqlEngine;
+  private final FlightSqlService sqlService;
   private final CacheQuotas quotas = new CacheQuotas();
   private final ExecutorService streamThreads =
       Executors.newCachedThreadPool(new StreamThreadFactory());
@@ -293,10 +318,14 @@ public final class QuiverServer implements AutoCloseable {
                 .maxAllocation(
                     config.memoryBytes()
                         + 2 * config.streamMemoryBytes()
-                        + config.streamThroughBytes())
+                        + config.streamThroughBytes()
+                        + config.sqlMemoryBytes())
                 .build());
     BufferAllocator streamsAlloc = null;
     BufferAllocator flightAlloc = null;
+    BufferAllocator sqlAlloc = null;
+    SqlEngine sqlEngine = null;
+    FlightSqlService sqlService = null;
     ChunkCache chunkCache = null;
     Catalog cat = null;
     try {
@@ -349,6 +378,16 @@ public final class QuiverServer implements AutoCloseable {
       ScanPlanner planner = new ScanPlanner(cat, config.rowGroupsPerEndpoint(), scanMetrics);
       UnitLoader units = new UnitLoader(cat, chunkCache, config.batchRows(), config.decoder());
       ChunkStreamer streamer = new ChunkStreamer(cat, units, streamsAlloc, scanMetrics);
+      sqlAlloc = root.newChildAllocator("sql", 0, config.sqlMemoryBytes());
+      LocalScans localScans = new LocalScans(cat, planner, units, scanMetrics);
+      sqlEngine =
+          new SqlEngine(
+              localScans,
+              config.sqlMemoryBytes(),
+              Runtime.getRuntime().availableProcessors(),
+              config.dataDir().resolve("sql-spill"),
+              4 * config.sqlMemoryBytes());
+      sqlService = new FlightSqlService(localScans, sqlEngine, sqlAlloc, streamThreads);
       QuiverProducer producer =
           new QuiverProducer(
               cat,
@@ -360,7 +399,8 @@ public final class QuiverServer implements AutoCloseable {
               quotas,
               root,
               streamThreads,
-              scanMetrics);
+              scanMetrics,
+              sqlService);
       FlightServer flightServer =
           FlightServer.builder(
                   flightAlloc, Location.forGrpcInsecure(config.host(), config.port()), producer)
@@ -370,6 +410,8 @@ public final class QuiverServer implements AutoCloseable {
       this.streamer = streamer;
     } catch (IOException | RuntimeException e) {
       closeQuietly(cat);
+      closeQuietly(sqlEngine);
+      closeQuietly(sqlAlloc);
       closeQuietly(flightAlloc);
       closeQuietly(streamsAlloc);
       closeQuietly(chunkCache);
@@ -378,6 +420,9 @@ public final class QuiverServer implements AutoCloseable {
     }
     this.streams = streamsAlloc;
     this.flight = flightAlloc;
+    this.sql = sqlAlloc;
+    this.sqlEngine = sqlEngine;
+    this.sqlService = sqlService;
     this.cache = chunkCache;
     this.catalog = cat;
   }
@@ -461,10 +506,17 @@ public final class QuiverServer implements AutoCloseable {
     if (!streamer.awaitIdle(15_000)) {
       LOG.warn("Streams still running after shutdown; their memory cannot be freed");
     }
+    // SQL queries run on the same threads: stop them, and let their streams end.
+    sqlService.cancelAll();
+    if (!streamThreads.awaitTermination(15, TimeUnit.SECONDS)) {
+      LOG.warn("SQL streams still running after shutdown");
+    }
     streamThreads.shutdownNow();
+    sqlEngine.close();
     catalog.close();
     cache.close();
     streams.close();
+    sql.close();
     flight.close();
     root.close();
     LOG.info("Quiver stopped");

@@ -72,6 +72,14 @@ public final class ServerMain implements Callable<Integer> {
               + " are always detected by version).")
   String expireAfter;
 
+  @Option(
+      names = "--sql-memory",
+      description =
+          "Working memory of SQL queries (Flight SQL), e.g. 2g; a query needing more fails with"
+              + " RESOURCE_EXHAUSTED; up to 4x this may be spilled under the data dir"
+              + " (default: a quarter of the cache, at least 256m).")
+  String sqlMemory;
+
   @Override
   public Integer call() throws Exception {
     QuiverServer.Config config =
@@ -85,6 +93,9 @@ public final class ServerMain implements Callable<Integer> {
             .withDecoder(decoder)
             .withDiskDirectories(disks.stream().map(ServerMain::diskDirectory).toList())
             .withExpireAfterWrite(expireAfter == null ? null : Durations.parse(expireAfter));
+    if (sqlMemory != null) {
+      config = config.withSqlMemory(ByteSize.parse(sqlMemory));
+    }
     QuiverServer server = QuiverServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

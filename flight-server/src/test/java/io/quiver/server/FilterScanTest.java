@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.protocol.Filter;
 import io.quiver.protocol.ScanCommand;
-import io.quiver.storage.Location;
 import io.quiver.testing.ArrowAssertions;
 import io.quiver.testing.ArrowOracle;
 import io.quiver.testing.Table;
@@ -21,22 +20,13 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.arrow.flight.Action;
-import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
-import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
-import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.Result;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -72,9 +62,7 @@ class FilterScanTest {
 
   @TempDir static Path tmp;
   private Path file;
-  private QuiverServer server;
-  private BufferAllocator allocator;
-  private FlightClient client;
+  private TestNode node;
   private Connection duck;
   private Table oracle;
 
@@ -82,25 +70,10 @@ class FilterScanTest {
   void setUp() throws Exception {
     Path lake = Files.createDirectories(tmp.resolve("lake/t"));
     file = writeFile(lake.resolve("data.parquet"));
-    allocator = new RootAllocator();
-    server =
-        QuiverServer.start(
-            QuiverServer.Config.defaults()
-                .withPort(0)
-                .withDataDir(tmp.resolve("quiver-data"))
-                .withMemory(256L << 20)
-                .withBatchRows(512));
-    client = FlightClient.builder(allocator, server.location()).build();
-    action(
-        "mount",
-        Map.of(
-            "path",
-            "/lake",
-            "uri",
-            Location.ofLocalPath(tmp.resolve("lake")).toString(),
-            "options",
-            Map.of()));
-    action("create-table", Map.of("name", "f.t", "path", "/lake/t"));
+    node =
+        TestNode.start(tmp.resolve("quiver-data"), c -> c.withBatchRows(512))
+            .mount("/lake", tmp.resolve("lake"))
+            .createTable("f.t", "/lake/t");
     duck = DriverManager.getConnection("jdbc:duckdb:");
     oracle = ArrowOracle.readParquet(file, SENT);
   }
@@ -108,9 +81,7 @@ class FilterScanTest {
   @AfterAll
   void tearDown() throws Exception {
     duck.close();
-    client.close();
-    server.close(); // fails on a leak
-    allocator.close();
+    node.close(); // fails on a leak
   }
 
   private static final MessageType SCHEMA =
@@ -190,30 +161,16 @@ class FilterScanTest {
     return path;
   }
 
-  private JsonNode action(String type, Map<String, ?> body) throws Exception {
-    Iterator<Result> results = client.doAction(new Action(type, JSON.writeValueAsBytes(body)));
-    JsonNode last = null;
-    while (results.hasNext()) {
-      last = JSON.readTree(results.next().getBody());
-    }
-    return last;
+  private JsonNode action(String type, Map<String, ?> body) {
+    return node.action(type, body);
   }
 
   private FlightInfo plan(ScanCommand command) {
-    return client.getInfo(FlightDescriptor.command(command.toBytes()));
+    return node.plan(command);
   }
 
   private Table read(FlightInfo info) throws Exception {
-    Table.Builder builder = Table.builder(info.getSchema());
-    for (FlightEndpoint e : info.getEndpoints()) {
-      try (FlightStream stream = client.getStream(e.getTicket())) {
-        VectorSchemaRoot root = stream.getRoot();
-        while (stream.next()) {
-          builder.append(root);
-        }
-      }
-    }
-    return builder.build();
+    return node.read(info);
   }
 
   private List<Integer> duckIds(String where) throws Exception {
@@ -378,8 +335,9 @@ class FilterScanTest {
         FlightRuntimeException.class,
         () ->
             read(
-                client.getInfo(
-                    FlightDescriptor.command(commandJson.getBytes(StandardCharsets.UTF_8)))));
+                node.client()
+                    .getInfo(
+                        FlightDescriptor.command(commandJson.getBytes(StandardCharsets.UTF_8)))));
   }
 
   @Test

@@ -1,8 +1,15 @@
 package io.quiver.cli;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.quiver.client.QuiverClient;
+import io.quiver.protocol.Filter;
+import io.quiver.protocol.FilterJson;
+import io.quiver.protocol.ScanCommand;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +20,7 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -89,8 +97,16 @@ public final class QuiverCli implements Runnable {
 
     abstract void run(QuiverClient client, PrintWriter out) throws Exception;
 
+    /**
+     * Checks options that depend on each other, before connecting.
+     *
+     * @throws CommandLine.ParameterException saying what is wrong
+     */
+    void validate() {}
+
     @Override
     public Integer call() throws Exception {
+      validate();
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       try (QuiverClient client = server.connect()) {
@@ -587,7 +603,14 @@ public final class QuiverCli implements Runnable {
       name = "scan",
       mixinStandardHelpOptions = true,
       description =
-          "Read a table or namespace path through the cache; prints rows read and the first rows.")
+          "Read a table or namespace path through the cache; prints rows read and the first rows.",
+      footer = {
+        "",
+        "A filter is JSON (docs/FILTERS.md), for example:",
+        "  --filter '{\"op\": \">=\", \"column\": \"o_date\", \"value\": \"2024-01-01\"}'",
+        "  --filter '{\"op\": \"and\", \"args\": [{\"op\": \"in\", \"column\": \"o_status\","
+            + " \"values\": [\"F\", \"O\"]}, {\"op\": \"is_not_null\", \"column\": \"o_total\"}]}'",
+      })
   static final class Scan extends ClientCommand {
     @Parameters(
         index = "0",
@@ -601,14 +624,44 @@ public final class QuiverCli implements Runnable {
     @Option(names = "--show", description = "Rows to print (default: ${DEFAULT-VALUE}).")
     int show = 10;
 
+    @Option(
+        names = "--filter",
+        paramLabel = "JSON",
+        converter = FilterConverter.class,
+        description =
+            "Only rows for which this filter is true, e.g. '{\"op\": \"<\", \"column\": \"a\","
+                + " \"value\": 10}' (see docs/FILTERS.md).")
+    Filter filter;
+
+    @Option(
+        names = "--prune-only",
+        description =
+            "With --filter: skip only the row groups/stripes whose statistics rule out a match and"
+                + " send every row of the others (the filter is not applied to rows).")
+    boolean pruneOnly;
+
+    @Override
+    void validate() {
+      if (pruneOnly && filter == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--prune-only needs --filter");
+      }
+    }
+
     @Override
     void run(QuiverClient client, PrintWriter out) {
+      ScanCommand command = QuiverClient.command(target, columns);
+      if (filter != null) {
+        command = command.withFilter(filter);
+        if (pruneOnly) {
+          command = command.pruneOnly();
+        }
+      }
       List<String> printed = new ArrayList<>();
       long start = System.nanoTime();
+      FlightInfo info = client.info(command);
       QuiverClient.ScanSummary summary =
-          client.scan(
-              target,
-              columns,
+          client.read(
+              info,
               (VectorSchemaRoot batch) -> {
                 for (int i = 0;
                     i < batch.getRowCount() && show > 0 && printed.size() <= show;
@@ -628,6 +681,11 @@ public final class QuiverCli implements Runnable {
               });
       double seconds = (System.nanoTime() - start) / 1e9;
       printed.forEach(out::println);
+      if (filter != null) {
+        out.printf(
+            "filter (%s): %d endpoints planned, %d rows in the row groups/stripes kept%n",
+            pruneOnly ? "prune only" : "exact", info.getEndpoints().size(), info.getRecords());
+      }
       out.printf(
           "%d rows, %d batches, %s in %.2f s (%.0f rows/s)%n",
           summary.rows(),
@@ -635,6 +693,35 @@ public final class QuiverCli implements Runnable {
           Sizes.format(summary.bytes()),
           seconds,
           summary.rows() / Math.max(seconds, 1e-9));
+    }
+  }
+
+  /** Parses {@code --filter}: JSON in the form of {@link FilterJson}. */
+  static final class FilterConverter implements CommandLine.ITypeConverter<Filter> {
+    // As the server reads commands: decimals exact, duplicate keys and trailing text refused.
+    private static final ObjectMapper FILTER_JSON =
+        JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    @Override
+    public Filter convert(String value) {
+      JsonNode json;
+      try {
+        json = FILTER_JSON.readTree(value);
+      } catch (JsonProcessingException e) {
+        throw new CommandLine.TypeConversionException(
+            "not JSON ("
+                + e.getOriginalMessage()
+                + "); expected e.g. {\"op\": \"=\", \"column\": \"a\", \"value\": 1}");
+      }
+      try {
+        return FilterJson.parse(json);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
     }
   }
 

@@ -12,7 +12,14 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,6 +131,87 @@ class QuiverCliTest {
     assertTrue(human.out().contains("hit ratio"), human.out());
     Run mounts = quiver("mounts");
     assertTrue(mounts.out().contains("/lake"), mounts.out());
+  }
+
+  /** 1000 rows, {@code id} 0..999 in row groups of 100, {@code odd} true for odd ids. */
+  private void writeIds(Path file) throws Exception {
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            "message t { required int64 id; optional boolean odd; }");
+    SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+    try (ParquetWriter<Group> writer =
+        ExampleParquetWriter.builder(new LocalOutputFile(file))
+            .withType(schema)
+            .withRowGroupRowCountLimit(100)
+            .build()) {
+      for (long id = 0; id < 1000; id++) {
+        writer.write(groups.newGroup().append("id", id).append("odd", id % 2 == 1));
+      }
+    }
+  }
+
+  @Test
+  void filteredScansAndBadFilters() throws Exception {
+    writeIds(Files.createDirectories(tmp.resolve("lake/ids")).resolve("ids.parquet"));
+    assertEquals(
+        0, quiver("mount", "/lake", Location.ofLocalPath(tmp.resolve("lake")).toString()).exit());
+    assertEquals(0, quiver("table", "create", "t.ids", "/lake/ids").exit());
+    String between = "{\"op\": \"between\", \"column\": \"id\", \"low\": 150, \"high\": 249}";
+
+    Run exact = quiver("scan", "t.ids", "--filter", between, "--show", "0");
+    assertEquals(0, exact.exit(), exact.err());
+    assertTrue(exact.out().contains("\n100 rows,"), exact.out());
+    assertTrue(
+        exact.out().contains("filter (exact): ")
+            && exact.out().contains("planned, 200 rows in the row groups/stripes kept"),
+        exact.out());
+
+    Run odd =
+        quiver(
+            "scan",
+            "/lake/ids",
+            "--columns",
+            "id",
+            "--filter",
+            "{\"op\": \"and\", \"args\": ["
+                + between
+                + ", {\"op\": \"=\", \"column\": \"odd\","
+                + " \"value\": true}]}");
+    assertEquals(0, odd.exit(), odd.err());
+    assertTrue(odd.out().startsWith("id\n151\n153\n"), odd.out());
+    assertTrue(odd.out().contains("\n50 rows,"), odd.out());
+
+    Run pruned = quiver("scan", "t.ids", "--filter", between, "--prune-only");
+    assertEquals(0, pruned.exit(), pruned.err());
+    assertTrue(pruned.out().contains("\n200 rows,"), "whole row groups: " + pruned.out());
+
+    Run none =
+        quiver("scan", "t.ids", "--filter", "{\"op\": \"<\", \"column\": \"id\", \"value\": 0}");
+    assertEquals(0, none.exit(), none.err());
+    assertTrue(none.out().contains("0 endpoints planned") && none.out().contains("\n0 rows,"));
+
+    Run badOp =
+        quiver("scan", "t.ids", "--filter", "{\"op\": \"~\", \"column\": \"id\", \"value\": 1}");
+    assertEquals(2, badOp.exit());
+    assertTrue(badOp.err().contains("--filter"), badOp.err());
+    assertTrue(badOp.err().contains("Unknown filter operator '~'"), badOp.err());
+
+    Run notJson = quiver("scan", "t.ids", "--filter", "id > 3");
+    assertEquals(2, notJson.exit());
+    assertTrue(
+        notJson.err().contains("--filter") && notJson.err().contains("not JSON"), notJson.err());
+
+    Run unknownColumn =
+        quiver("scan", "t.ids", "--filter", "{\"op\": \"=\", \"column\": \"nope\", \"value\": 1}");
+    assertEquals(1, unknownColumn.exit());
+    assertTrue(
+        unknownColumn.err().startsWith("quiver: INVALID_ARGUMENT")
+            && unknownColumn.err().contains("Unknown column 'nope'"),
+        unknownColumn.err());
+
+    Run pruneAlone = quiver("scan", "t.ids", "--prune-only");
+    assertEquals(2, pruneAlone.exit());
+    assertTrue(pruneAlone.err().contains("--prune-only needs --filter"), pruneAlone.err());
   }
 
   @Test

@@ -2,7 +2,7 @@ package io.quiver.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.protocol.ScanCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -149,25 +149,48 @@ public final class QuiverClient implements AutoCloseable {
   }
 
   /**
+   * The scan command for a table (dotted name) or namespace path (starting with {@code /}), with an
+   * optional projection; add a filter with {@link ScanCommand#withFilter}.
+   *
+   * @param columns columns to read, or null/empty for all
+   */
+  public static ScanCommand command(String tableOrPath, List<String> columns) {
+    ScanCommand command =
+        tableOrPath.startsWith("/")
+            ? ScanCommand.path(tableOrPath)
+            : ScanCommand.table(tableOrPath);
+    return columns == null || columns.isEmpty() ? command : command.withColumns(columns);
+  }
+
+  /** The command descriptor carrying {@code command}. */
+  public static FlightDescriptor descriptor(ScanCommand command) {
+    return FlightDescriptor.command(command.toBytes());
+  }
+
+  /**
    * A descriptor for a table (dotted name) or namespace path, with an optional projection.
    *
    * @param columns columns to read, or null/empty for all
    */
   public static FlightDescriptor descriptor(String tableOrPath, List<String> columns) {
-    ObjectNode command = JSON.createObjectNode();
-    command.put(tableOrPath.startsWith("/") ? "path" : "table", tableOrPath);
-    if (columns != null && !columns.isEmpty()) {
-      columns.forEach(command.putArray("columns")::add);
-    }
-    try {
-      return FlightDescriptor.command(JSON.writeValueAsBytes(command));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return descriptor(command(tableOrPath, columns));
   }
 
   public FlightInfo info(String tableOrPath, List<String> columns) {
     return flight.getInfo(descriptor(tableOrPath, columns));
+  }
+
+  /**
+   * Plans a scan command. With a filter, the endpoints cover only the units (row groups, stripes)
+   * whose statistics do not rule out a match, and {@link FlightInfo#getRecords()} / {@link
+   * FlightInfo#getBytes()} are the rows and decoded bytes of those units (before rows are
+   * filtered).
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException {@code INVALID_ARGUMENT} naming the
+   *     column or operator if the server refuses the filter, {@code NOT_FOUND} for an unknown table
+   */
+  public FlightInfo info(ScanCommand command) {
+    return flight.getInfo(descriptor(command));
   }
 
   /** Receives each batch of a scan; the root is only valid during the call. */
@@ -194,6 +217,17 @@ public final class QuiverClient implements AutoCloseable {
   public ScanSummary scan(
       String tableOrPath, List<String> columns, int parallelism, BatchConsumer consumer) {
     return read(info(tableOrPath, columns), parallelism, consumer);
+  }
+
+  /**
+   * Plans and reads a scan command, endpoint after endpoint, handing every batch to {@code
+   * consumer}. With an exact filter (the default) the batches hold only the rows the filter keeps;
+   * with {@link ScanCommand#pruneOnly()} they hold every row of the units that may match, and the
+   * caller filters. Each batch is owned by the stream and valid only during the call: the consumer
+   * copies what it keeps and closes nothing.
+   */
+  public ScanSummary scan(ScanCommand command, BatchConsumer consumer) {
+    return read(info(command), consumer);
   }
 
   /** Reads every endpoint of {@code info} from this server, one after the other. */

@@ -1,5 +1,6 @@
 package io.quiver.format.orc;
 
+import io.quiver.format.ColumnStatistics;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
 import io.quiver.storage.StorageInput;
@@ -78,6 +79,7 @@ public final class OrcFooters {
 
     List<Map<String, Long>> arrowBytes = new ArrayList<>();
     List<Map<String, Long>> diskBytes = new ArrayList<>();
+    List<Map<String, ColumnStatistics>> columnStatistics = new ArrayList<>();
     List<StripeStatistics> statistics;
     try {
       statistics = tail.getStripeStatistics();
@@ -87,13 +89,21 @@ public final class OrcFooters {
     for (int s = 0; s < stripes.size(); s++) {
       Map<String, Long> arrow = new HashMap<>();
       Map<String, Long> disk = new HashMap<>();
+      Map<String, ColumnStatistics> columns = Map.of();
       if (statistics != null && statistics.size() == stripes.size()) {
         estimateSizes(tail.getSchema(), statistics.get(s), arrow, disk);
+        columns =
+            OrcStatistics.ofStripe(
+                tail.getSchema(),
+                statistics.get(s),
+                stripes.get(s).rows(),
+                tail.getWriterVersion());
       }
       arrowBytes.add(Map.copyOf(arrow));
       diskBytes.add(Map.copyOf(disk));
+      columnStatistics.add(Map.copyOf(columns));
     }
-    return new OrcMetadata(entry, tail, schema, stripes, arrowBytes, diskBytes);
+    return new OrcMetadata(entry, tail, schema, stripes, arrowBytes, diskBytes, columnStatistics);
   }
 
   private static List<OrcMetadata.Stripe> validate(OrcTail tail, Location location, long length)

@@ -1,5 +1,6 @@
 package io.quiver.format.orc;
 
+import io.quiver.format.ColumnStatistics;
 import io.quiver.format.FileMetadata;
 import io.quiver.storage.FileEntry;
 import java.util.List;
@@ -18,6 +19,8 @@ import org.apache.orc.impl.OrcTail;
  * <p>Units ({@link FileMetadata}) are stripes. {@link #columnBytes} is an estimate of the Arrow
  * bytes of a column in a stripe computed from the stripe statistics (value counts, string and
  * binary lengths); {@link #columnDiskBytes} gives the stored bytes when the writer recorded them.
+ * {@link #statistics} converts the stripe statistics of top-level columns for pruning (see {@link
+ * OrcStatistics} for which types get bounds).
  *
  * <p>Immutable and thread-safe. Holds heap objects only (no Arrow buffers).
  */
@@ -43,6 +46,8 @@ public final class OrcMetadata implements FileMetadata {
   // Per stripe: top-level column name -> estimated Arrow bytes / bytes on disk.
   private final List<Map<String, Long>> arrowBytes;
   private final List<Map<String, Long>> diskBytes;
+  // Per stripe: top-level column name -> statistics (absent: nothing known).
+  private final List<Map<String, ColumnStatistics>> statistics;
   private final long heapBytes;
 
   OrcMetadata(
@@ -51,7 +56,8 @@ public final class OrcMetadata implements FileMetadata {
       Schema schema,
       List<Stripe> stripes,
       List<Map<String, Long>> arrowBytes,
-      List<Map<String, Long>> diskBytes) {
+      List<Map<String, Long>> diskBytes,
+      List<Map<String, ColumnStatistics>> statistics) {
     this.entry = Objects.requireNonNull(entry, "entry");
     this.tail = Objects.requireNonNull(tail, "tail");
     this.orcSchema = tail.getSchema();
@@ -59,14 +65,26 @@ public final class OrcMetadata implements FileMetadata {
     this.stripes = List.copyOf(stripes);
     this.arrowBytes = List.copyOf(arrowBytes);
     this.diskBytes = List.copyOf(diskBytes);
+    this.statistics = List.copyOf(statistics);
     long columns = orcSchema.getMaximumId() + 1L;
     // The parsed protobuf tail takes a few times its serialized size; stripes and maps add a
-    // little per entry.
+    // little per entry, statistics a record and their string bounds.
+    long statisticsBytes = 0;
+    for (Map<String, ColumnStatistics> stripe : this.statistics) {
+      for (ColumnStatistics s : stripe.values()) {
+        statisticsBytes += 96 + stringBytes(s.min()) + stringBytes(s.max());
+      }
+    }
     this.heapBytes =
         2048
             + 4L * tail.getSerializedTail().remaining()
             + (long) this.stripes.size() * (96 + 2 * 64L * schema.getFields().size())
-            + columns * 200;
+            + columns * 200
+            + statisticsBytes;
+  }
+
+  private static long stringBytes(Object value) {
+    return value instanceof String s ? 48 + 2L * s.length() : 0;
   }
 
   /** The file version this tail belongs to. */
@@ -135,6 +153,18 @@ public final class OrcMetadata implements FileMetadata {
   public long columnBytes(int unit, String column) {
     checkUnit(unit);
     return arrowBytes.get(unit).getOrDefault(column, 0L);
+  }
+
+  /**
+   * The stripe statistics of top-level column {@code column} in stripe {@code unit}, converted as
+   * {@link OrcStatistics} describes; only the row count is known for a column the statistics do not
+   * cover (or a file without stripe statistics).
+   */
+  @Override
+  public ColumnStatistics statistics(int unit, String column) {
+    checkUnit(unit);
+    ColumnStatistics s = statistics.get(unit).get(column);
+    return s != null ? s : ColumnStatistics.unknown(stripes.get(unit).rows());
   }
 
   @Override

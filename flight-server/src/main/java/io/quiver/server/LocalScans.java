@@ -1,0 +1,103 @@
+package io.quiver.server;
+
+import io.quiver.catalog.Catalog;
+import io.quiver.catalog.TableDefinition;
+import io.quiver.protocol.ScanCommand;
+import io.quiver.server.sql.TableScans;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** {@link TableScans} over this node's planner and cache. Thread-safe. */
+final class LocalScans implements TableScans {
+  private final Catalog catalog;
+  private final ScanPlanner planner;
+  private final UnitLoader units;
+  private final ScanMetrics metrics;
+
+  LocalScans(Catalog catalog, ScanPlanner planner, UnitLoader units, ScanMetrics metrics) {
+    this.catalog = catalog;
+    this.planner = planner;
+    this.units = units;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public List<String> tableNames() {
+    return catalog.tables().stream().map(TableDefinition::name).toList();
+  }
+
+  @Override
+  public Schema schema(String table) throws IOException {
+    return catalog.tableDataset(table).schema();
+  }
+
+  @Override
+  public ArrowReader scan(ScanCommand command, BufferAllocator allocator) throws IOException {
+    ScanPlanner.Planned planned = planner.planScan(FlightDescriptor.command(command.toBytes()));
+    List<ScanTicket> tickets = new ArrayList<>();
+    for (FlightEndpoint e : planned.info().getEndpoints()) {
+      tickets.add(ScanTicket.decode(e.getTicket().getBytes()));
+    }
+    return new Reader(allocator, planned.resolved().schema(), tickets);
+  }
+
+  /** Pulls the tickets' batches one cursor at a time. Not thread-safe (one consumer). */
+  private final class Reader extends ArrowReader {
+    private final Schema schema;
+    private final List<ScanTicket> tickets;
+    private int next;
+    private ScanCursor cursor;
+    private VectorLoader loader;
+
+    Reader(BufferAllocator allocator, Schema schema, List<ScanTicket> tickets) {
+      super(allocator);
+      this.schema = schema;
+      this.tickets = tickets;
+    }
+
+    @Override
+    public boolean loadNextBatch() throws IOException {
+      if (loader == null) {
+        loader = new VectorLoader(getVectorSchemaRoot());
+      }
+      while (true) {
+        if (cursor == null) {
+          if (next >= tickets.size()) {
+            return false;
+          }
+          cursor = new ScanCursor(catalog, units, allocator, metrics, tickets.get(next++));
+        }
+        if (cursor.next(loader)) {
+          return true;
+        }
+        cursor.close();
+        cursor = null;
+      }
+    }
+
+    @Override
+    public long bytesRead() {
+      return 0;
+    }
+
+    @Override
+    protected void closeReadSource() {
+      if (cursor != null) {
+        cursor.close();
+        cursor = null;
+      }
+    }
+
+    @Override
+    protected Schema readSchema() {
+      return schema;
+    }
+  }
+}
