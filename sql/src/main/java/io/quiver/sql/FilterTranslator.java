@@ -78,6 +78,13 @@ public final class FilterTranslator {
   }
 
   private Filter visit(RexNode node) {
+    if (node instanceof RexInputRef ref
+        && ref.getType().getSqlTypeName() == SqlTypeName.BOOLEAN
+        && ref.getIndex() < fields.size()
+        && fields.get(ref.getIndex()).getType() instanceof ArrowType.Bool) {
+      // A boolean column as a condition: TRUE where it is true, NULL where null.
+      return new Filter.Compare(fields.get(ref.getIndex()).getName(), Filter.CompareOp.EQ, true);
+    }
     if (!(node instanceof RexCall call)) {
       throw new Untranslatable();
     }

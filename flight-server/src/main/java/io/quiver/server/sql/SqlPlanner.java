@@ -136,7 +136,7 @@ public final class SqlPlanner {
       SqlNode validated = planner.validate(parsed);
       RelRoot rel = planner.rel(validated);
       List<RelDataType> parameters = parameterTypes(validated, rel.rel);
-      RelNode optimized = pushDown(rel.project());
+      RelNode optimized = pushDown(trim(rel.project()));
       Map<String, TableRead> reads = collectReads(optimized);
       // Rewrite a fresh parse of the text: the validated tree carries Calcite's expansions.
       SqlNode original = SqlParser.create(sql, SqlDialect.parserConfig()).parseQuery();
@@ -244,6 +244,16 @@ public final class SqlPlanner {
         + firstLine(cause);
   }
 
+  /**
+   * Puts a projection of only the fields each operator uses above every scan (Calcite's field
+   * trimmer), so that a scan's consumer says which columns it reads.
+   */
+  private static RelNode trim(RelNode rel) {
+    org.apache.calcite.tools.RelBuilder builder =
+        org.apache.calcite.rel.core.RelFactories.LOGICAL_BUILDER.create(rel.getCluster(), null);
+    return new org.apache.calcite.sql2rel.RelFieldTrimmer(null, builder).trim(rel);
+  }
+
   /** Moves filters as close to the scans as Calcite can prove correct. */
   private static RelNode pushDown(RelNode rel) {
     HepProgramBuilder program = new HepProgramBuilder();
@@ -327,6 +337,14 @@ public final class SqlPlanner {
       }
     } else if (parent instanceof LogicalProject p) {
       used = RelOptUtil.InputFinder.bits(p.getProjects(), null).toBitSet();
+      if (grandparent instanceof LogicalFilter f) {
+        // Filter over a projection of the scan: the condition in terms of the scan's columns.
+        RexNode condition = RelOptUtil.pushPastProject(f.getCondition(), p);
+        List<RexNode> conjuncts = new ArrayList<>(RelOptUtil.conjunctions(condition));
+        filter =
+            new FilterTranslator(table.arrowSchema().getFields(), scan.getCluster().getRexBuilder())
+                .translateConjuncts(conjuncts);
+      }
     }
     return new ScanNeeds(table, used, filter);
   }
