@@ -4,7 +4,6 @@ import io.quiver.cache.CachedChunk;
 import io.quiver.catalog.Catalog;
 import java.io.IOException;
 import org.apache.arrow.flight.BackpressureStrategy;
-import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorLoader;
@@ -21,8 +20,6 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * valid until the last of them lets go.
  */
 final class ChunkStreamer {
-  private static final long READY_POLL_MILLIS = 1_000;
-  private static final long IDLE_LIMIT_MILLIS = 10 * 60_000;
 
   private final Catalog catalog;
   private final UnitLoader units;
@@ -78,8 +75,7 @@ final class ChunkStreamer {
 
   private void streamTracked(ScanTicket ticket, ServerStreamListener listener) throws IOException {
     try (ScanCursor cursor = open(ticket)) {
-      BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
-      backpressure.register(listener);
+      BackpressureStrategy backpressure = Backpressure.register(listener);
       // Zero-copy write: gRPC sends the cached buffers themselves and releases them once written,
       // possibly after this method returns. So the root lives in the shared streams allocator
       // (closed with the server, where a leak still fails) rather than a per-stream one closed
@@ -89,7 +85,7 @@ final class ChunkStreamer {
         listener.start(root);
         VectorLoader loader = new VectorLoader(root);
         while (true) {
-          if (!awaitReady(listener, backpressure)) {
+          if (!Backpressure.awaitReady(listener, backpressure)) {
             return; // cancelled
           }
           if (!cursor.next(loader)) {
@@ -105,35 +101,5 @@ final class ChunkStreamer {
   /** A cursor over the ticket's batches; the caller closes it. */
   ScanCursor open(ScanTicket ticket) throws IOException {
     return new ScanCursor(catalog, units, streams, metrics, ticket);
-  }
-
-  /**
-   * Waits until the client can take another batch. Returns false if the call was cancelled; a
-   * client that takes nothing for {@link #IDLE_LIMIT_MILLIS} fails the stream with TIMED_OUT so
-   * that its chunk references are not held forever.
-   */
-  private static boolean awaitReady(
-      ServerStreamListener listener, BackpressureStrategy backpressure) {
-    long deadline = System.nanoTime() + IDLE_LIMIT_MILLIS * 1_000_000;
-    while (true) {
-      if (listener.isCancelled()) {
-        return false;
-      }
-      switch (backpressure.waitForListener(READY_POLL_MILLIS)) {
-        case READY:
-          return true;
-        case CANCELLED:
-          return false;
-        case TIMEOUT:
-          if (System.nanoTime() > deadline) {
-            throw CallStatus.TIMED_OUT
-                .withDescription("The client read nothing for " + IDLE_LIMIT_MILLIS / 1000 + " s")
-                .toRuntimeException();
-          }
-          continue;
-        default:
-          throw CallStatus.INTERNAL.withDescription("stream listener failed").toRuntimeException();
-      }
-    }
   }
 }

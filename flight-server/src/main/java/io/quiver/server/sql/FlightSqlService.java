@@ -3,6 +3,7 @@ package io.quiver.server.sql;
 import static com.google.protobuf.Any.pack;
 
 import com.google.protobuf.ByteString;
+import io.quiver.server.Backpressure;
 import io.quiver.server.FlightErrors;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -373,13 +374,11 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
                     })) {
               ArrowReader reader = execution.reader();
               VectorSchemaRoot root = reader.getVectorSchemaRoot();
-              BackpressureStrategy backpressure =
-                  new BackpressureStrategy.CallbackBackpressureStrategy();
-              backpressure.register(listener);
+              BackpressureStrategy backpressure = Backpressure.register(listener);
               listener.start(root);
               long rows = 0;
               while (reader.loadNextBatch()) {
-                if (!awaitReady(listener, backpressure)) {
+                if (!Backpressure.awaitReady(listener, backpressure)) {
                   execution.cancel();
                   return;
                 }
@@ -406,25 +405,6 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
           CallStatus.UNAVAILABLE
               .withDescription("The server is shutting down")
               .toRuntimeException());
-    }
-  }
-
-  private static boolean awaitReady(
-      ServerStreamListener listener, BackpressureStrategy backpressure) {
-    while (true) {
-      if (listener.isCancelled()) {
-        return false;
-      }
-      switch (backpressure.waitForListener(1_000)) {
-        case READY:
-          return true;
-        case CANCELLED:
-          return false;
-        case TIMEOUT:
-          continue;
-        default:
-          throw CallStatus.INTERNAL.withDescription("stream listener failed").toRuntimeException();
-      }
     }
   }
 
