@@ -274,6 +274,7 @@ class FlightSqlTest {
             + " where l_comment is null and l_orderkey < 40 order by l_orderkey, l_comment limit 20");
     assertSameAsDuckDb(
         "select count(*), count(l_comment), count(l_score) from tpch.lineitem where l_score > 0");
+    assertSameAsDuckDb("select count(*) from tpch.lineitem where l_comment <> '中文é'");
     assertSameAsDuckDb(
         "select o_orderkey, o_ts, o_urgent from sales.orders"
             + " where o_ts >= timestamp '1992-03-01 00:00:00' order by o_orderkey limit 10");

@@ -27,6 +27,28 @@ import org.apache.calcite.sql.validate.SqlConformanceEnum;
 public final class SqlDialect {
   private SqlDialect() {}
 
+  static {
+    // Calcite reads string literals in ISO-8859-1 unless told otherwise, so '中文' would fail to
+    // parse. Calcite reads these once, when its first class needs them: callers run init() first.
+    setIfAbsent("calcite.default.charset", "UTF-8");
+    setIfAbsent("calcite.default.nationalcharset", "UTF-8");
+    setIfAbsent("calcite.default.collation.name", "UTF-8$en_US");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
+  /**
+   * Makes string literals UTF-8 (unless the JVM was started with other {@code calcite.default.*}
+   * settings). Call before any other Calcite class is used in this JVM; later calls change nothing.
+   */
+  public static void init() {
+    // The static initializer does the work.
+  }
+
   /**
    * Function libraries on top of standard SQL: PostgreSQL's (string functions such as {@code
    * repeat}, {@code lpad}, {@code split_part}, {@code string_agg}, date functions such as {@code

@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
       QuiverCli.TableCommand.class,
       QuiverCli.CacheCommand.class,
       QuiverCli.Scan.class,
+      SqlCommand.class,
       QuiverCli.Health.class,
     },
     footer = {

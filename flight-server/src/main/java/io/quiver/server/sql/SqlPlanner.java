@@ -71,6 +71,7 @@ public final class SqlPlanner {
   private final TableScans tables;
 
   public SqlPlanner(TableScans tables) {
+    SqlDialect.init();
     this.tables = tables;
   }
 
