@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -61,7 +63,36 @@ public final class BenchMain implements Callable<Integer> {
           "direct-java",
           "direct-native-s3",
           "direct-native-local",
-          "alluxio");
+          "alluxio",
+          "quiver-flightsql-warm",
+          "quiver-flightsql-cold",
+          "duckdb-local",
+          "duckdb-s3");
+
+  /**
+   * Contenders that run only when asked for: Quiver's Calcite JDBC driver computes {@code AVG} of a
+   * DECIMAL column as a DECIMAL of the column's scale (Calcite's rule) where DuckDB returns a
+   * DOUBLE, so its Q1 answer differs from the reference and the contender fails there.
+   */
+  static final List<String> OPTIONAL_CONTENDERS =
+      List.of("quiver-calcite-jdbc-warm", "quiver-calcite-jdbc-cold");
+
+  static final List<String> SCAN_WORKLOADS = List.of("full", "proj1", "proj4", "concurrent");
+  static final List<String> ALL_WORKLOADS = concat(SCAN_WORKLOADS, SqlWorkloads.NAMES);
+  private static final List<String> SQL_CONTENDERS =
+      List.of(
+          "quiver-flightsql-warm",
+          "quiver-flightsql-cold",
+          "quiver-calcite-jdbc-warm",
+          "quiver-calcite-jdbc-cold",
+          "duckdb-local",
+          "duckdb-s3");
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
+  }
 
   @Option(names = "--quick", description = "SF 0.1, few repetitions: a 2-3 minute smoke run.")
   boolean quick;
@@ -83,6 +114,13 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--repetitions", description = "Measured repetitions (default 5; quick 3).")
   Integer repetitions;
 
+  @Option(
+      names = "--sql-repetitions",
+      description =
+          "Measured repetitions of the SQL workloads, at most --repetitions (default: all; quick"
+              + " 2).")
+  Integer sqlRepetitions;
+
   @Option(names = "--warmups", description = "Unmeasured warm-up rounds (default 1; quick 0).")
   Integer warmupRounds;
 
@@ -99,8 +137,19 @@ public final class BenchMain implements Callable<Integer> {
       split = ",",
       description =
           "Subset of: speed-of-light, quiver-warm, quiver-cold, direct-java,"
-              + " direct-native-s3, direct-native-local, alluxio (default: all).")
+              + " direct-native-s3, direct-native-local, alluxio; for the SQL workloads"
+              + " quiver-flightsql-warm, quiver-flightsql-cold, duckdb-local, duckdb-s3"
+              + " (default: all of these); also quiver-calcite-jdbc-warm,"
+              + " quiver-calcite-jdbc-cold (only when named).")
   List<String> contenders = ALL_CONTENDERS;
+
+  @Option(
+      names = "--workloads",
+      split = ",",
+      description =
+          "Subset of: full, proj1, proj4, concurrent; SQL: q1, q6, filter-1pct,"
+              + " filter-1pct-nopush (default: all).")
+  List<String> workloadNames = ALL_WORKLOADS;
 
   @Option(names = "--batch-rows", description = "Rows per batch (default: ${DEFAULT-VALUE}).")
   int batchRows = 65536;
@@ -173,6 +222,12 @@ public final class BenchMain implements Callable<Integer> {
   private final List<String> notes = new ArrayList<>();
   private long totalRows = -1;
 
+  /** The reference answer of each SQL workload: DuckDB over the local files. */
+  private final Map<String, QueryResult> expectedAnswers = new LinkedHashMap<>();
+
+  /** Per "contender workload": what the last run's scans did on the node. */
+  private final Map<String, String> sqlScanFacts = new LinkedHashMap<>();
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -196,9 +251,26 @@ public final class BenchMain implements Callable<Integer> {
       return 2;
     }
     FlightReads.setCallTimeout(Duration.ofSeconds(callTimeoutSeconds));
+    for (String c : contenders) {
+      if (!ALL_CONTENDERS.contains(c) && !OPTIONAL_CONTENDERS.contains(c)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--contenders: unknown contender '" + c + "'");
+      }
+    }
+    for (String w : workloadNames) {
+      if (!ALL_WORKLOADS.contains(w)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--workloads: unknown workload '" + w + "'");
+      }
+    }
+    boolean anyScan = workloadNames.stream().anyMatch(SCAN_WORKLOADS::contains);
+    boolean anySql =
+        workloadNames.stream().anyMatch(SqlWorkloads::isSql)
+            && contenders.stream().anyMatch(SQL_CONTENDERS::contains);
     List<Profile> profileList = profiles.stream().map(Profile::parse).toList();
     double sf = scaleFactor != null ? scaleFactor : quick ? 0.1 : 1;
     int reps = repetitions != null ? repetitions : quick ? 3 : 5;
+    int sqlReps = Math.min(reps, sqlRepetitions != null ? sqlRepetitions : quick ? 2 : reps);
     warmups = warmupRounds != null ? warmupRounds : quick ? 0 : 1;
     int requests = requestsPerClient != null ? requestsPerClient : quick ? 2 : 4;
     long memory = serverMemory != null ? serverMemory : quick ? 1L << 30 : 4L << 30;
@@ -272,14 +344,17 @@ public final class BenchMain implements Callable<Integer> {
                       Pattern.compile("OBJECT-STORE READY port=(\\d+) shaped=(\\d+)"),
                       Duration.ofMinutes(2)));
       Future<ChildProcess> solStart =
-          contenders.contains("speed-of-light")
+          contenders.contains("speed-of-light") && anyScan
               ? starter.submit(
                   () ->
                       SpeedOfLightContender.startServer(
                           files.get(0).getParent(), batchRows, benchCp, logs))
               : null;
       Future<ChildProcess> quiverStart =
-          contenders.contains("quiver-warm") || contenders.contains("quiver-cold")
+          (anyScan && (contenders.contains("quiver-warm") || contenders.contains("quiver-cold")))
+                  || (anySql
+                      && contenders.stream()
+                          .anyMatch(c -> SQL_CONTENDERS.contains(c) && c.startsWith("quiver")))
               ? starter.submit(
                   () ->
                       QuiverNode.startProcess(
@@ -336,6 +411,9 @@ public final class BenchMain implements Callable<Integer> {
       config.put("layout", layout);
       config.put("repetitions", reps);
       config.put("warmups", warmups);
+      if (anySql) {
+        config.put("sqlRepetitions", sqlReps);
+      }
       config.put("batchRows", batchRows);
       config.put("profiles", profiles);
       config.put(
@@ -346,16 +424,26 @@ public final class BenchMain implements Callable<Integer> {
       config.put("cores", Runtime.getRuntime().availableProcessors());
       config.put("java", System.getProperty("java.version"));
 
-      List<Workload> workloads =
+      List<Workload> workloads = new ArrayList<>();
+      for (Workload w :
           List.of(
               Workload.scan("full", List.of()),
               Workload.scan("proj1", List.of("l_extendedprice")),
               Workload.scan(
                   "proj4", List.of("l_orderkey", "l_quantity", "l_extendedprice", "l_shipdate")),
-              new Workload("concurrent", List.of("l_extendedprice"), concurrentClients, requests));
+              new Workload(
+                  "concurrent", List.of("l_extendedprice"), concurrentClients, requests))) {
+        if (workloadNames.contains(w.name())) {
+          workloads.add(w);
+        }
+      }
+      if (anySql) {
+        workloads.addAll(sqlWorkloads(env, sorted, ds.rows(), config, out));
+      }
       config.put(
           "workloads",
           workloads.stream()
+              .filter(w -> !w.isSql())
               .map(
                   w ->
                       w.name()
@@ -370,8 +458,9 @@ public final class BenchMain implements Callable<Integer> {
               .toList());
 
       totalRows = ds.rows();
-      List<Contender> active = startContenders(env, profileList, resources, out, sol, quiver);
-      interleave(active, workloads, reps, store, measurements, out);
+      List<Contender> active =
+          startContenders(env, profileList, resources, out, sol, quiver, anyScan, anySql);
+      interleave(active, workloads, reps, sqlReps, store, measurements, out);
 
       for (Contender c : active) {
         for (ChildProcess p : c.servers()) {
@@ -393,12 +482,13 @@ public final class BenchMain implements Callable<Integer> {
         q.put("peakHeapBytes", stats.path("process").path("heapPeakBytes").asLong());
       }
 
-      if (contenders.contains("alluxio")) {
+      List<Workload> scanWorkloads = workloads.stream().filter(w -> !w.isSql()).toList();
+      if (contenders.contains("alluxio") && !scanWorkloads.isEmpty()) {
         // Its repetitions are serial and it starts a cluster per mode: fewer in a quick run.
         runAlluxio(
             home,
             env,
-            workloads,
+            scanWorkloads,
             quick ? Math.min(reps, 2) : reps,
             results,
             measurements,
@@ -429,6 +519,13 @@ public final class BenchMain implements Callable<Integer> {
         "A concurrent request reads one scan unit (Quiver's endpoint granularity: up to "
             + ScanUnits.ROW_GROUPS_PER_UNIT
             + " row groups of one file) of one column; client i reads units i, i+n, ...");
+    if (anySql) {
+      notes.add(
+          "SQL workloads: every run's answer was compared with DuckDB's over the local files"
+              + " (computed once, unmeasured, before the runs); a different answer fails the"
+              + " contender. Client CPU of duckdb-* is DuckDB's (it runs in the harness JVM).");
+      config.put("sqlScanFacts", new LinkedHashMap<>(sqlScanFacts));
+    }
     List<Summary> summaries = Summary.of(measurements);
     long quiverRss =
         servers.containsKey("quiver")
@@ -505,7 +602,9 @@ public final class BenchMain implements Callable<Integer> {
       List<AutoCloseable> resources,
       PrintWriter out,
       ChildProcess sol,
-      ChildProcess quiver) {
+      ChildProcess quiver,
+      boolean anyScan,
+      boolean anySql) {
     List<Contender> active = new ArrayList<>();
     if (sol != null) {
       resources.remove(sol); // the contender owns it now
@@ -516,12 +615,34 @@ public final class BenchMain implements Callable<Integer> {
         resources.remove(quiver);
         QuiverNode node = new QuiverNode(quiver, env, profileList);
         resources.add(node);
-        if (contenders.contains("quiver-warm")) {
+        if (anyScan && contenders.contains("quiver-warm")) {
           active.add(new QuiverContender(node, profileList.get(0), false, false));
         }
-        if (contenders.contains("quiver-cold")) {
+        if (anyScan && contenders.contains("quiver-cold")) {
           for (Profile p : profileList) {
             active.add(new QuiverContender(node, p, true, false));
+          }
+        }
+        int timeout = (int) Math.min(Integer.MAX_VALUE, callTimeoutSeconds);
+        for (QuiverSqlContender.Driver d : QuiverSqlContender.Driver.values()) {
+          if (anySql && contenders.contains(d.contender(false))) {
+            Profile p = profileList.get(0);
+            add(
+                active,
+                resources,
+                p.contenderName(d.contender(false)),
+                () -> new QuiverSqlContender(d, node, p, false, timeout),
+                out);
+          }
+          if (anySql && contenders.contains(d.contender(true))) {
+            for (Profile p : profileList) {
+              add(
+                  active,
+                  resources,
+                  p.contenderName(d.contender(true)),
+                  () -> new QuiverSqlContender(d, node, p, true, timeout),
+                  out);
+            }
           }
         }
       } catch (Exception e) {
@@ -529,7 +650,20 @@ public final class BenchMain implements Callable<Integer> {
         out.println("  quiver: FAILED to start: " + e.getMessage());
       }
     }
+    if (anySql && contenders.contains("duckdb-local")) {
+      add(active, resources, DuckDbLocalContender.NAME, () -> new DuckDbLocalContender(env), out);
+    }
     for (Profile p : profileList) {
+      if (anySql && contenders.contains("duckdb-s3")) {
+        add(
+            active,
+            resources,
+            p.contenderName("duckdb-s3"),
+            () -> new DuckDbS3Contender(env, p),
+            out);
+      }
+    }
+    for (Profile p : anyScan ? profileList : List.<Profile>of()) {
       if (contenders.contains("direct-java")) {
         add(
             active,
@@ -547,7 +681,7 @@ public final class BenchMain implements Callable<Integer> {
             out);
       }
     }
-    if (contenders.contains("direct-native-local")) {
+    if (anyScan && contenders.contains("direct-native-local")) {
       add(active, resources, "direct-native-local", () -> DirectNativeContender.local(env), out);
     }
     out.println("Contenders: " + active.stream().map(Contender::name).toList());
@@ -579,17 +713,24 @@ public final class BenchMain implements Callable<Integer> {
       List<Contender> active,
       List<Workload> workloads,
       int reps,
+      int sqlReps,
       ChildProcess store,
       List<Measurement> measurements,
       PrintWriter out) {
     for (int rep = -warmups; rep < reps; rep++) {
       long roundStart = System.nanoTime();
       for (Workload w : workloads) {
+        if (w.isSql() && rep >= sqlReps) {
+          continue;
+        }
         int n = active.size();
         for (int i = 0; i < n; i++) {
           // Rotate who goes first so that no contender always runs right after the same one.
           Contender c = active.get(Math.floorMod(i + rep, n));
-          if (!c.supports(w) || failures.containsKey(c.name())) {
+          // SQL workloads go only to SQL contenders, scans only to the others.
+          if (w.isSql() != (c instanceof SqlContender)
+              || !c.supports(w)
+              || failures.containsKey(c.name())) {
             continue;
           }
           try {
@@ -604,8 +745,11 @@ public final class BenchMain implements Callable<Integer> {
             long server1 = serverCpu(c);
             long store1 = store.cpuNanos();
             r = c.complete(w, r);
+            if (c instanceof SqlContender sc) {
+              checkAnswer(sc, w);
+            }
             // Every contender must deliver the whole table: a short read is a failure, not a win.
-            long expected = w.isConcurrent() ? -1 : totalRows;
+            long expected = w.isConcurrent() || w.isSql() ? -1 : totalRows;
             if (expected >= 0 && r.rows() != expected) {
               throw new IllegalStateException(
                   "delivered " + r.rows() + " rows, expected " + expected);
@@ -639,6 +783,73 @@ public final class BenchMain implements Callable<Integer> {
           (System.nanoTime() - roundStart) / 1e9);
       out.flush();
     }
+  }
+
+  /** A SQL answer different from the reference is a failure, not a win. */
+  private void checkAnswer(SqlContender c, Workload w) {
+    QueryResult want = expectedAnswers.get(w.name());
+    QueryResult got = c.lastResult();
+    if (got == null) {
+      throw new IllegalStateException("no answer");
+    }
+    String difference = want.difference(got, w.sql().ordered());
+    if (difference != null) {
+      throw new IllegalStateException(
+          "wrong answer (reference: DuckDB over the local files): " + difference);
+    }
+    String facts = c.lastScanFacts();
+    if (facts != null) {
+      sqlScanFacts.put(c.name() + " " + w.name(), facts);
+    }
+  }
+
+  /**
+   * The selected SQL workloads, with their reference answers computed now (unmeasured) by DuckDB
+   * over the local files; the 1 % filter's range is the middle percent of the sort column.
+   */
+  private List<Workload> sqlWorkloads(
+      BenchEnv env, boolean sorted, long rows, Map<String, Object> config, PrintWriter out)
+      throws SQLException {
+    long start = System.nanoTime();
+    String column = SqlWorkloads.sortedColumn(sorted);
+    String table = QuiverNode.table(Profile.LOOPBACK);
+    List<Workload> selected = new ArrayList<>();
+    Map<String, String> texts = new LinkedHashMap<>();
+    Map<String, String> answers = new LinkedHashMap<>();
+    try (Connection oracle = DuckDb.open()) {
+      DuckDb.createView(oracle, table, env.localFiles());
+      long[] range = SqlWorkloads.onePercentRange(oracle, table, column);
+      for (SqlQuery q : SqlWorkloads.all(column, range[0], range[1])) {
+        if (!workloadNames.contains(q.name())) {
+          continue;
+        }
+        QueryResult answer = DuckDb.query(oracle, q.sql(table));
+        expectedAnswers.put(q.name(), answer);
+        selected.add(Workload.sql(q, env.columns()));
+        texts.put(q.name(), q.sql(table));
+        answers.put(
+            q.name(),
+            answer.shape()
+                + (q.name().startsWith(SqlWorkloads.FILTER)
+                    ? String.format(
+                        Locale.ROOT,
+                        " (%.2f %% of %d rows)",
+                        100.0 * answer.rowCount() / rows,
+                        rows)
+                    : "")
+                + "; "
+                + q.description());
+      }
+    }
+    config.put("sqlQueries", texts);
+    config.put("sqlAnswers", answers);
+    out.printf(
+        Locale.ROOT,
+        "SQL reference answers (DuckDB, local files): %s (%.1f s)%n",
+        answers.keySet(),
+        (System.nanoTime() - start) / 1e9);
+    out.flush();
+    return selected;
   }
 
   private static long serverCpu(Contender c) {
@@ -755,8 +966,18 @@ public final class BenchMain implements Callable<Integer> {
 
   private static void printSummary(PrintWriter out, BenchResults r, Path dir) {
     out.println();
-    out.println("Median wall time (s) and MB/s:");
+    out.println("Median wall time (s) and MB/s; SQL: median ms and result rows:");
     for (Summary s : r.summaries()) {
+      if (SqlWorkloads.isSql(s.workload())) {
+        out.printf(
+            Locale.ROOT,
+            "  %-18s %-32s %8.1f ms %7d rows%n",
+            s.workload(),
+            s.contender(),
+            s.wallMedianSeconds() * 1e3,
+            s.rows());
+        continue;
+      }
       out.printf(
           Locale.ROOT,
           "  %-12s %-28s %8.3f s %9.0f MB/s%s%n",

@@ -9,7 +9,10 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
 
-/** PNG charts of a run (xchart): MB/s per contender per workload, and concurrent latencies. */
+/**
+ * PNG charts of a run (xchart): MB/s per contender per scan workload, concurrent latencies, and the
+ * SQL workloads' median times.
+ */
 final class Charts {
   private Charts() {}
 
@@ -18,7 +21,7 @@ final class Charts {
     List<String> files = new ArrayList<>();
     List<String> scanWorkloads =
         summaries.stream()
-            .filter(s -> s.latencyP50Millis() < 0)
+            .filter(s -> s.latencyP50Millis() < 0 && !SqlWorkloads.isSql(s.workload()))
             .map(Summary::workload)
             .distinct()
             .toList();
@@ -68,6 +71,38 @@ final class Charts {
       BitmapEncoder.saveBitmap(
           chart, dir.resolve("latency").toString(), BitmapEncoder.BitmapFormat.PNG);
       files.add("latency.png");
+    }
+    List<String> sqlWorkloads =
+        summaries.stream().map(Summary::workload).filter(SqlWorkloads::isSql).distinct().toList();
+    if (!sqlWorkloads.isEmpty()) {
+      CategoryChart chart =
+          new CategoryChartBuilder()
+              .width(1200)
+              .height(600)
+              .title("SQL workloads: median time per query (ms)")
+              .xAxisTitle("workload")
+              .yAxisTitle("ms")
+              .build();
+      chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+      for (String c : contenders) {
+        List<Double> values = new ArrayList<>();
+        for (String w : sqlWorkloads) {
+          values.add(
+              summaries.stream()
+                  .filter(s -> s.contender().equals(c) && s.workload().equals(w))
+                  .mapToDouble(s -> s.wallMedianSeconds() * 1e3)
+                  .findFirst()
+                  .orElse(0));
+        }
+        if (values.stream().anyMatch(v -> v > 0)) {
+          chart.addSeries(c, sqlWorkloads, values);
+        }
+      }
+      if (!chart.getSeriesMap().isEmpty()) {
+        BitmapEncoder.saveBitmap(
+            chart, dir.resolve("sql").toString(), BitmapEncoder.BitmapFormat.PNG);
+        files.add("sql.png");
+      }
     }
     return files;
   }

@@ -26,6 +26,7 @@ final class QuiverNode implements AutoCloseable {
   private final BufferAllocator actionAllocator;
   private final QuiverClient client;
   private final FlightClients clients;
+  private final int port;
   private long peakCacheBytes;
 
   /**
@@ -111,6 +112,12 @@ final class QuiverNode implements AutoCloseable {
     this.actionAllocator = allocator;
     this.client = c;
     this.clients = new FlightClients(port);
+    this.port = port;
+  }
+
+  /** The node's Flight (and Flight SQL) port on 127.0.0.1. */
+  int port() {
+    return port;
   }
 
   /** The table reading the bucket through {@code profile}'s endpoint. */

@@ -19,6 +19,13 @@ public final class Report {
   static final String SHAPED = "@s3-shaped";
   static final String FULL = "full";
   static final List<String> PROJECTIONS = List.of("proj1", "proj4");
+  static final String SQL_WARM = "quiver-flightsql-warm";
+  static final String SQL_COLD_SHAPED = "quiver-flightsql-cold" + SHAPED;
+  static final String DUCKDB_LOCAL = "duckdb-local";
+  static final String DUCKDB_S3_SHAPED = "duckdb-s3" + SHAPED;
+
+  /** Configuration entries the SQL section shows (not the configuration list). */
+  static final List<String> SQL_CONFIG = List.of("sqlQueries", "sqlAnswers", "sqlScanFacts");
 
   private Report() {}
 
@@ -127,6 +134,39 @@ public final class Report {
                 "peak RSS (VmHWM) %s / (%s + 512 MiB)",
                 mib(quiverPeakRss),
                 mib(cacheCapacity))));
+    for (String q : List.of(SqlWorkloads.Q1, SqlWorkloads.Q6)) {
+      double warm = wall(s, SQL_WARM, q);
+      t.add(
+          Target.of(
+              "warm Flight SQL " + q + " ≤ 1.0× DuckDB on local Parquet (time)",
+              warm / wall(s, DUCKDB_LOCAL, q),
+              1.0,
+              false,
+              "median time " + SQL_WARM + " / " + DUCKDB_LOCAL + ", " + q));
+      t.add(
+          Target.of(
+              "warm Flight SQL " + q + " ≥ 3× faster than DuckDB reading the S3-shaped store",
+              wall(s, DUCKDB_S3_SHAPED, q) / warm,
+              3,
+              true,
+              "median time " + DUCKDB_S3_SHAPED + " / " + SQL_WARM + ", " + q));
+    }
+    for (String c : List.of(SQL_WARM, SQL_COLD_SHAPED)) {
+      t.add(
+          Target.of(
+              "1 % filter on the sort column ≥ 5× faster than without pruning ("
+                  + (c.equals(SQL_WARM) ? "warm Flight SQL" : "cold Flight SQL, S3-shaped")
+                  + ")",
+              wall(s, c, SqlWorkloads.FILTER_NO_PUSHDOWN) / wall(s, c, SqlWorkloads.FILTER),
+              5,
+              true,
+              "median time "
+                  + c
+                  + ", "
+                  + SqlWorkloads.FILTER_NO_PUSHDOWN
+                  + " / "
+                  + SqlWorkloads.FILTER));
+    }
     return t;
   }
 
@@ -143,7 +183,13 @@ public final class Report {
     StringBuilder md = new StringBuilder();
     md.append("# Quiver benchmark ").append(r.startedAt()).append("\n\n");
     md.append("## Configuration\n\n");
-    r.config().forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
+    r.config()
+        .forEach(
+            (k, v) -> {
+              if (!SQL_CONFIG.contains(k)) {
+                md.append("- ").append(k).append(": ").append(v).append('\n');
+              }
+            });
     md.append("\n## Targets\n\n| target | value | bound | status | how |\n|---|---|---|---|---|\n");
     for (Target t : r.targets()) {
       md.append(
@@ -169,6 +215,9 @@ public final class Report {
                 ? Double.compare(a.wallMedianSeconds(), b.wallMedianSeconds())
                 : 0);
     for (String w : workloads(r.summaries())) {
+      if (SqlWorkloads.isSql(w)) {
+        continue; // in the SQL section
+      }
       for (Summary s : sorted) {
         if (!s.workload().equals(w)) {
           continue;
@@ -200,7 +249,7 @@ public final class Report {
     for (String q : List.of(WARM, COLD)) {
       md.append("### ").append(q).append("\n\n| workload | vs | ratio |\n|---|---|---|\n");
       for (Summary s : r.summaries()) {
-        if (s.contender().startsWith("quiver")) {
+        if (s.contender().startsWith("quiver") || SqlWorkloads.isSql(s.workload())) {
           continue;
         }
         double mine = wall(r.summaries(), q, s.workload());
@@ -217,6 +266,7 @@ public final class Report {
       }
       md.append('\n');
     }
+    sqlSection(md, r, sorted);
     md.append("## Servers\n\n");
     for (Map.Entry<String, Map<String, Object>> e : r.servers().entrySet()) {
       md.append("- ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
@@ -234,6 +284,172 @@ public final class Report {
       charts.forEach(c -> md.append("![").append(c).append("](").append(c).append(")\n\n"));
     }
     return md.toString();
+  }
+
+  /** How each SQL contender runs a query, for the report. */
+  static final List<String> SQL_CONTENDER_NOTES =
+      List.of(
+          "`quiver-flightsql-warm`, `quiver-flightsql-cold`, `quiver-flightsql-cold@s3-shaped`:"
+              + " Apache Arrow's Flight SQL JDBC driver (18.3.0, which prepares every statement)"
+              + " against the node's Flight port. The node parses, validates and plans with"
+              + " Calcite, scans the table through its cache with only the query's columns and the"
+              + " filters Calcite pushed down (row groups pruned by their statistics, rows filtered"
+              + " at the scan), and its embedded DuckDB runs the query over the cached Arrow"
+              + " batches; the answer comes back as Arrow over Flight. Warm: the same query ran"
+              + " once, unmeasured, before the run. Cold: `cache-free` before the run (footers and"
+              + " listings stay cached); `@s3-shaped` reads the bucket through the shaping proxy.",
+          "`quiver-calcite-jdbc-warm`, `quiver-calcite-jdbc-cold`: Quiver's own"
+              + " Calcite JDBC driver (`jdbc:quiver://`), which plans and executes in the client with"
+              + " Calcite's engine, its table scans (with the columns and filters it pushes down)"
+              + " read over Flight from the node's cache; warm and cold as above.",
+          "`duckdb-local`: DuckDB (`duckdb_jdbc`, embedded in the harness JVM, default settings:"
+              + " one thread per core) over the same Parquet files on local disk (in the OS page"
+              + " cache).",
+          "`duckdb-s3`, `duckdb-s3@s3-shaped`: DuckDB cannot reach the store here (its `httpfs`"
+              + " extension cannot be downloaded), so every run the harness does that extension's"
+              + " I/O: per object a HEAD and one GET of its last "
+              + SparseParquetCopies.TAIL_BYTES / 1024
+              + " KiB (the footer), then one ranged GET per run of adjacent column chunks the"
+              + " query reads, in every row group that the query's range on its filter column"
+              + " does not rule out by min/max statistics (as DuckDB skips row groups) — AWS SDK"
+              + " v2, "
+              + DuckDbS3Contender.CONNECTIONS
+              + " requests in parallel — written into sparse local files (holes elsewhere); then"
+              + " DuckDB runs the query over those files. The time covers the requests, the"
+              + " writes (page cache) and the query; nothing is cached between runs (DuckDB caches"
+              + " neither objects nor, by default, footers). The answer check shows DuckDB needed"
+              + " no byte that was not fetched.");
+
+  /** The SQL section: contenders, queries and answers, times, ratios and what the scans did. */
+  @SuppressWarnings("unchecked")
+  static void sqlSection(StringBuilder md, BenchResults r, List<Summary> sorted) {
+    List<String> sqlWorkloads =
+        workloads(r.summaries()).stream().filter(SqlWorkloads::isSql).toList();
+    if (sqlWorkloads.isEmpty()) {
+      return;
+    }
+    md.append("## SQL workloads: Flight SQL vs DuckDB\n\n");
+    boolean calcite =
+        r.summaries().stream().anyMatch(s -> s.contender().startsWith("quiver-calcite-jdbc"));
+    for (String n : SQL_CONTENDER_NOTES) {
+      if (calcite || !n.startsWith("`quiver-calcite-jdbc")) {
+        md.append("- ").append(n).append('\n');
+      }
+    }
+    md.append(
+        "\nEvery run's answer is compared with DuckDB's over the local files (computed once"
+            + " before the runs); a different answer fails the contender.\n\n");
+    Object texts = r.config().get("sqlQueries");
+    Object answers = r.config().get("sqlAnswers");
+    if (texts instanceof Map<?, ?> t) {
+      for (Map.Entry<?, ?> e : t.entrySet()) {
+        md.append("**").append(e.getKey()).append("**");
+        if (answers instanceof Map<?, ?> a && a.get(e.getKey()) != null) {
+          md.append(": ").append(a.get(e.getKey()));
+        }
+        md.append("\n\n```sql\n").append(e.getValue()).append("\n```\n\n");
+      }
+    }
+    md.append(
+        "| workload | contender | runs | median ms | min–max ms | IQR ms | client CPU ms |"
+            + " server CPU ms | storage MB read |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|\n");
+    for (String w : sqlWorkloads) {
+      for (Summary s : sorted) {
+        if (!s.workload().equals(w)) {
+          continue;
+        }
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %d | %s | %s–%s | %s–%s | %s | %s | %s |%n",
+                w,
+                s.contender(),
+                s.runs(),
+                num(s.wallMedianSeconds() * 1e3, "%.1f"),
+                num(s.wallMinSeconds() * 1e3, "%.1f"),
+                num(s.wallMaxSeconds() * 1e3, "%.1f"),
+                num(s.wallP25Seconds() * 1e3, "%.1f"),
+                num(s.wallP75Seconds() * 1e3, "%.1f"),
+                num(medianMillis(r.measurements(), s, Measurement::clientCpuNanos), "%.0f"),
+                num(medianMillis(r.measurements(), s, Measurement::serverCpuNanos), "%.0f"),
+                s.storageBytesRead() < 0 ? "n/a" : num(s.storageBytesRead() / 1e6, "%.2f")));
+      }
+    }
+    List<String> others =
+        r.summaries().stream()
+            .filter(s -> SqlWorkloads.isSql(s.workload()) && !s.contender().equals(SQL_WARM))
+            .map(Summary::contender)
+            .distinct()
+            .toList();
+    if (!others.isEmpty()) {
+      md.append(
+          "\nTimes relative to `"
+              + SQL_WARM
+              + "` (median time of the column's contender / median time of "
+              + SQL_WARM
+              + "; above 1: warm Flight SQL is faster):\n\n| workload |");
+      others.forEach(c -> md.append(' ').append(c).append(" |"));
+      md.append("\n|---|");
+      others.forEach(c -> md.append("---|"));
+      md.append('\n');
+      for (String w : sqlWorkloads) {
+        md.append("| ").append(w).append(" |");
+        double mine = wall(r.summaries(), SQL_WARM, w);
+        for (String c : others) {
+          md.append(' ').append(num(wall(r.summaries(), c, w) / mine, "%.2f×")).append(" |");
+        }
+        md.append('\n');
+      }
+    }
+    List<String> filtered =
+        r.summaries().stream()
+            .filter(s -> s.workload().equals(SqlWorkloads.FILTER))
+            .map(Summary::contender)
+            .toList();
+    if (!filtered.isEmpty()) {
+      md.append(
+          "\nPruning: the 1 % filter against the same rows with the predicate hidden from"
+              + " push-down:\n\n| contender | "
+              + SqlWorkloads.FILTER
+              + " ms | "
+              + SqlWorkloads.FILTER_NO_PUSHDOWN
+              + " ms | without / with |\n|---|---|---|---|\n");
+      for (String c : filtered) {
+        double with = wall(r.summaries(), c, SqlWorkloads.FILTER);
+        double without = wall(r.summaries(), c, SqlWorkloads.FILTER_NO_PUSHDOWN);
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s |%n",
+                c,
+                num(with * 1e3, "%.1f"),
+                num(without * 1e3, "%.1f"),
+                num(without / with, "%.2f×")));
+      }
+    }
+    if (r.config().get("sqlScanFacts") instanceof Map<?, ?> facts && !facts.isEmpty()) {
+      md.append("\nWhat the node's scans did (last run):\n\n");
+      ((Map<String, Object>) facts)
+          .forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
+    }
+    md.append('\n');
+  }
+
+  /** Median over {@code s}'s runs of a CPU figure in ms, or NaN if any run did not measure it. */
+  private static double medianMillis(
+      List<Measurement> all, Summary s, java.util.function.ToLongFunction<Measurement> field) {
+    double[] v =
+        all.stream()
+            .filter(m -> m.contender().equals(s.contender()) && m.workload().equals(s.workload()))
+            .mapToLong(field)
+            .mapToDouble(x -> x / 1e6)
+            .sorted()
+            .toArray();
+    if (v.length == 0 || v[0] < 0) {
+      return Double.NaN;
+    }
+    return Summary.quantile(v, 0.5);
   }
 
   static List<String> workloads(List<Summary> s) {

@@ -17,9 +17,10 @@ import picocli.CommandLine;
 
 /**
  * A tiny end-to-end run of the whole harness: real S3Proxy, Quiver server and speed-of-light server
- * in their own JVMs, Arrow C++ over S3, one repetition. Checks that every contender ran every
- * workload it supports, delivered the whole table, and that the results and report exist; the
- * Alluxio contender is not built here, so it must show up as failed with the reason.
+ * in their own JVMs, Arrow C++ over S3, DuckDB, one repetition. Checks that every contender ran
+ * every workload it supports, delivered the whole table (or, for SQL, the reference answer: the
+ * harness checks it), and that the results and report exist; the Alluxio contender is not built
+ * here, so it must show up as failed with the reason.
  */
 class BenchMainTest {
   @TempDir Path tmp;
@@ -51,7 +52,9 @@ class BenchMainTest {
     Set<String> ran = new HashSet<>();
     for (JsonNode m : r.get("measurements")) {
       ran.add(m.get("contender").asText() + " " + m.get("workload").asText());
-      if (!m.get("workload").asText().equals("concurrent")) {
+      if (SqlWorkloads.isSql(m.get("workload").asText())) {
+        assertTrue(m.get("rows").asLong() > 0, m.toString());
+      } else if (!m.get("workload").asText().equals("concurrent")) {
         assertEquals(20000, m.get("rows").asLong(), m.toString());
         assertTrue(m.get("arrowBytes").asLong() > 0, m.toString());
       } else {
@@ -77,9 +80,23 @@ class BenchMainTest {
     for (String c : new String[] {"speed-of-light", "quiver-warm", "direct-java"}) {
       assertTrue(ran.contains(c + " concurrent"), c + " concurrent missing from " + ran);
     }
+    for (String c :
+        new String[] {
+          "quiver-flightsql-warm",
+          "quiver-flightsql-cold",
+          "quiver-flightsql-cold@s3-shaped",
+          "duckdb-local",
+          "duckdb-s3",
+          "duckdb-s3@s3-shaped"
+        }) {
+      for (String w : SqlWorkloads.NAMES) {
+        assertTrue(ran.contains(c + " " + w), c + " " + w + " missing from " + ran);
+      }
+    }
     // Warm reads nothing from storage; cold reads the chunks again.
     for (JsonNode m : r.get("measurements")) {
-      if (m.get("contender").asText().equals("quiver-warm")) {
+      if (m.get("contender").asText().equals("quiver-warm")
+          || m.get("contender").asText().equals("quiver-flightsql-warm")) {
         assertEquals(0, m.get("storageBytesRead").asLong(), m.toString());
       }
       if (m.get("contender").asText().equals("quiver-cold")) {
@@ -94,6 +111,8 @@ class BenchMainTest {
     }
     String report = Files.readString(main.lastResults.resolve("report.md"));
     assertTrue(report.contains("## Targets"), report);
+    assertTrue(report.contains("## SQL workloads: Flight SQL vs DuckDB"), report);
+    assertTrue(Files.size(main.lastResults.resolve("sql.png")) > 0);
     assertTrue(Files.size(main.lastResults.resolve("throughput.png")) > 0);
     assertTrue(Files.size(main.lastResults.resolve("latency.png")) > 0);
   }

@@ -134,4 +134,85 @@ class ReportTest {
     assertTrue(md.contains("- alluxio-sc-on: bench/alluxio is not built"), md);
     assertTrue(md.contains("![throughput.png](throughput.png)"), md);
   }
+
+  @Test
+  void sqlTargetsSectionAndRatios() {
+    List<Measurement> ms = new ArrayList<>();
+    ms.add(sql("quiver-flightsql-warm", "q1", 0.050, 5_000_000L));
+    ms.add(sql("duckdb-local", "q1", 0.040, -1)); // 1.25×: missed
+    ms.add(sql("duckdb-s3@s3-shaped", "q1", 0.200, -1)); // 4×: met
+    ms.add(sql("quiver-flightsql-warm", "q6", 0.020, 5_000_000L));
+    ms.add(sql("duckdb-local", "q6", 0.025, -1)); // 0.8×: met
+    // no duckdb-s3@s3-shaped q6: n/a
+    ms.add(sql("quiver-flightsql-warm", "filter-1pct", 0.010, 5_000_000L));
+    ms.add(sql("quiver-flightsql-warm", "filter-1pct-nopush", 0.060, 5_000_000L)); // 6×: met
+    ms.add(sql("quiver-flightsql-cold", "filter-1pct", 0.100, 5_000_000L));
+    ms.add(sql("quiver-flightsql-cold", "filter-1pct-nopush", 0.150, 5_000_000L));
+    List<Summary> s = Summary.of(ms);
+    Map<String, Target> t = byName(Report.targets(s, -1, 1L << 30));
+    Target q1Local = t.get("warm Flight SQL q1 ≤ 1.0× DuckDB on local Parquet (time)");
+    assertEquals(1.25, q1Local.value(), 1e-9);
+    assertEquals("missed", q1Local.status());
+    assertEquals("met", t.get("warm Flight SQL q6 ≤ 1.0× DuckDB on local Parquet (time)").status());
+    Target q1S3 = t.get("warm Flight SQL q1 ≥ 3× faster than DuckDB reading the S3-shaped store");
+    assertEquals(4, q1S3.value(), 1e-9);
+    assertEquals("met", q1S3.status());
+    assertEquals(
+        "n/a",
+        t.get("warm Flight SQL q6 ≥ 3× faster than DuckDB reading the S3-shaped store").status());
+    Target pruning =
+        t.get("1 % filter on the sort column ≥ 5× faster than without pruning (warm Flight SQL)");
+    assertEquals(6, pruning.value(), 1e-9);
+    assertEquals("met", pruning.status());
+    assertEquals(
+        "n/a",
+        t.get(
+                "1 % filter on the sort column ≥ 5× faster than without pruning (cold Flight SQL,"
+                    + " S3-shaped)")
+            .status());
+
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("dataset", "tiny");
+    config.put("sqlQueries", Map.of("q6", "select sum(l_tax) from bench.loopback"));
+    config.put("sqlAnswers", Map.of("q6", "1 row × 1 columns; TPC-H Q6"));
+    config.put("sqlScanFacts", Map.of("quiver-flightsql-warm q6", "2 of 8 row groups read"));
+    BenchResults r =
+        new BenchResults(
+            "2026-01-01T00:00:00Z",
+            config,
+            ms,
+            s,
+            Map.of(),
+            Map.of(),
+            Report.targets(s, -1, 1L << 30),
+            List.of());
+    String md = Report.markdown(r, List.of());
+    assertTrue(md.contains("## SQL workloads: Flight SQL vs DuckDB"), md);
+    assertTrue(md.contains("**q6**: 1 row × 1 columns; TPC-H Q6"), md);
+    assertTrue(md.contains("```sql\nselect sum(l_tax) from bench.loopback\n```"), md);
+    assertTrue(!md.contains("- sqlQueries:"), "SQL texts are not in the configuration list");
+    assertTrue(md.contains("| q1 | quiver-flightsql-warm | 1 | 50.0 | 50.0–50.0 |"), md);
+    assertTrue(md.contains("| 5.00 |"), "storage MB read: " + md);
+    // Ratios against warm Flight SQL: duckdb-local 0.040 / 0.050 for q1.
+    assertTrue(md.contains("| q1 | 0.80× | 4.00× | n/a |"), md);
+    assertTrue(md.contains("| quiver-flightsql-cold | 100.0 | 150.0 | 1.50× |"), md);
+    assertTrue(md.contains("- quiver-flightsql-warm q6: 2 of 8 row groups read"), md);
+    // SQL workloads stay out of the scan tables.
+    assertTrue(!md.contains("| q1 | quiver-flightsql-warm | 1 | 0.050 |"), md);
+  }
+
+  private static Measurement sql(String contender, String workload, double seconds, long storage) {
+    return new Measurement(
+        contender,
+        workload,
+        0,
+        (long) (seconds * 1e9),
+        4,
+        0,
+        2_000_000,
+        contender.startsWith("quiver") ? 3_000_000 : -1,
+        0,
+        storage,
+        new long[0]);
+  }
 }

@@ -93,6 +93,21 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
               return size() > MAX_PREPARED;
             }
           });
+  static final java.time.Duration PLAN_TTL = java.time.Duration.ofSeconds(10);
+  private final com.github.benmanes.caffeine.cache.Cache<String, SqlPlanner.PlannedQuery> plans =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumSize(1_000)
+          .expireAfterWrite(PLAN_TTL)
+          .build();
+  // Keyed by plan identity (a plan object is only in the cache above for PLAN_TTL).
+  private final com.github.benmanes.caffeine.cache.Cache<SqlPlanner.PlannedQuery, Schema>
+      resultSchemas =
+          com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+              .maximumSize(1_000)
+              .weakKeys()
+              .expireAfterWrite(PLAN_TTL)
+              .build();
+
   // What stops each running query, by its ticket.
   private final Map<ByteString, Runnable> running = new ConcurrentHashMap<>();
 
@@ -172,7 +187,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
   public FlightInfo getFlightInfoStatement(
       FlightSql.CommandStatementQuery command, CallContext context, FlightDescriptor descriptor) {
     String sql = command.getQuery();
-    Schema schema = resultSchema(planner.plan(sql));
+    Schema schema = resultSchema(plan(sql));
     FlightSql.TicketStatementQuery ticket =
         FlightSql.TicketStatementQuery.newBuilder()
             .setStatementHandle(ByteString.copyFrom(sql, StandardCharsets.UTF_8))
@@ -183,7 +198,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
   @Override
   public SchemaResult getSchemaStatement(
       FlightSql.CommandStatementQuery command, CallContext context, FlightDescriptor descriptor) {
-    return new SchemaResult(resultSchema(planner.plan(command.getQuery())));
+    return new SchemaResult(resultSchema(plan(command.getQuery())));
   }
 
   @Override
@@ -202,7 +217,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       StreamListener<Result> listener) {
     try {
       String sql = request.getQuery();
-      SqlPlanner.PlannedQuery plan = planner.plan(sql);
+      SqlPlanner.PlannedQuery plan = plan(sql);
       Schema result = resultSchema(plan);
       Schema parameters = parameterSchema(plan.parameters());
       ByteString handle =
@@ -246,7 +261,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       CallContext context,
       FlightDescriptor descriptor) {
     Prepared p = preparedOf(command.getPreparedStatementHandle());
-    Schema schema = resultSchema(planner.plan(p.sql));
+    Schema schema = resultSchema(plan(p.sql));
     return info(schema, descriptor, pack(command).toByteArray());
   }
 
@@ -256,7 +271,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       CallContext context,
       FlightDescriptor descriptor) {
     Prepared p = preparedOf(command.getPreparedStatementHandle());
-    return new SchemaResult(resultSchema(planner.plan(p.sql)));
+    return new SchemaResult(resultSchema(plan(p.sql)));
   }
 
   @Override
@@ -340,9 +355,30 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
 
   // ---- execution --------------------------------------------------------------------------
 
-  private Schema resultSchema(SqlPlanner.PlannedQuery plan) {
+  /**
+   * The plan of {@code sql}, reused for {@link #PLAN_TTL}: a client's prepare, GetFlightInfo and
+   * DoGet of one query (and a dashboard's repeated queries) plan once. A plan holds names, columns
+   * and pushed filters, never data: every execution plans its scans against the files as they are
+   * then, so a changed file is still read at its new version; a table whose schema changed is seen
+   * within the TTL.
+   */
+  private SqlPlanner.PlannedQuery plan(String sql) {
     try {
-      return engine.resultSchema(plan, allocator);
+      return plans.get(sql, planner::plan);
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  private Schema resultSchema(SqlPlanner.PlannedQuery plan) {
+    Schema known = resultSchemas.getIfPresent(plan);
+    if (known != null) {
+      return known;
+    }
+    try {
+      Schema schema = engine.resultSchema(plan, allocator);
+      resultSchemas.put(plan, schema);
+      return schema;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -362,7 +398,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
             long start = System.nanoTime();
             try (SqlEngine.Execution execution =
                 engine.execute(
-                    planner.plan(sql),
+                    planner.plan(sql), // fresh: the catalog as it is now
                     parameters,
                     allocator,
                     cancel -> {

@@ -1,0 +1,631 @@
+"""The Quiver client: scans as Arrow tables or batch streams, and the catalog actions."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import (
+    Any,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+)
+
+import pyarrow as pa
+import pyarrow.flight as flight
+
+from .errors import InvalidRequest, QuiverError, translate
+from .filters import FILTER_VERSION, FilterLike, dumps, to_json
+
+__all__ = ["connect", "QuiverClient", "TableInfo", "MountInfo", "DEFAULT_PORT"]
+
+DEFAULT_PORT = 8815
+"""The port a node listens on unless told otherwise (``quiver serve --port``)."""
+
+_REUSE_CONNECTION = "arrow-flight-reuse-connection:"
+_SCHEMES = ("grpc://", "grpc+tcp://", "grpc+tls://", "grpc+unix://")
+
+
+def _location(target: str) -> str:
+    """A Flight location URI for ``host``, ``host:port``, ``[v6]:port`` or a ``grpc…://`` URI."""
+    if not isinstance(target, str) or not target.strip():
+        raise InvalidRequest(f"A Quiver address must be 'host:port', got {target!r}", code=None)
+    target = target.strip()
+    if "://" in target:
+        if not target.startswith(_SCHEMES):
+            raise InvalidRequest(
+                f"Unsupported scheme in {target!r} (use host:port, grpc://, grpc+tls:// or"
+                " grpc+unix://)",
+                code=None,
+            )
+        return target
+    if target.startswith("["):  # [::1]:8815
+        host, _, rest = target.partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+        host += "]"
+    elif target.count(":") == 1:
+        host, _, port = target.partition(":")
+    elif ":" not in target:
+        host, port = target, ""
+    else:
+        raise InvalidRequest(
+            f"Write an IPv6 address in brackets: '[{target}]:{DEFAULT_PORT}'", code=None
+        )
+    if port and not port.isdigit():
+        raise InvalidRequest(f"Bad port in {target!r}", code=None)
+    return f"grpc+tcp://{host}:{port or DEFAULT_PORT}"
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """A table of the catalog.
+
+    Attributes:
+        name: the dotted table name (``sales.orders``).
+        path: the namespace path it reads (``/sales/orders``).
+        format: ``parquet`` or ``orc``.
+        files: how many files it holds (only from :meth:`QuiverClient.create_table`).
+        rows: how many rows they hold (only from :meth:`QuiverClient.create_table`).
+    """
+
+    name: str
+    path: str
+    format: str
+    files: Optional[int] = None
+    rows: Optional[int] = None
+
+    @classmethod
+    def _from_json(cls, j: Mapping[str, Any]) -> "TableInfo":
+        return cls(j["name"], j["path"], j.get("format", ""), j.get("files"), j.get("rows"))
+
+
+@dataclass(frozen=True)
+class MountInfo:
+    """A mount: a namespace path mapped onto a store location.
+
+    Attributes:
+        path: the namespace path (``/lake``).
+        uri: the store location (``file:///data/lake``, ``s3://bucket/prefix``, ...).
+        options: the mount's options, with secret-looking values masked by the server.
+    """
+
+    path: str
+    uri: str
+    options: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def _from_json(cls, j: Mapping[str, Any]) -> "MountInfo":
+        return cls(j["path"], j["uri"], dict(j.get("options") or {}))
+
+
+def connect(
+    address: str = f"localhost:{DEFAULT_PORT}",
+    *,
+    parallelism: int = 4,
+    timeout: Optional[float] = None,
+    headers: Optional[Mapping[str, str]] = None,
+    **flight_options: Any,
+) -> "QuiverClient":
+    """Connect to a Quiver node.
+
+    Args:
+        address: ``host:port`` (port 8815 if omitted), or a Flight URI such as
+            ``grpc+tls://host:8815``.
+        parallelism: how many endpoints a scan reads at once (per call; can be overridden there).
+        timeout: seconds allowed for each planning or catalog call (``None``: no limit). Data
+            streams have no deadline.
+        headers: gRPC headers sent with every call (for example an ``authorization`` token).
+        **flight_options: passed to :class:`pyarrow.flight.FlightClient` (``tls_root_certs``,
+            ``cert_chain``, ``private_key``, ``disable_server_verification``, ...).
+
+    Returns:
+        A :class:`QuiverClient`; use it as a context manager or call :meth:`~QuiverClient.close`.
+        Connecting is lazy: an unreachable node raises :class:`~quiver_client.Unavailable` on the
+        first call.
+    """
+    return QuiverClient(
+        address, parallelism=parallelism, timeout=timeout, headers=headers, **flight_options
+    )
+
+
+class _Readers:
+    """The Flight streams open for one scan, so that a failure or an early stop cancels them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: Set[flight.FlightStreamReader] = set()
+        self._cancelled = False
+
+    def add(self, reader: flight.FlightStreamReader) -> None:
+        with self._lock:
+            self._open.add(reader)
+            cancelled = self._cancelled
+        if cancelled:
+            reader.cancel()
+
+    def discard(self, reader: flight.FlightStreamReader) -> None:
+        with self._lock:
+            self._open.discard(reader)
+
+    def cancel_all(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            readers = list(self._open)
+        for r in readers:
+            try:
+                r.cancel()
+            except Exception:  # cancelling is best effort: the stream may be finishing
+                pass
+
+
+class _End:
+    pass
+
+
+_END = _End()
+
+
+class _Failure:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class QuiverClient:
+    """A connection to a Quiver node (an Arrow Flight client underneath).
+
+    A *source* names what to scan: a table (``"sales.orders"``) or, if it starts with ``/``, a
+    namespace path (``"/lake/orders"``). Scans take ``columns`` (a list of names; ``None`` for all)
+    and ``filter`` (built with :func:`~quiver_client.col`, or a filter ``dict``/JSON string; see
+    :mod:`quiver_client.filters`). The node skips the row groups whose statistics rule the filter
+    out and, unless ``exact=False``, sends only matching rows.
+
+    Thread-safe: one client may serve many threads. Close it (or use ``with``) to release its
+    connections. Failures raise :class:`~quiver_client.QuiverError` subclasses.
+    """
+
+    def __init__(
+        self,
+        address: str = f"localhost:{DEFAULT_PORT}",
+        *,
+        parallelism: int = 4,
+        timeout: Optional[float] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        **flight_options: Any,
+    ) -> None:
+        self._parallelism = _check_parallelism(parallelism)
+        self._location = _location(address)
+        self._flight_options = dict(flight_options)
+        header_list = [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+        self._call_options = flight.FlightCallOptions(timeout=timeout, headers=header_list)
+        read_options = _aligned_read_options()
+        self._stream_options = (
+            flight.FlightCallOptions(headers=header_list, read_options=read_options)
+            if read_options is not None
+            else flight.FlightCallOptions(headers=header_list)
+        )
+        self._client = flight.FlightClient(self._location, **self._flight_options)
+        self._lock = threading.Lock()
+        self._others: Dict[str, flight.FlightClient] = {}
+        self._closed = False
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    @property
+    def location(self) -> str:
+        """The Flight URI of the node (``grpc+tcp://host:port``)."""
+        return self._location
+
+    def close(self) -> None:
+        """Close the connections (to the node and to any endpoint locations). Idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            clients = [self._client, *self._others.values()]
+            self._others.clear()
+        for c in clients:
+            c.close()
+
+    def __enter__(self) -> "QuiverClient":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"QuiverClient({self._location!r})"
+
+    # -- scans -----------------------------------------------------------------------------------
+
+    def plan(
+        self,
+        source: str,
+        *,
+        columns: Optional[Sequence[str]] = None,
+        filter: Optional[FilterLike] = None,
+        exact: bool = True,
+    ) -> flight.FlightInfo:
+        """Plan a scan without reading it: the node's ``FlightInfo`` with the result's schema,
+        one endpoint per group of row groups to read, and ``total_records``/``total_bytes`` of
+        the row groups kept after pruning by statistics."""
+        command, where = _scan_command(source, columns, filter, exact)
+        descriptor = flight.FlightDescriptor.for_command(dumps(command).encode("utf-8"))
+        with _errors(**where):
+            return self._client.get_flight_info(descriptor, self._call_options)
+
+    def schema(self, source: str, *, columns: Optional[Sequence[str]] = None) -> pa.Schema:
+        """The Arrow schema a scan of ``source`` (with ``columns``) returns."""
+        command, where = _scan_command(source, columns, None, True)
+        descriptor = flight.FlightDescriptor.for_command(dumps(command).encode("utf-8"))
+        with _errors(**where):
+            return self._client.get_schema(descriptor, self._call_options).schema
+
+    def read_table(
+        self,
+        source: str,
+        *,
+        columns: Optional[Sequence[str]] = None,
+        filter: Optional[FilterLike] = None,
+        exact: bool = True,
+        parallelism: Optional[int] = None,
+    ) -> pa.Table:
+        """Read a table or path into one :class:`pyarrow.Table`.
+
+        The endpoints are fetched in parallel (at most ``parallelism`` at once, default the
+        client's) and concatenated in endpoint order, which is the order of the files and row
+        groups. If one endpoint fails the others are cancelled and its error is raised.
+
+        ``.to_pandas()``, ``polars.from_arrow(t)`` and ``duckdb.sql("... from t")`` take it.
+        """
+        info = self.plan(source, columns=columns, filter=filter, exact=exact)
+        endpoints = list(info.endpoints)
+        if not endpoints:
+            return info.schema.empty_table()
+        tables = self._fetch_tables(
+            endpoints, _check_parallelism(parallelism or self._parallelism), _where(source)
+        )
+        return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+
+    def read_batches(
+        self,
+        source: str,
+        *,
+        columns: Optional[Sequence[str]] = None,
+        filter: Optional[FilterLike] = None,
+        exact: bool = True,
+        parallelism: Optional[int] = None,
+        buffer_batches: int = 4,
+    ) -> pa.RecordBatchReader:
+        """Stream a table or path as record batches, in endpoint order, without holding it all.
+
+        Planning happens now (so an unknown table or a bad filter raises here); reading starts
+        when the first batch is asked for. Up to ``parallelism`` endpoints are read ahead, each
+        buffering at most ``buffer_batches`` batches, so memory stays bounded by about
+        ``parallelism * (buffer_batches + 1)`` batches (the node sends ``--batch-rows`` rows per
+        batch).
+
+        Returns a :class:`pyarrow.RecordBatchReader`: iterate it, call ``read_all()``, or hand it
+        to DuckDB (``duckdb.sql("select ... from reader")``) or ``polars.from_arrow``. Closing it
+        (or dropping it) before the end cancels the streams still open. Errors met while
+        streaming raise :class:`~quiver_client.QuiverError` from the iteration.
+        """
+        if buffer_batches < 1:
+            raise InvalidRequest("buffer_batches must be at least 1", code=None)
+        info = self.plan(source, columns=columns, filter=filter, exact=exact)
+        batches = self._stream(
+            list(info.endpoints),
+            _check_parallelism(parallelism or self._parallelism),
+            buffer_batches,
+            _where(source),
+        )
+        return pa.RecordBatchReader.from_batches(info.schema, batches)
+
+    # -- catalog and cache -----------------------------------------------------------------------
+
+    def tables(self) -> List[TableInfo]:
+        """The tables of the catalog."""
+        return [TableInfo._from_json(t) for t in self._action_one("tables")["tables"]]
+
+    def mounts(self) -> List[MountInfo]:
+        """The mounts of the namespace."""
+        return [MountInfo._from_json(m) for m in self._action_one("mounts")["mounts"]]
+
+    def mount(self, path: str, uri: str, options: Optional[Mapping[str, str]] = None) -> MountInfo:
+        """Mount the store location ``uri`` (``file:///abs/dir``, ``s3://bucket/prefix``, ...) at
+        the namespace path ``path``. Credentials go in ``options`` by reference (names of the
+        server's environment variables), never as values; see the README's *Stores*."""
+        body = {"path": path, "uri": uri, "options": dict(options or {})}
+        return MountInfo._from_json(self._action_one("mount", body))
+
+    def unmount(self, path: str) -> None:
+        """Remove the mount at ``path`` (tables over it stay defined but cannot be read)."""
+        self._action_one("unmount", {"path": path}, where={"path": path})
+
+    def create_table(self, name: str, path: str, *, format: Optional[str] = None) -> TableInfo:
+        """Define the table ``name`` (dotted, e.g. ``sales.orders``) over the namespace path
+        ``path``: one file, or every ``*.parquet``/``*.orc`` file below a directory. ``format``
+        (``parquet``/``orc``) defaults to what the files' extension says."""
+        body: Dict[str, Any] = {"name": name, "path": path}
+        if format is not None:
+            body["format"] = format
+        return TableInfo._from_json(self._action_one("create-table", body, where={"path": path}))
+
+    def drop_table(self, name: str) -> None:
+        """Remove a table definition; its files are not touched."""
+        self._action_one("drop-table", {"name": name}, where={"table": name})
+
+    def stats(self) -> Dict[str, Any]:
+        """Cache, storage and scan counters of the node (the ``stats`` action)."""
+        return self._action_one("stats")
+
+    def health(self) -> Dict[str, Any]:
+        """The node's liveness answer (``{"status": "ok"}``)."""
+        return self._action_one("health")
+
+    def cache_free(self, source: Optional[str] = None) -> int:
+        """Drop cached chunks of a table or path (all if ``source`` is None); returns how many."""
+        body: Dict[str, Any] = {}
+        where: Dict[str, str] = {}
+        if source is not None:
+            body, where = _source_json(source)
+        return int(self._action_one("cache-free", body, where=where).get("freedEntries", 0))
+
+    def list_actions(self) -> Dict[str, str]:
+        """The node's action types and what each body holds."""
+        with _errors():
+            return {a.type: a.description for a in self._client.list_actions(self._call_options)}
+
+    def action(self, type: str, body: Optional[Mapping[str, Any]] = None) -> List[Dict[str, Any]]:
+        """Run any action by name with a JSON body; returns the JSON results (most actions send
+        one, ``cache-load`` sends progress results and then a final one)."""
+        payload = dumps(dict(body or {})).encode("utf-8")
+        with _errors():
+            results = self._client.do_action(flight.Action(type, payload), self._call_options)
+            return [json.loads(r.body.to_pybytes()) for r in results]
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _action_one(
+        self,
+        type: str,
+        body: Optional[Mapping[str, Any]] = None,
+        *,
+        where: Optional[Dict[str, str]] = None,
+    ) -> Dict[str, Any]:
+        payload = dumps(dict(body or {})).encode("utf-8")
+        with _errors(**(where or {})):
+            results = list(self._client.do_action(flight.Action(type, payload), self._call_options))
+        if not results:
+            return {}
+        result: Dict[str, Any] = json.loads(results[-1].body.to_pybytes())
+        return result
+
+    def _clients_for(self, endpoint: flight.FlightEndpoint) -> List[flight.FlightClient]:
+        """The clients to try for an endpoint, in order: its locations, or this node."""
+        uris = [
+            loc.uri.decode("utf-8") if isinstance(loc.uri, bytes) else str(loc.uri)
+            for loc in endpoint.locations
+        ]
+        if not uris:
+            return [self._client]
+        clients = []
+        with self._lock:
+            if self._closed:
+                raise QuiverError("The client is closed")
+            for uri in uris:
+                if uri.startswith(_REUSE_CONNECTION) or uri == self._location:
+                    clients.append(self._client)
+                    continue
+                c = self._others.get(uri)
+                if c is None:
+                    c = flight.FlightClient(uri, **self._flight_options)
+                    self._others[uri] = c
+                clients.append(c)
+        return clients
+
+    def _endpoint_batches(
+        self, endpoint: flight.FlightEndpoint, readers: _Readers
+    ) -> Iterator[pa.RecordBatch]:
+        """The batches of one endpoint, falling over to its next location when one is
+        unavailable before it sent anything."""
+        clients = self._clients_for(endpoint)
+        for i, client in enumerate(clients):
+            sent = False
+            try:
+                reader = client.do_get(endpoint.ticket, self._stream_options)
+                readers.add(reader)
+                try:
+                    while True:
+                        try:
+                            chunk = reader.read_chunk()
+                        except StopIteration:
+                            return
+                        sent = True
+                        yield chunk.data
+                finally:
+                    readers.discard(reader)
+            except flight.FlightUnavailableError:
+                if sent or i == len(clients) - 1:
+                    raise
+
+    def _read_endpoint(self, endpoint: flight.FlightEndpoint, readers: _Readers) -> pa.Table:
+        clients = self._clients_for(endpoint)
+        for i, client in enumerate(clients):
+            try:
+                reader = client.do_get(endpoint.ticket, self._stream_options)
+                readers.add(reader)
+                try:
+                    return reader.read_all()
+                finally:
+                    readers.discard(reader)
+            except flight.FlightUnavailableError:
+                if i == len(clients) - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _fetch_tables(
+        self, endpoints: List[flight.FlightEndpoint], parallelism: int, where: Dict[str, str]
+    ) -> List[pa.Table]:
+        readers = _Readers()
+        if parallelism == 1 or len(endpoints) == 1:
+            with _errors(**where):
+                return [self._read_endpoint(e, readers) for e in endpoints]
+        failed = threading.Event()
+
+        def fetch(e: flight.FlightEndpoint) -> Optional[pa.Table]:
+            if failed.is_set():
+                return None
+            return self._read_endpoint(e, readers)
+
+        pool = ThreadPoolExecutor(min(parallelism, len(endpoints)), "quiver-read")
+        futures: List["Future[Optional[pa.Table]]"] = []
+        try:
+            futures = [pool.submit(fetch, e) for e in endpoints]
+            wait(futures, return_when=FIRST_EXCEPTION)
+            errors = [f for f in futures if f.done() and f.exception() is not None]
+            if errors:
+                failed.set()
+                readers.cancel_all()
+                error = errors[0].exception()
+                assert error is not None
+                raise translate(error, **where) from error
+            return [f.result() for f in futures]
+        except BaseException:
+            failed.set()
+            readers.cancel_all()
+            for f in futures:
+                f.cancel()
+            raise
+        finally:
+            pool.shutdown(wait=True)
+
+    def _stream(
+        self,
+        endpoints: List[flight.FlightEndpoint],
+        parallelism: int,
+        buffer_batches: int,
+        where: Dict[str, str],
+    ) -> Iterator[pa.RecordBatch]:
+        if not endpoints:
+            return
+        stop = threading.Event()
+        readers = _Readers()
+        queues: List["queue.Queue[Any]"] = [queue.Queue(buffer_batches) for _ in endpoints]
+
+        def put(q: "queue.Queue[Any]", item: Any) -> bool:
+            # A bounded put that gives up once the consumer has gone away.
+            while not stop.is_set():
+                try:
+                    q.put(item, timeout=0.05)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def produce(i: int, endpoint: flight.FlightEndpoint) -> None:
+            q = queues[i]
+            try:
+                if stop.is_set():
+                    return
+                for batch in self._endpoint_batches(endpoint, readers):
+                    if not put(q, batch):
+                        return
+                put(q, _END)
+            except BaseException as e:  # handed to the consumer, which raises it
+                put(q, _Failure(e))
+
+        pool = ThreadPoolExecutor(min(parallelism, len(endpoints)), "quiver-stream")
+        try:
+            for i, e in enumerate(endpoints):
+                pool.submit(produce, i, e)
+            for q in queues:
+                while True:
+                    item = q.get()
+                    if item is _END:
+                        break
+                    if isinstance(item, _Failure):
+                        raise translate(item.error, **where) from item.error
+                    yield item
+        finally:
+            stop.set()
+            readers.cancel_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _aligned_read_options() -> Optional[pa.ipc.IpcReadOptions]:
+    """IPC read options that copy a received buffer only when it is misaligned for its type.
+
+    Arrow C++ reads Flight data zero-copy from gRPC's buffers, and some arrive at odd addresses
+    (e.g. a string column's offsets after a bitmap whose length is not a multiple of 8); Acero,
+    which DuckDB and pyarrow's dataset scans use, warns about such buffers and some hardware
+    faults on them. Aligned buffers are not copied.
+    """
+    alignment = getattr(getattr(pa.ipc, "Alignment", None), "DataTypeSpecific", None)
+    if alignment is None:  # pyarrow without the option: read as is
+        return None
+    return pa.ipc.IpcReadOptions(ensure_alignment=alignment)
+
+
+def _check_parallelism(parallelism: int) -> int:
+    if not isinstance(parallelism, int) or isinstance(parallelism, bool) or parallelism < 1:
+        raise InvalidRequest(f"parallelism must be a positive int, got {parallelism!r}", code=None)
+    return parallelism
+
+
+def _where(source: str) -> Dict[str, str]:
+    return {"path": source} if source.startswith("/") else {"table": source}
+
+
+def _source_json(source: str) -> Tuple[Dict[str, Any], Dict[str, str]]:
+    if not isinstance(source, str) or not source:
+        raise InvalidRequest(
+            f"A source is a table name ('sales.orders') or a path ('/lake/x'), got {source!r}",
+            code=None,
+        )
+    where = _where(source)
+    return dict(where), where
+
+
+def _scan_command(
+    source: str,
+    columns: Optional[Sequence[str]],
+    filter: Optional[FilterLike],
+    exact: bool,
+) -> Tuple[Dict[str, Any], Dict[str, str]]:
+    command, where = _source_json(source)
+    if columns is not None:
+        if isinstance(columns, (str, bytes)):
+            raise InvalidRequest(
+                f"columns must be a list of names, not a string: columns=[{columns!r}]", code=None
+            )
+        command["columns"] = list(columns)
+    f = to_json(filter)
+    if f is not None:
+        command["filter"] = f
+        command["filter_version"] = FILTER_VERSION
+    if not exact:
+        command["exact"] = False
+    return command, where
+
+
+@contextmanager
+def _errors(**where: Optional[str]) -> Iterator[None]:
+    """Turns pyarrow's Flight exceptions into :class:`QuiverError` subclasses."""
+    try:
+        yield
+    except QuiverError:
+        raise
+    except (flight.FlightError, pa.ArrowException) as e:
+        translated = translate(e, **where)
+        if translated is e:
+            raise
+        raise translated from e
