@@ -93,7 +93,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
               return size() > MAX_PREPARED;
             }
           });
-  static final java.time.Duration PLAN_TTL = java.time.Duration.ofSeconds(10);
+  static final java.time.Duration PLAN_TTL = java.time.Duration.ofMinutes(10);
   private final com.github.benmanes.caffeine.cache.Cache<String, SqlPlanner.PlannedQuery> plans =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
           .maximumSize(1_000)
@@ -370,6 +370,21 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
     }
   }
 
+  /**
+   * The plan to execute {@code sql} with: the cached one if every table it reads still has the
+   * schema it was planned with, else a new one. (Planning costs tens of milliseconds; checking
+   * costs a catalog lookup per table, which the scans need next anyway.)
+   */
+  private SqlPlanner.PlannedQuery currentPlan(String sql) {
+    SqlPlanner.PlannedQuery cached = plans.getIfPresent(sql);
+    if (cached != null && planner.isCurrent(cached)) {
+      return cached;
+    }
+    SqlPlanner.PlannedQuery fresh = planner.plan(sql);
+    plans.put(sql, fresh);
+    return fresh;
+  }
+
   private Schema resultSchema(SqlPlanner.PlannedQuery plan) {
     Schema known = resultSchemas.getIfPresent(plan);
     if (known != null) {
@@ -398,7 +413,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
             long start = System.nanoTime();
             try (SqlEngine.Execution execution =
                 engine.execute(
-                    planner.plan(sql), // fresh: the catalog as it is now
+                    currentPlan(sql),
                     parameters,
                     allocator,
                     cancel -> {

@@ -84,9 +84,15 @@ public final class SqlPlanner {
    * @param filter rows to keep (implied by the query), or null for all
    * @param reused whether the query reads the table more than once (the executor must then keep its
    *     rows rather than stream them once)
+   * @param tableSchema the table's schema when the query was planned
    */
   public record TableRead(
-      String table, String view, List<String> columns, Filter filter, boolean reused) {}
+      String table,
+      String view,
+      List<String> columns,
+      Filter filter,
+      boolean reused,
+      org.apache.arrow.vector.types.pojo.Schema tableSchema) {}
 
   /**
    * A planned query.
@@ -208,6 +214,23 @@ public final class SqlPlanner {
     return out;
   }
 
+  /**
+   * Whether {@code query} still fits the catalog: every table it reads exists with the schema it
+   * was planned with (the scans are planned at execution anyway, against the files as they are).
+   */
+  public boolean isCurrent(PlannedQuery query) {
+    try {
+      for (TableRead read : query.reads()) {
+        if (!tables.schema(read.table()).equals(read.tableSchema())) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false; // replanning reports the problem properly
+    }
+  }
+
   private org.apache.arrow.vector.types.pojo.Schema schemaOf(String table) {
     try {
       return tables.schema(table);
@@ -294,7 +317,9 @@ public final class SqlPlanner {
       boolean reused = scans.size() > 1;
       Filter filter = reused ? null : scans.get(0).filter;
       reads.put(
-          e.getKey(), new TableRead(table.name(), SCAN_PREFIX + n++, columns, filter, reused));
+          e.getKey(),
+          new TableRead(
+              table.name(), SCAN_PREFIX + n++, columns, filter, reused, table.arrowSchema()));
     }
     return reads;
   }
@@ -429,8 +454,9 @@ public final class SqlPlanner {
       // binds its columns, and will not read it either.
       for (String name : tables.tableNames()) {
         if (name.toLowerCase(Locale.ROOT).equals(dotted)) {
-          List<String> columns = schemaOf(name).getFields().stream().map(Field::getName).toList();
-          read = new TableRead(name, SCAN_PREFIX + reads.size(), columns, null, false);
+          org.apache.arrow.vector.types.pojo.Schema schema = schemaOf(name);
+          List<String> columns = schema.getFields().stream().map(Field::getName).toList();
+          read = new TableRead(name, SCAN_PREFIX + reads.size(), columns, null, false, schema);
           reads.put(dotted, read);
           break;
         }
