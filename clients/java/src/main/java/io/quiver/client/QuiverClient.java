@@ -3,58 +3,406 @@ package io.quiver.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.protocol.ScanCommand;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
-import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.LocationSchemes;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * A Java client of a Quiver node: catalog actions (mount, tables, stats) and scans.
  *
- * <p>Failures arrive as {@link org.apache.arrow.flight.FlightRuntimeException} carrying the
- * server's status and message. Owns its {@link FlightClient} and, when created with {@link
- * #connect}, its allocator; {@link #close()} releases both. Thread-safe: calls may run
- * concurrently, each scan using its own streams.
+ * <pre>{@code
+ * try (QuiverClient quiver = QuiverClient.builder().uri("grpc://localhost:8815").build();
+ *     BatchStream batches = quiver.stream(QuiverClient.command("sales.orders", List.of("o_id")))) {
+ *   while (batches.hasNext()) {
+ *     try (VectorSchemaRoot batch = batches.next()) { // the caller owns every batch
+ *       ...
+ *     }
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p><b>Reading.</b> A scan is planned once ({@link #info(ScanCommand)}: GetFlightInfo) and its
+ * endpoints are then read in parallel by at most {@link Builder#parallelism(int) parallelism}
+ * threads, with at most twice as many batches buffered (see {@link BatchStream}). An endpoint that
+ * names locations is read from them in order, falling over to the next location when one answers
+ * {@code UNAVAILABLE} before sending a batch; an endpoint without locations (what a single node
+ * plans) is read from the node this client is connected to.
+ *
+ * <p><b>Security.</b> {@link Builder#useTls(boolean) TLS} (with {@link
+ * Builder#trustedCertificates(byte[]) trusted certificates} and optional {@link
+ * Builder#clientCertificate(byte[], byte[]) client certificates}) and credentials ({@link
+ * Builder#bearerToken(String) a bearer token} or {@link Builder#basicAuth(String, String) user and
+ * password}, sent in the {@code authorization} header of every call) are ready for servers that
+ * require them. Quiver nodes do not serve TLS nor check credentials yet: against today's node use
+ * plain {@code grpc://} and expect credentials to be ignored.
+ *
+ * <p><b>Ownership.</b> Failures arrive as {@link org.apache.arrow.flight.FlightRuntimeException}
+ * carrying the server's status and message. The client owns its {@link FlightClient}s (one for its
+ * node, one per other location it has read from) and, unless {@link Builder#allocator} gave one,
+ * its allocator; {@link #close()} releases them all. Thread-safe: calls may run concurrently, each
+ * scan using its own streams.
  */
 public final class QuiverClient implements AutoCloseable {
+  /** The port a node listens on unless told otherwise. */
+  public static final int DEFAULT_PORT = 8815;
+
+  /** Bound of a client-owned allocator unless {@link Builder#maxMemory} says otherwise: 1 GiB. */
+  public static final long DEFAULT_MAX_MEMORY = 1L << 30;
+
+  /** Endpoints read at once unless {@link Builder#parallelism} says otherwise. */
+  public static final int DEFAULT_PARALLELISM = 4;
+
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String REUSE_CONNECTION_SCHEME =
+      Location.reuseConnection().getUri().getScheme();
 
   private final BufferAllocator allocator;
   private final boolean ownsAllocator;
+  private final Location location;
+  private final Builder options;
   private final FlightClient flight;
+  private final ConcurrentHashMap<Location, FlightClient> others = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
-  private QuiverClient(BufferAllocator allocator, boolean ownsAllocator, Location location) {
-    this.allocator = allocator;
-    this.ownsAllocator = ownsAllocator;
-    this.flight = FlightClient.builder(allocator, location).build();
+  private QuiverClient(Builder options) {
+    this.options = options.copy();
+    this.location =
+        options.tls
+            ? Location.forGrpcTls(options.host, options.port)
+            : Location.forGrpcInsecure(options.host, options.port);
+    this.ownsAllocator = options.allocator == null;
+    this.allocator = ownsAllocator ? new RootAllocator(options.maxMemory) : options.allocator;
+    try {
+      this.flight = newFlightClient(location);
+    } catch (RuntimeException e) {
+      if (ownsAllocator) {
+        allocator.close();
+      }
+      throw e;
+    }
   }
 
-  /** Connects to {@code host:port} with a client-owned allocator. */
+  /** Options for a client; {@link Builder#build()} connects. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Connects to {@code host:port} without TLS or credentials, with a client-owned allocator. */
   public static QuiverClient connect(String host, int port) {
-    return new QuiverClient(new RootAllocator(), true, Location.forGrpcInsecure(host, port));
+    return builder().host(host).port(port).build();
   }
 
   /** Connects using a caller-owned allocator (the caller closes it after this client). */
   public static QuiverClient connect(BufferAllocator allocator, String host, int port) {
-    return new QuiverClient(allocator, false, Location.forGrpcInsecure(host, port));
+    return builder().allocator(allocator).host(host).port(port).build();
+  }
+
+  /**
+   * How to reach a node and what to send it. Not thread-safe; {@link #build()} copies the options,
+   * so a builder can be reused.
+   */
+  public static final class Builder {
+    private String host = "localhost";
+    private int port = DEFAULT_PORT;
+    private boolean tls;
+    private byte[] trustedCertificates;
+    private byte[] clientCertificate;
+    private byte[] clientKey;
+    private boolean verifyServer = true;
+    private String bearerToken;
+    private String user;
+    private String password;
+    private BufferAllocator allocator;
+    private long maxMemory = DEFAULT_MAX_MEMORY;
+    private int parallelism = DEFAULT_PARALLELISM;
+
+    private Builder() {}
+
+    private Builder copy() {
+      Builder b = new Builder();
+      b.host = host;
+      b.port = port;
+      b.tls = tls;
+      b.trustedCertificates = trustedCertificates;
+      b.clientCertificate = clientCertificate;
+      b.clientKey = clientKey;
+      b.verifyServer = verifyServer;
+      b.bearerToken = bearerToken;
+      b.user = user;
+      b.password = password;
+      b.allocator = allocator;
+      b.maxMemory = maxMemory;
+      b.parallelism = parallelism;
+      return b;
+    }
+
+    /** The node's host name or address (default {@code localhost}). */
+    public Builder host(String host) {
+      if (host == null || host.isBlank()) {
+        throw new IllegalArgumentException("host must not be empty");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /** The node's Flight port (default {@value QuiverClient#DEFAULT_PORT}). */
+    public Builder port(int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port must be 1..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Host, port and TLS from {@code host[:port]}, {@code grpc://host[:port]}, {@code
+     * grpc+tcp://host[:port]} (plain) or {@code grpc+tls://host[:port]} (TLS). IPv6 addresses go in
+     * brackets: {@code [::1]:8815}.
+     *
+     * @throws IllegalArgumentException naming the problem
+     */
+    public Builder uri(String uri) {
+      if (uri == null || uri.isBlank()) {
+        throw new IllegalArgumentException("A Quiver server address must not be empty");
+      }
+      String text = uri.trim();
+      boolean hasScheme = text.contains("://");
+      URI parsed;
+      try {
+        parsed = new URI(hasScheme ? text : "grpc://" + text);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException(
+            "Not a Quiver server address: '" + uri + "' (expected host:port or grpc://host:port)");
+      }
+      String scheme = parsed.getScheme().toLowerCase(java.util.Locale.ROOT);
+      boolean secure;
+      switch (scheme) {
+        case "grpc", "grpc+tcp" -> secure = false;
+        case "grpc+tls" -> secure = true;
+        default ->
+            throw new IllegalArgumentException(
+                "Unsupported scheme '"
+                    + parsed.getScheme()
+                    + "' in '"
+                    + uri
+                    + "' (use grpc://, grpc+tcp:// or grpc+tls://)");
+      }
+      if (parsed.getHost() == null
+          || (parsed.getPath() != null && !parsed.getPath().isEmpty())
+          || parsed.getQuery() != null) {
+        throw new IllegalArgumentException(
+            "Not a Quiver server address: '" + uri + "' (expected host:port or grpc://host:port)");
+      }
+      host(parsed.getHost());
+      port(parsed.getPort() == -1 ? DEFAULT_PORT : parsed.getPort());
+      this.tls = secure;
+      return this;
+    }
+
+    /** Whether to connect with TLS ({@code grpc+tls}); default false (or what {@link #uri} set). */
+    public Builder useTls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /**
+     * PEM certificates to trust instead of the JVM's default trust store (e.g. a private CA or a
+     * self-signed server certificate). Implies nothing unless TLS is on.
+     */
+    public Builder trustedCertificates(byte[] pem) {
+      this.trustedCertificates = pem == null ? null : pem.clone();
+      return this;
+    }
+
+    /** Reads {@link #trustedCertificates(byte[])} from a PEM file. */
+    public Builder trustedCertificates(Path pem) {
+      return trustedCertificates(read(pem, "trusted certificates"));
+    }
+
+    /** A client certificate chain and its PKCS#8 private key, both PEM, for mutual TLS. */
+    public Builder clientCertificate(byte[] certificatePem, byte[] privateKeyPem) {
+      if ((certificatePem == null) != (privateKeyPem == null)) {
+        throw new IllegalArgumentException("A client certificate needs its private key, and back");
+      }
+      this.clientCertificate = certificatePem == null ? null : certificatePem.clone();
+      this.clientKey = privateKeyPem == null ? null : privateKeyPem.clone();
+      return this;
+    }
+
+    /** Reads {@link #clientCertificate(byte[], byte[])} from PEM files. */
+    public Builder clientCertificate(Path certificatePem, Path privateKeyPem) {
+      return clientCertificate(
+          read(certificatePem, "client certificate"), read(privateKeyPem, "client key"));
+    }
+
+    /**
+     * Whether to check the server's certificate and host name (default true). Turning it off
+     * accepts any server: for tests only.
+     */
+    public Builder verifyServer(boolean verify) {
+      this.verifyServer = verify;
+      return this;
+    }
+
+    /** Sends {@code authorization: Bearer <token>} with every call (replaces basic credentials). */
+    public Builder bearerToken(String token) {
+      if (token != null && token.isBlank()) {
+        throw new IllegalArgumentException("A bearer token must not be blank");
+      }
+      this.bearerToken = token;
+      if (token != null) {
+        this.user = null;
+        this.password = null;
+      }
+      return this;
+    }
+
+    /**
+     * Sends {@code authorization: Basic …} with every call until the server answers with a bearer
+     * token, then that token (replaces a bearer token). Use TLS: basic credentials are readable on
+     * a plain connection.
+     */
+    public Builder basicAuth(String user, String password) {
+      if (user == null || password == null) {
+        throw new IllegalArgumentException("Basic credentials need a user and a password");
+      }
+      this.user = user;
+      this.password = password;
+      this.bearerToken = null;
+      return this;
+    }
+
+    /**
+     * Allocate in this caller-owned allocator instead of a client-owned root allocator (then {@link
+     * #maxMemory} does not apply: the allocator's own limit does). The caller closes it after the
+     * client.
+     */
+    public Builder allocator(BufferAllocator allocator) {
+      this.allocator = allocator;
+      return this;
+    }
+
+    /**
+     * Bound of the off-heap memory the client holds at once: batches in flight and batches handed
+     * out and not yet closed (default {@value QuiverClient#DEFAULT_MAX_MEMORY} bytes). Going over
+     * it fails the read with an {@link org.apache.arrow.memory.OutOfMemoryException}. Applies to a
+     * client-owned allocator only.
+     */
+    public Builder maxMemory(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxMemory must be positive, got " + bytes);
+      }
+      this.maxMemory = bytes;
+      return this;
+    }
+
+    /** Endpoints {@link QuiverClient#stream(ScanCommand)} reads at once (default 4). */
+    public Builder parallelism(int parallelism) {
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+      }
+      this.parallelism = parallelism;
+      return this;
+    }
+
+    /** Creates the client; the connection itself is made by the first call. */
+    public QuiverClient build() {
+      return new QuiverClient(this);
+    }
+
+    private static byte[] read(Path file, String what) {
+      try {
+        return Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read the " + what + " from " + file, e);
+      }
+    }
+  }
+
+  private FlightClient newFlightClient(Location target) {
+    FlightClient.Builder b = FlightClient.builder(allocator, target);
+    // A location's scheme says how to reach it (this node's own is grpc+tls when TLS is on).
+    if (LocationSchemes.GRPC_TLS.equals(target.getUri().getScheme())) {
+      b.useTls();
+      if (options.trustedCertificates != null) {
+        b.trustedCertificates(new ByteArrayInputStream(options.trustedCertificates));
+      }
+      if (options.clientCertificate != null) {
+        b.clientCertificate(
+            new ByteArrayInputStream(options.clientCertificate),
+            new ByteArrayInputStream(options.clientKey));
+      }
+      if (!options.verifyServer) {
+        b.verifyServer(false);
+      }
+    }
+    if (options.bearerToken != null) {
+      b.intercept(CredentialsMiddleware.bearer(options.bearerToken));
+    } else if (options.user != null) {
+      b.intercept(CredentialsMiddleware.basic(options.user, options.password));
+    }
+    return b.build();
+  }
+
+  /**
+   * The client for an endpoint's location: this client's own connection for {@code null}, Flight's
+   * "reuse this connection" location and this node's own location; otherwise one connection per
+   * location, made on first use and kept until {@link #close()}.
+   */
+  FlightClient clientFor(Location target) {
+    if (target == null
+        || REUSE_CONNECTION_SCHEME.equals(target.getUri().getScheme())
+        || target.equals(location)) {
+      return flight;
+    }
+    requireOpen();
+    FlightClient client = others.computeIfAbsent(target, this::newFlightClient);
+    if (closed && others.remove(target, client)) {
+      // close() ran meanwhile and may not have seen this connection.
+      try {
+        client.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      requireOpen();
+    }
+    return client;
+  }
+
+  /** The node this client is connected to. */
+  public Location location() {
+    return location;
+  }
+
+  /**
+   * The allocator batches handed out by this client live in: the client's own, or the one given to
+   * {@link Builder#allocator}.
+   */
+  public BufferAllocator allocator() {
+    return allocator;
   }
 
   public FlightClient flight() {
@@ -193,6 +541,17 @@ public final class QuiverClient implements AutoCloseable {
     return flight.getInfo(descriptor(command));
   }
 
+  /**
+   * The schema a scan command would return (GetSchema): its projected columns, without planning the
+   * scan.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException {@code NOT_FOUND} for an unknown table
+   *     or path, {@code INVALID_ARGUMENT} for an unknown column
+   */
+  public Schema schema(ScanCommand command) {
+    return flight.getSchema(descriptor(command)).getSchema();
+  }
+
   /** Receives each batch of a scan; the root is only valid during the call. */
   @FunctionalInterface
   public interface BatchConsumer {
@@ -201,6 +560,49 @@ public final class QuiverClient implements AutoCloseable {
 
   /** Totals of a scan. */
   public record ScanSummary(long rows, long batches, long bytes, int endpoints) {}
+
+  /**
+   * Plans a scan command and streams its batches, reading up to {@link Builder#parallelism}
+   * endpoints at once. Every batch {@link BatchStream#next()} returns belongs to the caller, who
+   * closes it; closing the stream cancels what is left.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException if planning fails ({@code NOT_FOUND},
+   *     {@code INVALID_ARGUMENT}, …); read failures are thrown by the stream
+   */
+  public BatchStream stream(ScanCommand command) {
+    return stream(info(command), options.parallelism);
+  }
+
+  /**
+   * Streams the batches of every endpoint of {@code info}, up to {@code parallelism} endpoints at
+   * once, each from its own locations (with fail-over) or, without locations, from this client's
+   * node. With {@code parallelism} 1 the endpoints are read one after the other, in order.
+   * Ownership, order, errors and closing: {@link BatchStream}.
+   */
+  public BatchStream stream(FlightInfo info, int parallelism) {
+    requireOpen();
+    // A plan without a schema (not Quiver's) streams batches whose schema only they know.
+    Schema schema = info.getSchemaOptional().orElseGet(() -> new Schema(List.of()));
+    return new ParallelBatchStream(schema, info.getEndpoints(), parallelism, this::openEndpoint);
+  }
+
+  /**
+   * Streams one endpoint on the caller's thread (no extra thread): its locations are tried in order
+   * and the next is tried when one answers {@code UNAVAILABLE} before sending a batch; without
+   * locations the endpoint is read from this client's node. Returns once the first batch (or the
+   * end) has arrived. What a distributed engine's task does with the endpoint it was given.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException the error of the last location tried
+   *     (with {@code UNAVAILABLE} from every location: an {@code UNAVAILABLE} naming each)
+   */
+  public BatchStream stream(FlightEndpoint endpoint) {
+    requireOpen();
+    return openEndpoint(endpoint);
+  }
+
+  private EndpointStream openEndpoint(FlightEndpoint endpoint) {
+    return EndpointStream.open(endpoint, this::clientFor, allocator);
+  }
 
   /**
    * Plans and reads a whole table or path, endpoint after endpoint, handing every batch to {@code
@@ -223,96 +625,87 @@ public final class QuiverClient implements AutoCloseable {
    * Plans and reads a scan command, endpoint after endpoint, handing every batch to {@code
    * consumer}. With an exact filter (the default) the batches hold only the rows the filter keeps;
    * with {@link ScanCommand#pruneOnly()} they hold every row of the units that may match, and the
-   * caller filters. Each batch is owned by the stream and valid only during the call: the consumer
+   * caller filters. Each batch is owned by the client and valid only during the call: the consumer
    * copies what it keeps and closes nothing.
    */
   public ScanSummary scan(ScanCommand command, BatchConsumer consumer) {
     return read(info(command), consumer);
   }
 
-  /** Reads every endpoint of {@code info} from this server, one after the other. */
+  /**
+   * Reads every endpoint of {@code info}, one after the other (see {@link #read(FlightInfo, int,
+   * BatchConsumer)}).
+   */
   public ScanSummary read(FlightInfo info, BatchConsumer consumer) {
     return read(info, 1, consumer);
   }
 
   /**
-   * Reads every endpoint of {@code info} from this server, up to {@code parallelism} at once;
-   * {@code consumer} is never called concurrently. The first failure is rethrown after the other
-   * streams are cancelled.
+   * Reads every endpoint of {@code info}, up to {@code parallelism} at once, each from its own
+   * locations (with fail-over) or from this client's node, as {@link #stream(FlightInfo, int)}
+   * does; {@code consumer} is never called concurrently and gets batches that are valid only during
+   * the call (the client closes them). The first failure is rethrown after the other streams are
+   * cancelled; so is an exception of {@code consumer}.
    */
   public ScanSummary read(FlightInfo info, int parallelism, BatchConsumer consumer) {
-    List<FlightEndpoint> endpoints = info.getEndpoints();
-    AtomicLong rows = new AtomicLong();
-    AtomicLong batches = new AtomicLong();
-    AtomicLong bytes = new AtomicLong();
-    Object consumerLock = new Object();
-    int threads = Math.max(1, Math.min(parallelism, endpoints.size()));
-    if (threads == 1) {
-      for (FlightEndpoint e : endpoints) {
-        readEndpoint(e, rows, batches, bytes, consumerLock, consumer);
-      }
-    } else {
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      try {
-        List<Future<?>> futures = new ArrayList<>();
-        for (FlightEndpoint e : endpoints) {
-          futures.add(
-              pool.submit(() -> readEndpoint(e, rows, batches, bytes, consumerLock, consumer)));
-        }
-        for (Future<?> f : futures) {
-          try {
-            f.get();
-          } catch (ExecutionException ex) {
-            futures.forEach(other -> other.cancel(true));
-            if (ex.getCause() instanceof RuntimeException re) {
-              throw re;
-            }
-            throw new IllegalStateException("Scan failed", ex.getCause());
-          } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while scanning", ex);
+    long rows = 0;
+    long batches = 0;
+    long bytes = 0;
+    try (BatchStream stream = stream(info, parallelism)) {
+      while (stream.hasNext()) {
+        try (VectorSchemaRoot batch = stream.next()) {
+          rows += batch.getRowCount();
+          batches++;
+          for (FieldVector v : batch.getFieldVectors()) {
+            bytes += v.getBufferSize();
           }
+          consumer.accept(batch);
         }
-      } finally {
-        pool.shutdownNow();
       }
     }
-    return new ScanSummary(rows.get(), batches.get(), bytes.get(), endpoints.size());
+    return new ScanSummary(rows, batches, bytes, info.getEndpoints().size());
   }
 
-  private void readEndpoint(
-      FlightEndpoint endpoint,
-      AtomicLong rows,
-      AtomicLong batches,
-      AtomicLong bytes,
-      Object consumerLock,
-      BatchConsumer consumer) {
-    try (FlightStream stream = flight.getStream(endpoint.getTicket())) {
-      VectorSchemaRoot root = stream.getRoot();
-      while (stream.next()) {
-        rows.addAndGet(root.getRowCount());
-        batches.incrementAndGet();
-        long size = 0;
-        for (var v : root.getFieldVectors()) {
-          size += v.getBufferSize();
-        }
-        bytes.addAndGet(size);
-        synchronized (consumerLock) {
-          consumer.accept(root);
-        }
-      }
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("Failed to close a Flight stream", e);
+  private void requireOpen() {
+    if (closed) {
+      throw CallStatus.CANCELLED
+          .withDescription("The Quiver client is closed")
+          .toRuntimeException();
     }
   }
 
+  /**
+   * Closes the connections and, if the client owns it, the allocator, which fails with {@link
+   * IllegalStateException} if batches handed out are still open. Close every {@link BatchStream}
+   * first.
+   */
   @Override
   public void close() throws InterruptedException {
-    flight.close();
+    if (closed) {
+      return;
+    }
+    closed = true;
+    InterruptedException interrupted = null;
+    List<FlightClient> clients = new ArrayList<>();
+    for (Location l : others.keySet()) {
+      FlightClient c = others.remove(l);
+      if (c != null) {
+        clients.add(c); // clientFor() closes the ones it removes itself
+      }
+    }
+    clients.add(flight);
+    for (FlightClient c : clients) {
+      try {
+        c.close();
+      } catch (InterruptedException e) {
+        interrupted = e;
+      }
+    }
     if (ownsAllocator) {
       allocator.close();
+    }
+    if (interrupted != null) {
+      throw interrupted;
     }
   }
 }

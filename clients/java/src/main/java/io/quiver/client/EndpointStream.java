@@ -1,0 +1,201 @@
+package io.quiver.client;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.Function;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.TransferPair;
+
+/**
+ * The batches of one endpoint, read on the caller's thread, with fail-over: the endpoint's
+ * locations are tried in order and the next one is tried when a location answers {@code
+ * UNAVAILABLE} (a node that is down, unreachable or shutting down) before it has sent a batch. Once
+ * a batch has arrived the stream is bound to its location: a failure after that is thrown, since
+ * switching would repeat or lose rows. An endpoint without locations is read from the client's own
+ * node.
+ *
+ * <p>Ownership as in {@link BatchStream}. Not thread-safe, except {@link #cancel()}.
+ */
+final class EndpointStream implements BatchStream {
+  private final BufferAllocator allocator;
+  private final FlightStream stream;
+  private final Location servedBy;
+  private boolean ready;
+  private boolean done;
+  private boolean closed;
+
+  private EndpointStream(
+      BufferAllocator allocator, FlightStream stream, Location servedBy, boolean ready) {
+    this.allocator = allocator;
+    this.stream = stream;
+    this.servedBy = servedBy;
+    this.ready = ready;
+    this.done = !ready;
+  }
+
+  /**
+   * Opens the endpoint's stream and waits for its schema and first batch (or its end), failing over
+   * as described above.
+   *
+   * @param clientFor the client for a location; {@code null} asks for the client's own node
+   * @param allocator where returned batches are transferred to
+   * @throws FlightRuntimeException the error of the last location tried; with {@code UNAVAILABLE}
+   *     from every location, an {@code UNAVAILABLE} naming each of them
+   */
+  static EndpointStream open(
+      FlightEndpoint endpoint,
+      Function<Location, FlightClient> clientFor,
+      BufferAllocator allocator) {
+    List<Location> candidates =
+        endpoint.getLocations().isEmpty()
+            ? Collections.singletonList(null)
+            : endpoint.getLocations();
+    Ticket ticket = endpoint.getTicket();
+    List<String> unavailable = new ArrayList<>();
+    List<FlightRuntimeException> failures = new ArrayList<>();
+    for (Location location : candidates) {
+      FlightStream stream = null;
+      try {
+        stream = clientFor.apply(location).getStream(ticket);
+        boolean first = stream.next();
+        return new EndpointStream(allocator, stream, location, first);
+      } catch (FlightRuntimeException e) {
+        closeAfterFailure(stream, e);
+        if (e.status().code() != FlightStatusCode.UNAVAILABLE) {
+          failures.forEach(e::addSuppressed);
+          throw e;
+        }
+        failures.add(e);
+        unavailable.add(
+            (location == null ? "this client's node" : location.getUri().toString())
+                + ": "
+                + e.getMessage());
+      } catch (RuntimeException | Error e) {
+        // Not a call failure (memory limit, say): release the call and let it through.
+        if (stream != null) {
+          try {
+            stream.close();
+          } catch (Exception suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+        throw e;
+      }
+    }
+    if (failures.size() == 1) {
+      throw failures.get(0);
+    }
+    FlightRuntimeException all =
+        CallStatus.UNAVAILABLE
+            .withDescription(
+                "No location could serve the endpoint (tried "
+                    + failures.size()
+                    + "): "
+                    + String.join("; ", unavailable))
+            .withCause(failures.get(failures.size() - 1))
+            .toRuntimeException();
+    failures.forEach(all::addSuppressed);
+    throw all;
+  }
+
+  private static void closeAfterFailure(FlightStream stream, FlightRuntimeException failure) {
+    if (stream == null) {
+      return;
+    }
+    try {
+      stream.close();
+    } catch (Exception e) {
+      // The stream already failed; its close repeats the failure.
+      if (e != failure && e.getCause() != failure) {
+        failure.addSuppressed(e);
+      }
+    }
+  }
+
+  /** The location that serves this endpoint, or null for the client's own node. */
+  Location servedBy() {
+    return servedBy;
+  }
+
+  @Override
+  public Schema schema() {
+    return stream.getSchema();
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (ready) {
+      return true;
+    }
+    if (done || closed) {
+      return false;
+    }
+    ready = stream.next();
+    done = !ready;
+    return ready;
+  }
+
+  @Override
+  public VectorSchemaRoot next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException("The endpoint's stream has ended");
+    }
+    ready = false;
+    return transfer(stream.getRoot(), allocator);
+  }
+
+  /**
+   * Moves the buffers of {@code root} into a new root in {@code allocator}, without copying; {@code
+   * root} is left empty and stays owned by its owner, the new root is the caller's.
+   */
+  static VectorSchemaRoot transfer(VectorSchemaRoot root, BufferAllocator allocator) {
+    List<FieldVector> vectors = new ArrayList<>(root.getFieldVectors().size());
+    for (FieldVector v : root.getFieldVectors()) {
+      TransferPair pair = v.getTransferPair(allocator);
+      pair.transfer();
+      vectors.add((FieldVector) pair.getTo());
+    }
+    return new VectorSchemaRoot(root.getSchema().getFields(), vectors, root.getRowCount());
+  }
+
+  /** Cancels the call; a thread blocked in {@link #hasNext()} gets {@code CANCELLED}. */
+  void cancel() {
+    stream.cancel("The reader closed the scan", null);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      stream.close();
+    } catch (FlightRuntimeException e) {
+      // Closing a stream that is still running cancels it; the cancellation is what we asked for.
+      if (e.status().code() != FlightStatusCode.CANCELLED) {
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw CallStatus.INTERNAL
+          .withDescription("Could not close a Flight stream: " + e)
+          .withCause(e)
+          .toRuntimeException();
+    }
+  }
+}
