@@ -67,7 +67,12 @@ public final class BenchMain implements Callable<Integer> {
           "quiver-flightsql-warm",
           "quiver-flightsql-cold",
           "duckdb-local",
-          "duckdb-s3");
+          "duckdb-s3",
+          "spark",
+          "pandas");
+
+  /** Client-library contenders, run by {@link ExternalClients} in their own processes. */
+  static final List<String> CLIENT_CONTENDERS = List.of("spark", "pandas");
 
   /**
    * Contenders that run only when asked for: Quiver's Calcite JDBC driver computes {@code AVG} of a
@@ -138,8 +143,9 @@ public final class BenchMain implements Callable<Integer> {
       description =
           "Subset of: speed-of-light, quiver-warm, quiver-cold, direct-java,"
               + " direct-native-s3, direct-native-local, alluxio; for the SQL workloads"
-              + " quiver-flightsql-warm, quiver-flightsql-cold, duckdb-local, duckdb-s3"
-              + " (default: all of these); also quiver-calcite-jdbc-warm,"
+              + " quiver-flightsql-warm, quiver-flightsql-cold, duckdb-local, duckdb-s3;"
+              + " client libraries (with any scan workload and the s3-shaped profile): spark,"
+              + " pandas (default: all of these); also quiver-calcite-jdbc-warm,"
               + " quiver-calcite-jdbc-cold (only when named).")
   List<String> contenders = ALL_CONTENDERS;
 
@@ -208,6 +214,11 @@ public final class BenchMain implements Callable<Integer> {
   long alluxioTimeout = 600;
 
   @Option(
+      names = "--client-timeout",
+      description = "Seconds per client-library run, spark or pandas (default: ${DEFAULT-VALUE}).")
+  long clientTimeout = 900;
+
+  @Option(
       names = "--call-timeout",
       description =
           "Seconds one Flight call may take before the run fails (default: ${DEFAULT-VALUE}).")
@@ -268,6 +279,10 @@ public final class BenchMain implements Callable<Integer> {
         workloadNames.stream().anyMatch(SqlWorkloads::isSql)
             && contenders.stream().anyMatch(SQL_CONTENDERS::contains);
     List<Profile> profileList = profiles.stream().map(Profile::parse).toList();
+    boolean anyClient =
+        anyScan
+            && profileList.contains(Profile.S3_SHAPED)
+            && contenders.stream().anyMatch(CLIENT_CONTENDERS::contains);
     double sf = scaleFactor != null ? scaleFactor : quick ? 0.1 : 1;
     int reps = repetitions != null ? repetitions : quick ? 3 : 5;
     int sqlReps = Math.min(reps, sqlRepetitions != null ? sqlRepetitions : quick ? 2 : reps);
@@ -352,6 +367,7 @@ public final class BenchMain implements Callable<Integer> {
               : null;
       Future<ChildProcess> quiverStart =
           (anyScan && (contenders.contains("quiver-warm") || contenders.contains("quiver-cold")))
+                  || anyClient
                   || (anySql
                       && contenders.stream()
                           .anyMatch(c -> SQL_CONTENDERS.contains(c) && c.startsWith("quiver")))
@@ -494,6 +510,10 @@ public final class BenchMain implements Callable<Integer> {
             measurements,
             servers,
             out);
+      }
+      if (anyClient && node != null) {
+        runClients(
+            home, env, node.port(), quick ? Math.min(reps, 2) : reps, results, measurements, out);
       }
     } finally {
       for (int i = resources.size() - 1; i >= 0; i--) {
@@ -899,6 +919,41 @@ public final class BenchMain implements Callable<Integer> {
         servers.put(name, o.server());
         out.printf(Locale.ROOT, "%s done (%.1f s)%n", name, (System.nanoTime() - start) / 1e9);
       } catch (AlluxioRunner.AlluxioFailure | IOException e) {
+        failures.put(name, e.getMessage());
+        out.println("  " + name + ": FAILED: " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failures.put(name, "interrupted");
+        return;
+      }
+      out.flush();
+    }
+  }
+
+  /** The client-library contenders, one after the other, against the running node. */
+  private void runClients(
+      Path home,
+      BenchEnv env,
+      int quiverPort,
+      int reps,
+      Path results,
+      List<Measurement> measurements,
+      PrintWriter out) {
+    for (String name : CLIENT_CONTENDERS) {
+      if (!contenders.contains(name)) {
+        continue;
+      }
+      long start = System.nanoTime();
+      Path file = results.resolve(name + ".json");
+      try {
+        ExternalClients.Outcome o =
+            name.equals("spark")
+                ? ExternalClients.spark(home, env, quiverPort, reps, file, clientTimeout)
+                : ExternalClients.pandas(home, env, quiverPort, reps, file, clientTimeout);
+        measurements.addAll(o.measurements());
+        notes.addAll(o.notes());
+        out.printf(Locale.ROOT, "%s done (%.1f s)%n", name, (System.nanoTime() - start) / 1e9);
+      } catch (ExternalClients.Failure | IOException e) {
         failures.put(name, e.getMessage());
         out.println("  " + name + ": FAILED: " + e.getMessage());
       } catch (InterruptedException e) {

@@ -167,7 +167,31 @@ public final class Report {
                   + " / "
                   + SqlWorkloads.FILTER));
     }
+    clientTargets(s, t);
     return t;
+  }
+
+  /**
+   * Spark and pandas through warm Quiver ≥ 3× faster than their own reads of the S3-shaped store.
+   */
+  private static void clientTargets(List<Summary> s, List<Target> t) {
+    String[][] pairs = {
+      {"spark-quiver-warm", "spark-s3a@s3-shaped", "spark-count"},
+      {"spark-quiver-warm", "spark-s3a@s3-shaped", "spark-groupby4"},
+      {"pandas-quiver-warm", "pandas-pyarrow-s3@s3-shaped", "pandas-full"},
+      {"pandas-quiver-warm", "pandas-pyarrow-s3@s3-shaped", "pandas-proj4"},
+      {"pandas-quiver-warm", "pandas-pyarrow-s3@s3-shaped", "arrow-full"},
+      {"pandas-quiver-warm", "pandas-pyarrow-s3@s3-shaped", "arrow-proj4"},
+    };
+    for (String[] p : pairs) {
+      t.add(
+          Target.of(
+              p[2] + ": through warm Quiver ≥ 3× faster than direct from the S3-shaped store",
+              wall(s, p[1], p[2]) / wall(s, p[0], p[2]),
+              3,
+              true,
+              "median time " + p[1] + " / " + p[0] + ", " + p[2]));
+    }
   }
 
   static String mib(long bytes) {
