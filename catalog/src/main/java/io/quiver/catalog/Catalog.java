@@ -39,7 +39,12 @@ public final class Catalog implements AutoCloseable {
   private final StorageMetrics metrics;
   private final FormatRegistry formats;
   private final MetadataCache metadata;
+  private final MountPolicy policy;
   private final Map<NamespacePath, Storage> storages = new HashMap<>();
+
+  /** Mounts whose store could not be opened at load time, with the reason. */
+  private final Map<NamespacePath, String> unavailable = new HashMap<>();
+
   private volatile CatalogState state;
 
   /**
@@ -55,6 +60,24 @@ public final class Catalog implements AutoCloseable {
       StorageMetrics metrics,
       MetadataCache metadata)
       throws IOException {
+    this(store, registry, formats, metrics, metadata, MountPolicy.TRUSTED);
+  }
+
+  /**
+   * Loads the catalog from {@code store} and opens a storage for every mount that {@code policy}
+   * allows and that opens; any other mount stays in the catalog as unavailable (see {@link
+   * #unavailableReason}) so that the node starts and it can be fixed by unmounting and mounting it
+   * again.
+   */
+  public Catalog(
+      CatalogStore store,
+      StorageRegistry registry,
+      FormatRegistry formats,
+      StorageMetrics metrics,
+      MetadataCache metadata,
+      MountPolicy policy)
+      throws IOException {
+    this.policy = policy;
     this.store = store;
     this.registry = registry;
     this.formats = formats;
@@ -62,7 +85,14 @@ public final class Catalog implements AutoCloseable {
     this.metadata = metadata;
     this.state = store.load();
     for (Mount m : state.mounts()) {
-      storages.put(m.path(), openStorage(m));
+      try {
+        storages.put(m.path(), openStorage(m));
+      } catch (IOException | RuntimeException e) {
+        String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+        unavailable.put(m.path(), reason);
+        LOG.warn(
+            "Mount {} is unavailable: {} (unmount and mount it again to fix)", m.path(), reason);
+      }
     }
   }
 
@@ -73,7 +103,7 @@ public final class Catalog implements AutoCloseable {
 
   private Storage openStorage(Mount m) throws IOException {
     try {
-      return new MeteredStorage(registry.create(m.target(), m.storageOptions()), metrics);
+      return new MeteredStorage(registry.create(m.target(), policy.storageOptions(m)), metrics);
     } catch (IllegalArgumentException e) {
       throw new InvalidMountException("Cannot mount " + m.target() + ": " + e.getMessage(), e);
     }
@@ -84,7 +114,8 @@ public final class Catalog implements AutoCloseable {
   /**
    * Mounts {@code target} at {@code path}, after checking that something exists there.
    *
-   * @throws AlreadyExistsException if a mount is already at {@code path}
+   * @throws AlreadyExistsException if an available mount is already at {@code path} (an unavailable
+   *     one is replaced, keeping the tables over it)
    * @throws InvalidMountException if the target does not exist, is unreachable or options are bad
    * @throws IllegalArgumentException if the path or location is malformed
    */
@@ -94,8 +125,28 @@ public final class Catalog implements AutoCloseable {
       throw new IllegalArgumentException(
           "Cannot mount at the namespace root '/': choose a path such as /data");
     }
-    if (state.mounts().stream().anyMatch(m -> m.path().equals(path))) {
+    // Mounting again over an unavailable mount replaces it (its tables stay): how it is fixed.
+    boolean replacing = unavailable.containsKey(path);
+    if (!replacing && state.mounts().stream().anyMatch(m -> m.path().equals(path))) {
       throw new AlreadyExistsException("A mount already exists at " + path + "; unmount it first");
+    }
+    // A mount below another one would silently change what tables below it read.
+    if (!replacing) {
+      List<String> covered =
+          state.tables().stream()
+              .filter(t -> path.contains(t.path()))
+              .map(TableDefinition::name)
+              .sorted()
+              .toList();
+      if (!covered.isEmpty()) {
+        throw new InvalidMountException(
+            "Cannot mount at "
+                + path
+                + ": tables "
+                + String.join(", ", covered)
+                + " read files there through another mount, and would read the new one instead;"
+                + " drop them first");
+      }
     }
     Mount mount = new Mount(path, target, options);
     String decoder = mount.decoder();
@@ -128,9 +179,11 @@ public final class Catalog implements AutoCloseable {
             "Cannot mount " + target + " at " + path + ": nothing exists there");
       }
       List<Mount> mounts = new ArrayList<>(state.mounts());
+      mounts.removeIf(m -> replacing && m.path().equals(path));
       mounts.add(mount);
       commit(new CatalogState(mounts, state.tables()));
       storages.put(path, storage);
+      unavailable.remove(path);
       ok = true;
       LOG.info("Mounted {} at {}", target, path);
       return mount;
@@ -169,10 +222,16 @@ public final class Catalog implements AutoCloseable {
     List<Mount> mounts = new ArrayList<>(state.mounts());
     mounts.remove(mount);
     commit(new CatalogState(mounts, state.tables()));
+    unavailable.remove(path);
     Storage storage = storages.remove(path);
     if (storage != null) {
       storage.close();
     }
+  }
+
+  /** Why the mount at {@code path} is unavailable (its store did not open at load), or null. */
+  public synchronized String unavailableReason(NamespacePath path) {
+    return unavailable.get(path);
   }
 
   public List<Mount> mounts() {
@@ -234,6 +293,17 @@ public final class Catalog implements AutoCloseable {
       storage = storages.get(mount.path());
     }
     if (storage == null) {
+      String reason = unavailableReason(mount.path());
+      if (reason != null) {
+        throw new java.io.UncheckedIOException(
+            new io.quiver.storage.StorageUnavailableException(
+                "The mount at "
+                    + mount.path()
+                    + " is unavailable: "
+                    + reason
+                    + " (unmount and mount it again to fix)",
+                null));
+      }
       throw new NoSuchPathException("The mount at " + mount.path() + " was removed");
     }
     Location location = mount.target().resolve(mount.path().relativize(path));

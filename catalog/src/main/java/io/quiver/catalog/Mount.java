@@ -24,7 +24,14 @@ public record Mount(NamespacePath path, Location target, Map<String, String> opt
    */
   public static final String CACHE_QUOTA_OPTION = "cache-quota";
 
-  private static final Set<String> QUIVER_OPTIONS = Set.of(DECODER_OPTION, CACHE_QUOTA_OPTION);
+  /**
+   * The option naming one of the operator's credential sets ({@code lake}): the node adds that
+   * set's store options; handled by Quiver, not passed to the store as such.
+   */
+  public static final String CREDENTIALS_OPTION = "credentials";
+
+  private static final Set<String> QUIVER_OPTIONS =
+      Set.of(DECODER_OPTION, CACHE_QUOTA_OPTION, CREDENTIALS_OPTION);
 
   public Mount {
     options = Map.copyOf(options);
@@ -42,6 +49,11 @@ public record Mount(NamespacePath path, Location target, Map<String, String> opt
     return options.get(CACHE_QUOTA_OPTION);
   }
 
+  /** The credential set this mount names, or null. */
+  public String credentials() {
+    return options.get(CREDENTIALS_OPTION);
+  }
+
   /** The decoder chosen for this mount's files, or null for the server's default. */
   public String decoder() {
     return options.get(DECODER_OPTION);
@@ -56,7 +68,8 @@ public record Mount(NamespacePath path, Location target, Map<String, String> opt
     options.forEach(
         (k, v) -> {
           String key = k.toLowerCase(Locale.ROOT);
-          boolean reference = key.endsWith("-env") || key.endsWith("-file");
+          boolean reference =
+              key.endsWith("-env") || key.endsWith("-file") || key.equals(CREDENTIALS_OPTION);
           boolean secret =
               key.contains("secret")
                   || key.contains("password")

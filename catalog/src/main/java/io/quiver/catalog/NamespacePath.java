@@ -24,6 +24,9 @@ public record NamespacePath(List<String> segments) implements Comparable<Namespa
     }
   }
 
+  /** The longest path accepted, in characters (a 5 MB path was once persisted). */
+  public static final int MAX_LENGTH = 4096;
+
   /**
    * Parses {@code /a/b} (a leading {@code /} is optional, a trailing one ignored).
    *
@@ -31,6 +34,10 @@ public record NamespacePath(List<String> segments) implements Comparable<Namespa
    */
   public static NamespacePath of(String text) {
     Objects.requireNonNull(text, "path");
+    if (text.length() > MAX_LENGTH) {
+      throw new IllegalArgumentException(
+          "Invalid namespace path: " + text.length() + " characters, at most " + MAX_LENGTH);
+    }
     String t = text.strip();
     if (t.startsWith("/")) {
       t = t.substring(1);

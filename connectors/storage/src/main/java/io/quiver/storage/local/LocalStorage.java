@@ -27,9 +27,44 @@ import java.util.stream.Stream;
  * VersionChangedException} instead of returning mixed bytes. Writes are atomic (temporary file,
  * then rename).
  *
+ * <p>Confined (a {@code confine-to} root, which a node sets to the real path of a mount's target):
+ * a file whose real path — symbolic links resolved, in the file name or any directory above it — is
+ * not under the root does not exist for this storage: it is left out of listings and reads of it
+ * fail with {@link FileNotFoundException}, the same as a missing file.
+ *
  * <p>Thread-safe.
  */
 public final class LocalStorage implements Storage {
+  private final Path confinedTo;
+
+  /** Unconfined: every path the process can read. */
+  public LocalStorage() {
+    this(null);
+  }
+
+  /** Confined to {@code root} (a real path: absolute, links resolved), or unconfined if null. */
+  public LocalStorage(Path root) {
+    this.confinedTo = root;
+  }
+
+  /** Whether {@code path} resolves (links followed) inside the confinement root. */
+  private boolean inside(Path path) {
+    if (confinedTo == null) {
+      return true;
+    }
+    try {
+      return path.toRealPath().startsWith(confinedTo);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private Path confined(Path path, Location location) throws FileNotFoundException {
+    if (!inside(path)) {
+      throw new FileNotFoundException("No such file: " + location);
+    }
+    return path;
+  }
 
   static Path toPath(Location location) {
     if (!location.scheme().equals("file")) {
@@ -54,10 +89,11 @@ public final class LocalStorage implements Storage {
       return Stream.empty();
     }
     if (Files.isRegularFile(root)) {
-      return Stream.of(stat(prefix));
+      return inside(root) ? Stream.of(stat(prefix)) : Stream.empty();
     }
     return Files.walk(root)
         .filter(Files::isRegularFile)
+        .filter(this::inside)
         .map(
             p -> {
               try {
@@ -71,7 +107,7 @@ public final class LocalStorage implements Storage {
 
   @Override
   public FileEntry stat(Location location) throws IOException {
-    Path path = toPath(location);
+    Path path = confined(toPath(location), location);
     BasicFileAttributes a;
     try {
       a = Files.readAttributes(path, BasicFileAttributes.class);
@@ -86,12 +122,13 @@ public final class LocalStorage implements Storage {
 
   @Override
   public boolean exists(Location location) {
-    return Files.exists(toPath(location));
+    Path path = toPath(location);
+    return Files.exists(path) && inside(path);
   }
 
   @Override
   public StorageInput open(FileEntry entry) throws IOException {
-    Path path = toPath(entry.location());
+    Path path = confined(toPath(entry.location()), entry.location());
     FileChannel channel;
     try {
       channel = FileChannel.open(path, StandardOpenOption.READ);
