@@ -8,6 +8,7 @@ copy of the classes, while someone else rebuilds them).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -67,7 +68,16 @@ def _tail(path: Path, lines: int = 40) -> str:
 @pytest.fixture(scope="session")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The address (``127.0.0.1:PORT``) of a Quiver node running for this session."""
-    work = tmp_path_factory.mktemp("node")
+    with running_node(tmp_path_factory, "node") as address:
+        yield address
+
+
+@contextlib.contextmanager
+def running_node(
+    tmp_path_factory: pytest.TempPathFactory, name: str, *extra_args: str
+) -> Iterator[str]:
+    """Starts a node (with ``extra_args`` for ``quiver serve``) and stops it at the end."""
+    work = tmp_path_factory.mktemp(name)
     log_path = work / "server.log"
     command = [
         _java(),
@@ -83,6 +93,10 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         str(work / "data"),
         "--memory",
         "256m",
+        # The tests' files live under pytest's temporary directories; nothing else is mountable.
+        "--allow-local",
+        str(tmp_path_factory.getbasetemp()),
+        *extra_args,
     ]
     env = dict(os.environ)
     # What bin/quiver serve sets, so that freed buffers go back to the system.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import queue
 import threading
@@ -96,15 +97,26 @@ class MountInfo:
         path: the namespace path (``/lake``).
         uri: the store location (``file:///data/lake``, ``s3://bucket/prefix``, ...).
         options: the mount's options, with secret-looking values masked by the server.
+        status: ``available``, or ``unavailable`` when the node could not open the mount's store
+            at start-up (``reason`` says why; unmount and mount it again to fix it).
+        reason: why the mount is unavailable, else ``None``.
     """
 
     path: str
     uri: str
     options: Mapping[str, str] = field(default_factory=dict)
+    status: str = "available"
+    reason: Optional[str] = None
 
     @classmethod
     def _from_json(cls, j: Mapping[str, Any]) -> "MountInfo":
-        return cls(j["path"], j["uri"], dict(j.get("options") or {}))
+        return cls(
+            j["path"],
+            j["uri"],
+            dict(j.get("options") or {}),
+            j.get("status", "available"),
+            j.get("reason"),
+        )
 
 
 def connect(
@@ -113,6 +125,9 @@ def connect(
     parallelism: int = 4,
     timeout: Optional[float] = None,
     headers: Optional[Mapping[str, str]] = None,
+    user: Optional[str] = None,
+    password: Optional[str] = None,
+    token: Optional[str] = None,
     **flight_options: Any,
 ) -> "QuiverClient":
     """Connect to a Quiver node.
@@ -123,7 +138,11 @@ def connect(
         parallelism: how many endpoints a scan reads at once (per call; can be overridden there).
         timeout: seconds allowed for each planning or catalog call (``None``: no limit). Data
             streams have no deadline.
-        headers: gRPC headers sent with every call (for example an ``authorization`` token).
+        headers: gRPC headers sent with every call.
+        user, password: log in to a node with authentication (sent with every call as HTTP basic
+            credentials, which each node checks once and then remembers for its token lifetime;
+            use TLS, ``grpc+tls://``, beyond a trusted network).
+        token: an API token instead (sent as ``authorization: Bearer ...``).
         **flight_options: passed to :class:`pyarrow.flight.FlightClient` (``tls_root_certs``,
             ``cert_chain``, ``private_key``, ``disable_server_verification``, ...).
 
@@ -133,8 +152,35 @@ def connect(
         first call.
     """
     return QuiverClient(
-        address, parallelism=parallelism, timeout=timeout, headers=headers, **flight_options
+        address,
+        parallelism=parallelism,
+        timeout=timeout,
+        headers=headers,
+        user=user,
+        password=password,
+        token=token,
+        **flight_options,
     )
+
+
+def _credentials(
+    user: Optional[str], password: Optional[str], token: Optional[str]
+) -> List[Tuple[bytes, bytes]]:
+    """The ``authorization`` header for these credentials (none when all are ``None``)."""
+    if token is not None and user is not None:
+        raise ValueError("give either user and password or a token, not both")
+    if token is not None:
+        if not token.strip():
+            raise ValueError("the token is empty")
+        return [(b"authorization", b"Bearer " + token.strip().encode())]
+    if user is not None:
+        if password is None:
+            raise ValueError(f"user {user!r} given without a password")
+        pair = base64.b64encode(f"{user}:{password}".encode()).decode()
+        return [(b"authorization", b"Basic " + pair.encode())]
+    if password is not None:
+        raise ValueError("a password was given without a user")
+    return []
 
 
 class _Readers:
@@ -199,12 +245,16 @@ class QuiverClient:
         parallelism: int = 4,
         timeout: Optional[float] = None,
         headers: Optional[Mapping[str, str]] = None,
+        user: Optional[str] = None,
+        password: Optional[str] = None,
+        token: Optional[str] = None,
         **flight_options: Any,
     ) -> None:
         self._parallelism = _check_parallelism(parallelism)
         self._location = _location(address)
         self._flight_options = dict(flight_options)
         header_list = [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+        header_list.extend(_credentials(user, password, token))
         self._call_options = flight.FlightCallOptions(timeout=timeout, headers=header_list)
         read_options = _aligned_read_options()
         self._stream_options = (

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * Parses durations people write: {@code 90s}, {@code 10m}, {@code 2h}, {@code 1d}, or ISO {@code
  * PT10M}.
  */
-final class Durations {
+public final class Durations {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   private Durations() {}
@@ -17,7 +17,7 @@ final class Durations {
   /**
    * @throws IllegalArgumentException naming the accepted forms
    */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     String t = text.strip().toLowerCase(Locale.ROOT);
     Matcher m = SIMPLE.matcher(t);
     Duration d;

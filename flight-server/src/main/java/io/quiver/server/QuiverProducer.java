@@ -17,6 +17,8 @@ import io.quiver.catalog.Mount;
 import io.quiver.catalog.NamespacePath;
 import io.quiver.catalog.ResolvedPath;
 import io.quiver.catalog.TableDefinition;
+import io.quiver.server.security.Access;
+import io.quiver.server.security.Principal;
 import io.quiver.server.sql.FlightSqlService;
 import io.quiver.storage.Location;
 import io.quiver.storage.StorageMetrics;
@@ -103,6 +105,14 @@ public final class QuiverProducer extends NoOpFlightProducer {
   private final Executor streamExecutor;
   private final ScanMetrics scanMetrics;
   private final FlightSqlService sql;
+  private final Access access;
+
+  /** The largest action body accepted (the largest real one, a mount, is a few hundred bytes). */
+  static final int MAX_ACTION_BODY = 64 << 10;
+
+  /** Actions any reader may call; every other Quiver action needs the admin role. */
+  static final Set<String> READER_ACTIONS =
+      Set.of("mounts", "tables", "stats", "cache-ls", "health");
 
   QuiverProducer(
       Catalog catalog,
@@ -115,7 +125,9 @@ public final class QuiverProducer extends NoOpFlightProducer {
       BufferAllocator root,
       Executor streamExecutor,
       ScanMetrics scanMetrics,
-      FlightSqlService sql) {
+      FlightSqlService sql,
+      Access access) {
+    this.access = access;
     this.scanMetrics = scanMetrics;
     this.sql = sql;
     this.root = root;
@@ -133,10 +145,11 @@ public final class QuiverProducer extends NoOpFlightProducer {
   public void listFlights(
       CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
     try {
+      Principal caller = access.requireRead(context, "ListFlights");
       for (TableDefinition t : catalog.tables()) {
         FlightDescriptor d = FlightDescriptor.path(t.name().split("\\."));
         try {
-          listener.onNext(planner.plan(d));
+          listener.onNext(planner.plan(d, caller.name()));
         } catch (IOException | RuntimeException e) {
           // One broken table must not hide the others.
           LOG.warn("Skipping table {} in ListFlights: {}", t.name(), e.getMessage());
@@ -180,6 +193,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
 
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    Principal caller = access.requireRead(context, "GetFlightInfo");
     if (descriptor.isCommand() && isFlightSql(descriptor.getCommand())) {
       try {
         return sql.getFlightInfo(context, descriptor);
@@ -188,7 +202,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
       }
     }
     try {
-      ScanPlanner.Planned planned = planner.planScan(descriptor);
+      ScanPlanner.Planned planned = planner.planScan(descriptor, caller.name());
       ScanPlanner.Resolved r = planned.resolved();
       LOG.info(
           "scan {} columns={} filter={} units={} pruned={} endpoints={} est_rows={} est_bytes={}",
@@ -208,6 +222,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
 
   @Override
   public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
+    access.requireRead(context, "GetSchema");
     try {
       if (descriptor.isCommand() && isFlightSql(descriptor.getCommand())) {
         return sql.getSchema(context, descriptor);
@@ -224,6 +239,13 @@ public final class QuiverProducer extends NoOpFlightProducer {
    */
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+    Principal caller;
+    try {
+      caller = access.requireRead(context, "DoGet");
+    } catch (RuntimeException e) {
+      listener.error(FlightErrors.toFlight(e));
+      return;
+    }
     if (isFlightSql(ticket.getBytes())) {
       try {
         sql.getStream(context, ticket, listener);
@@ -234,7 +256,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
     }
     ScanTicket scan;
     try {
-      scan = ScanTicket.decode(ticket.getBytes());
+      scan = planner.signer().open(ticket.getBytes(), caller.name());
     } catch (RuntimeException e) {
       listener.error(FlightErrors.toFlight(e));
       return;
@@ -277,6 +299,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
       CallContext context,
       org.apache.arrow.flight.FlightStream flightStream,
       StreamListener<org.apache.arrow.flight.PutResult> ackStream) {
+    access.requireRead(context, "DoPut");
     FlightDescriptor d = flightStream.getDescriptor();
     if (d.isCommand() && isFlightSql(d.getCommand())) {
       return sql.acceptPut(context, flightStream, ackStream);
@@ -290,6 +313,18 @@ public final class QuiverProducer extends NoOpFlightProducer {
 
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    try {
+      if (SQL_ACTIONS.contains(action.getType()) || READER_ACTIONS.contains(action.getType())) {
+        access.requireRead(context, "Action '" + action.getType() + "'");
+      } else if (ACTIONS.containsKey(action.getType())) {
+        access.requireAdmin(context, "Action '" + action.getType() + "'");
+      } else {
+        access.principal(context);
+      }
+    } catch (RuntimeException e) {
+      listener.onError(FlightErrors.toFlight(e));
+      return;
+    }
     if (SQL_ACTIONS.contains(action.getType())) {
       try {
         sql.doAction(context, action, listener);
@@ -316,6 +351,10 @@ public final class QuiverProducer extends NoOpFlightProducer {
     byte[] bytes = action.getBody();
     if (bytes == null || bytes.length == 0) {
       return JSON.createObjectNode();
+    }
+    if (bytes.length > MAX_ACTION_BODY) {
+      throw new IllegalArgumentException(
+          "Action body of " + bytes.length + " bytes is above the limit of " + MAX_ACTION_BODY);
     }
     try {
       JsonNode node = JSON.readTree(bytes);
@@ -581,12 +620,17 @@ public final class QuiverProducer extends NoOpFlightProducer {
     return files;
   }
 
-  private static ObjectNode mountJson(Mount m) {
+  private ObjectNode mountJson(Mount m) {
     ObjectNode node = JSON.createObjectNode();
     node.put("path", m.path().toString());
     node.put("uri", m.target().toString());
     ObjectNode options = node.putObject("options");
     m.maskedOptions().forEach(options::put);
+    String reason = catalog.unavailableReason(m.path());
+    node.put("status", reason == null ? "available" : "unavailable");
+    if (reason != null) {
+      node.put("reason", reason);
+    }
     return node;
   }
 

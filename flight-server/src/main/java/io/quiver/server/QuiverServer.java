@@ -7,6 +7,10 @@ import io.quiver.catalog.Catalog;
 import io.quiver.catalog.FileCatalogStore;
 import io.quiver.catalog.MetadataCache;
 import io.quiver.format.FormatRegistry;
+import io.quiver.server.security.Access;
+import io.quiver.server.security.Authenticator;
+import io.quiver.server.security.OperatorMountPolicy;
+import io.quiver.server.security.SecurityConfig;
 import io.quiver.server.sql.FlightSqlService;
 import io.quiver.server.sql.SqlEngine;
 import io.quiver.storage.StorageMetrics;
@@ -59,6 +63,9 @@ public final class QuiverServer implements AutoCloseable {
    *   <li>{@code decoder}: the default decoder ({@code java} or {@code native}); a mount's {@code
    *       decoder} option overrides it, and a format or column the decoder cannot read falls back
    *       to the format's own Java decoder
+   *   <li>{@code security}: users, API tokens, credential sets, local roots ({@link
+   *       SecurityConfig}); with no users or tokens every caller is admin and the node refuses to
+   *       listen beyond loopback unless {@code insecure}
    * </ul>
    */
   public static final class Config {
@@ -75,6 +82,9 @@ public final class QuiverServer implements AutoCloseable {
     private List<DiskDirectory> diskDirectories = List.of();
     private long streamThroughBytes = -1; // -1: the stream memory
     private long sqlMemoryBytes = -1; // -1: a quarter of the cache, at least 256 MiB
+    private SecurityConfig security = SecurityConfig.none();
+    private boolean insecure;
+    private java.time.Duration ticketTtl = java.time.Duration.ofHours(1);
 
     private Config() {}
 
@@ -93,6 +103,9 @@ public final class QuiverServer implements AutoCloseable {
       c.diskDirectories = diskDirectories;
       c.streamThroughBytes = streamThroughBytes;
       c.sqlMemoryBytes = sqlMemoryBytes;
+      c.security = security;
+      c.insecure = insecure;
+      c.ticketTtl = ticketTtl;
       return c;
     }
 
@@ -106,7 +119,7 @@ public final class QuiverServer implements AutoCloseable {
       c.memoryBytes = memory;
       c.batchRows = 65536;
       c.rowGroupsPerEndpoint = 4;
-      c.streamMemoryBytes = Math.max(256L << 20, memory / 8);
+      c.streamMemoryBytes = -1; // derived from the memory
       c.evictionPolicy = EvictionPolicy.LRU;
       c.decoder = DEFAULT_DECODER;
       return c;
@@ -137,7 +150,8 @@ public final class QuiverServer implements AutoCloseable {
     }
 
     public long streamMemoryBytes() {
-      return streamMemoryBytes;
+      // Derived from the configured cache, never from the host: --memory bounds everything.
+      return streamMemoryBytes > 0 ? streamMemoryBytes : Math.max(64L << 20, memoryBytes / 8);
     }
 
     public EvictionPolicy evictionPolicy() {
@@ -154,7 +168,7 @@ public final class QuiverServer implements AutoCloseable {
      * such reads fail with RESOURCE_EXHAUSTED. Defaults to {@link #streamMemoryBytes()}.
      */
     public long streamThroughBytes() {
-      return streamThroughBytes < 0 ? streamMemoryBytes : streamThroughBytes;
+      return streamThroughBytes < 0 ? streamMemoryBytes() : streamThroughBytes;
     }
 
     /**
@@ -214,6 +228,42 @@ public final class QuiverServer implements AutoCloseable {
       return c;
     }
 
+    /** Users, tokens, credential sets and local roots (default: none of them). */
+    public SecurityConfig security() {
+      return security;
+    }
+
+    public Config withSecurity(SecurityConfig s) {
+      Config c = copy();
+      c.security = Objects.requireNonNull(s, "security");
+      return c;
+    }
+
+    /** Whether a node without authentication may listen on a non-loopback address. */
+    public boolean insecure() {
+      return insecure;
+    }
+
+    public Config withInsecure(boolean yes) {
+      Config c = copy();
+      c.insecure = yes;
+      return c;
+    }
+
+    /** How long a planned endpoint's ticket may be used (its {@code expiration_time}). */
+    public java.time.Duration ticketTtl() {
+      return ticketTtl;
+    }
+
+    public Config withTicketTtl(java.time.Duration ttl) {
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("ticket lifetime must be positive, was " + ttl);
+      }
+      Config c = copy();
+      c.ticketTtl = ttl;
+      return c;
+    }
+
     public Config withHost(String h) {
       Config c = copy();
       c.host = Objects.requireNonNull(h, "host");
@@ -238,6 +288,15 @@ public final class QuiverServer implements AutoCloseable {
     public Config withMemory(long m) {
       if (m <= 0) {
         throw new IllegalArgumentException("memory must be positive");
+      }
+      long ram = ByteSize.physicalMemory();
+      if (ram > 0 && m > ram) {
+        throw new IllegalArgumentException(
+            "memory "
+                + ByteSize.format(m)
+                + " is more than this host's RAM ("
+                + ByteSize.format(ram)
+                + "): the cache would be paged out or killed; choose at most about 60% of it");
       }
       Config c = copy();
       c.memoryBytes = m;
@@ -305,12 +364,18 @@ public final class QuiverServer implements AutoCloseable {
   private final SqlEngine sqlEngine;
   private final FlightSqlService sqlService;
   private final CacheQuotas quotas = new CacheQuotas();
+
+  /** Held while the node runs: a second node on the same data dir would lose catalog changes. */
+  private final java.nio.channels.FileChannel dataDirLock;
+
   private final ExecutorService streamThreads =
       Executors.newCachedThreadPool(new StreamThreadFactory());
 
   private QuiverServer(Config config) throws IOException {
     this.config = config;
+    Authenticator authenticator = checkExposure(config);
     Files.createDirectories(config.dataDir());
+    this.dataDirLock = lockDataDir(config.dataDir());
     this.root =
         new RootAllocator(
             RootAllocator.configBuilder()
@@ -344,7 +409,8 @@ public final class QuiverServer implements AutoCloseable {
               StorageRegistry.loadInstalled(),
               formats,
               storageMetrics,
-              new MetadataCache(256L << 20));
+              new MetadataCache(256L << 20),
+              new OperatorMountPolicy(config.security()));
       Catalog catalogForCheck = cat;
       java.util.Map<String, Boolean> versionChecks = new java.util.concurrent.ConcurrentHashMap<>();
       // A little headroom absorbs concurrent loaders racing for the same freed bytes. Loads that
@@ -375,7 +441,12 @@ public final class QuiverServer implements AutoCloseable {
       streamsAlloc = root.newChildAllocator("streams", 0, config.streamMemoryBytes());
       flightAlloc = root.newChildAllocator("flight", 0, config.streamMemoryBytes());
       ScanMetrics scanMetrics = new ScanMetrics();
-      ScanPlanner planner = new ScanPlanner(cat, config.rowGroupsPerEndpoint(), scanMetrics);
+      ScanPlanner planner =
+          new ScanPlanner(
+              cat,
+              config.rowGroupsPerEndpoint(),
+              scanMetrics,
+              new TicketSigner(config.ticketTtl()));
       UnitLoader units = new UnitLoader(cat, chunkCache, config.batchRows(), config.decoder());
       ChunkStreamer streamer = new ChunkStreamer(cat, units, streamsAlloc, scanMetrics);
       sqlAlloc = root.newChildAllocator("sql", 0, config.sqlMemoryBytes());
@@ -400,11 +471,15 @@ public final class QuiverServer implements AutoCloseable {
               root,
               streamThreads,
               scanMetrics,
-              sqlService);
-      FlightServer flightServer =
+              sqlService,
+              new Access(authenticator));
+      FlightServer.Builder builder =
           FlightServer.builder(
-                  flightAlloc, Location.forGrpcInsecure(config.host(), config.port()), producer)
-              .build();
+              flightAlloc, Location.forGrpcInsecure(config.host(), config.port()), producer);
+      if (authenticator != null) {
+        builder.headerAuthenticator(authenticator);
+      }
+      FlightServer flightServer = builder.build();
       flightServer.start();
       this.server = flightServer;
       this.streamer = streamer;
@@ -416,6 +491,7 @@ public final class QuiverServer implements AutoCloseable {
       closeQuietly(streamsAlloc);
       closeQuietly(chunkCache);
       closeQuietly(root);
+      closeQuietly(dataDirLock);
       throw e;
     }
     this.streams = streamsAlloc;
@@ -425,6 +501,74 @@ public final class QuiverServer implements AutoCloseable {
     this.sqlService = sqlService;
     this.cache = chunkCache;
     this.catalog = cat;
+  }
+
+  private static java.nio.channels.FileChannel lockDataDir(Path dir) throws IOException {
+    Path file = dir.resolve(".lock");
+    java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+    java.nio.channels.FileLock lock;
+    try {
+      lock = ch.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null; // this JVM holds it already
+    }
+    if (lock == null) {
+      ch.close();
+      throw new IllegalStateException(
+          "Another Quiver node is using the data dir "
+              + dir.toAbsolutePath()
+              + " (it holds "
+              + file.getFileName()
+              + "); stop it or give this node its own --data-dir");
+    }
+    return ch;
+  }
+
+  /**
+   * The authenticator when users or tokens are configured; otherwise null, after checking that the
+   * node listens on loopback only (or was told {@code insecure}).
+   */
+  private static Authenticator checkExposure(Config config) {
+    SecurityConfig security = config.security();
+    if (security.authenticationEnabled()) {
+      LOG.info("Authentication on: {}", security);
+      return new Authenticator(security);
+    }
+    if (!isLoopback(config.host())) {
+      if (!config.insecure()) {
+        throw new IllegalArgumentException(
+            "Refusing to listen on "
+                + config.host()
+                + " without authentication: anyone who reaches the port could mount and read"
+                + " files. Configure users or tokens (--config FILE), listen on 127.0.0.1, or"
+                + " pass --insecure to accept the risk.");
+      }
+      LOG.warn(
+          "INSECURE: listening on {} without authentication (--insecure): anyone who reaches"
+              + " port {} has admin rights",
+          config.host(),
+          config.port());
+    } else {
+      LOG.info(
+          "No users or tokens configured: listening on {} only; every local caller is admin",
+          config.host());
+    }
+    return null;
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+        if (!a.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** Names stream threads so thread dumps show what they are. */
@@ -457,6 +601,13 @@ public final class QuiverServer implements AutoCloseable {
    */
   public static QuiverServer start(Config config) throws IOException {
     QuiverServer s = new QuiverServer(config);
+    LOG.info(
+        "Off-heap budget {}: cache {}, streams 2 x {}, streamed through {}, SQL {}",
+        ByteSize.format(s.root.getLimit()),
+        ByteSize.format(config.memoryBytes()),
+        ByteSize.format(config.streamMemoryBytes()),
+        ByteSize.format(config.streamThroughBytes()),
+        ByteSize.format(config.sqlMemoryBytes()));
     LOG.info(
         "Quiver listening on {} (cache {}, data dir {})",
         s.location().getUri(),
@@ -519,6 +670,7 @@ public final class QuiverServer implements AutoCloseable {
     sql.close();
     flight.close();
     root.close();
+    dataDirLock.close();
     LOG.info("Quiver stopped");
   }
 }

@@ -34,21 +34,31 @@ public final class ScanPlanner {
   private final Catalog catalog;
   private final int rowGroupsPerEndpoint;
   private final ScanMetrics metrics;
+  private final TicketSigner signer;
 
+  /** A planner signing with a fresh key, tickets valid for an hour, no metrics. */
   public ScanPlanner(Catalog catalog, int rowGroupsPerEndpoint) {
-    this(catalog, rowGroupsPerEndpoint, null);
+    this(catalog, rowGroupsPerEndpoint, null, new TicketSigner(java.time.Duration.ofHours(1)));
   }
 
   /**
    * @param metrics counts planned and pruned units, or null
+   * @param signer signs the endpoints' tickets (the node's, which checks them at DoGet)
    */
-  public ScanPlanner(Catalog catalog, int rowGroupsPerEndpoint, ScanMetrics metrics) {
+  public ScanPlanner(
+      Catalog catalog, int rowGroupsPerEndpoint, ScanMetrics metrics, TicketSigner signer) {
     if (rowGroupsPerEndpoint < 1) {
       throw new IllegalArgumentException("rowGroupsPerEndpoint must be >= 1");
     }
     this.catalog = catalog;
     this.rowGroupsPerEndpoint = rowGroupsPerEndpoint;
     this.metrics = metrics;
+    this.signer = signer;
+  }
+
+  /** The signer of this planner's tickets. */
+  public TicketSigner signer() {
+    return signer;
   }
 
   /**
@@ -130,14 +140,20 @@ public final class ScanPlanner {
         request.exact());
   }
 
-  /** Plans without counting it in {@link ScanMetrics} (for listings). */
-  public FlightInfo plan(FlightDescriptor descriptor) throws IOException {
-    return doPlan(descriptor).info();
+  /**
+   * Plans for {@code principal} (its name; empty for anonymous) without counting it in {@link
+   * ScanMetrics} (for listings).
+   */
+  public FlightInfo plan(FlightDescriptor descriptor, String principal) throws IOException {
+    return doPlan(descriptor, principal).info();
   }
 
-  /** Plans a client's scan, counted in {@link ScanMetrics}; see {@link #doPlan}. */
-  public Planned planScan(FlightDescriptor descriptor) throws IOException {
-    Planned planned = doPlan(descriptor);
+  /**
+   * Plans a client's scan for {@code principal} (its name; empty for anonymous, or an in-process
+   * reader), counted in {@link ScanMetrics}; see {@link #doPlan}.
+   */
+  public Planned planScan(FlightDescriptor descriptor, String principal) throws IOException {
+    Planned planned = doPlan(descriptor, principal);
     if (metrics != null) {
       metrics.planned(planned.units(), planned.pruned());
     }
@@ -150,8 +166,9 @@ public final class ScanPlanner {
    * file. {@code total_records} and {@code total_bytes} are estimates: the rows and decoded bytes
    * of the projected columns of the units kept (before exact filtering).
    */
-  private Planned doPlan(FlightDescriptor descriptor) throws IOException {
+  private Planned doPlan(FlightDescriptor descriptor, String principal) throws IOException {
     Resolved r = resolve(descriptor);
+    java.time.Instant expires = signer.expiryFromNow();
     List<FlightEndpoint> endpoints = new ArrayList<>();
     long bytes = 0;
     long rows = 0;
@@ -190,7 +207,8 @@ public final class ScanPlanner {
                         file.entry().version().token(),
                         groups)),
                 ticketFilter);
-        endpoints.add(new FlightEndpoint(new Ticket(ticket.encode())));
+        endpoints.add(
+            new FlightEndpoint(new Ticket(signer.sign(ticket, principal, expires)), expires));
       }
     }
     FlightInfo info = new FlightInfo(r.schema(), descriptor, endpoints, bytes, rows);

@@ -2,6 +2,7 @@ package io.quiver.server;
 
 import io.quiver.cache.DiskDirectory;
 import io.quiver.cache.EvictionPolicy;
+import io.quiver.server.security.SecurityConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,8 +81,35 @@ public final class ServerMain implements Callable<Integer> {
               + " (default: a quarter of the cache, at least 256m).")
   String sqlMemory;
 
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Security settings (JSON): users with bcrypt password hashes and roles, API token"
+              + " hashes, named credential sets for mounts, allowed local directories. See the"
+              + " README's Security section.")
+  Path configFile;
+
+  @Option(
+      names = "--allow-local",
+      split = ",",
+      paramLabel = "DIR",
+      description =
+          "Directories file:// mounts may use (comma-separated or repeated; none by default).")
+  List<Path> allowLocal = new ArrayList<>();
+
+  @Option(
+      names = "--insecure",
+      description =
+          "Allow listening on a non-loopback address without authentication (anyone who reaches"
+              + " the port is admin).")
+  boolean insecure;
+
   @Override
   public Integer call() throws Exception {
+    SecurityConfig security =
+        (configFile == null ? SecurityConfig.none() : SecurityConfig.load(configFile))
+            .withAllowLocal(allowLocal);
     QuiverServer.Config config =
         QuiverServer.Config.defaults()
             .withHost(host)
@@ -92,7 +120,9 @@ public final class ServerMain implements Callable<Integer> {
             .withEvictionPolicy(eviction)
             .withDecoder(decoder)
             .withDiskDirectories(disks.stream().map(ServerMain::diskDirectory).toList())
-            .withExpireAfterWrite(expireAfter == null ? null : Durations.parse(expireAfter));
+            .withExpireAfterWrite(expireAfter == null ? null : Durations.parse(expireAfter))
+            .withSecurity(security)
+            .withInsecure(insecure);
     if (sqlMemory != null) {
       config = config.withSqlMemory(ByteSize.parse(sqlMemory));
     }

@@ -69,6 +69,11 @@ class QuiverFlightTest {
     server =
         QuiverServer.start(
             QuiverServer.Config.defaults()
+                .withSecurity(
+                    io.quiver.server.security.SecurityConfig.none()
+                        .withAllowLocal(
+                            java.util.List.of(
+                                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))))
                 .withPort(0)
                 .withDataDir(dataDir)
                 .withMemory(memory)
@@ -430,6 +435,11 @@ class QuiverFlightTest {
     server =
         QuiverServer.start(
             QuiverServer.Config.defaults()
+                .withSecurity(
+                    io.quiver.server.security.SecurityConfig.none()
+                        .withAllowLocal(
+                            java.util.List.of(
+                                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))))
                 .withPort(0)
                 .withDataDir(dataDir)
                 .withMemory(256L << 10)
@@ -579,6 +589,11 @@ class QuiverFlightTest {
     stop();
     QuiverServer.Config config =
         QuiverServer.Config.defaults()
+            .withSecurity(
+                io.quiver.server.security.SecurityConfig.none()
+                    .withAllowLocal(
+                        java.util.List.of(
+                            java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))))
             .withMemory(512L << 10)
             .withBatchRows(1024)
             .withDiskDirectories(
@@ -742,6 +757,11 @@ class QuiverFlightTest {
     stop();
     start(
         QuiverServer.Config.defaults()
+            .withSecurity(
+                io.quiver.server.security.SecurityConfig.none()
+                    .withAllowLocal(
+                        java.util.List.of(
+                            java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))))
             .withMemory(256L << 20)
             .withBatchRows(1000)
             .withDecoder("native"));

@@ -5,11 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.junit.jupiter.api.Test;
 
+/** Tickets are signed by the node that planned them, bound to a caller and an expiry. */
 class ScanTicketTest {
+  private final TicketSigner signer = new TicketSigner(Duration.ofMinutes(5));
   private final ScanTicket ticket =
       new ScanTicket(
           List.of("a", "b"),
@@ -19,18 +27,24 @@ class ScanTicketTest {
 
   @Test
   void roundTrips() {
-    assertEquals(ticket, ScanTicket.decode(ticket.encode()));
+    assertEquals(ticket, signer.open(signer.sign(ticket, "bob", signer.expiryFromNow()), "bob"));
+    assertEquals(ticket, signer.open(signer.sign(ticket, "", signer.expiryFromNow()), ""));
   }
 
   @Test
   void rejectsAnythingElse() {
-    byte[] good = ticket.encode();
+    byte[] good = signer.sign(ticket, "bob", signer.expiryFromNow());
     byte[] flipped = good.clone();
     flipped[10] ^= 1;
     byte[] otherVersion = good.clone();
     otherVersion[3] = 9;
     byte[] badMagic = good.clone();
     badMagic[0] = 'X';
+    byte[] otherNode =
+        new TicketSigner(Duration.ofMinutes(5)).sign(ticket, "bob", signer.expiryFromNow());
+    byte[] expired = signer.sign(ticket, "bob", Instant.now().minusSeconds(1));
+    byte[] huge = new byte[TicketSigner.MAX_BYTES + 1];
+    System.arraycopy(good, 0, huge, 0, 4);
     for (byte[] bad :
         List.of(
             new byte[0],
@@ -38,10 +52,35 @@ class ScanTicketTest {
             Arrays.copyOf(good, good.length - 1),
             flipped,
             otherVersion,
-            badMagic)) {
+            badMagic,
+            otherNode,
+            expired,
+            huge)) {
       IllegalArgumentException e =
-          assertThrows(IllegalArgumentException.class, () -> ScanTicket.decode(bad));
-      assertTrue(e.getMessage().contains("ticket"), e.getMessage());
+          assertThrows(IllegalArgumentException.class, () -> signer.open(bad, "bob"));
+      assertTrue(e.getMessage().toLowerCase().contains("ticket"), e.getMessage());
     }
+  }
+
+  @Test
+  void anotherCallersTicketIsRefused() {
+    byte[] bobs = signer.sign(ticket, "bob", signer.expiryFromNow());
+    FlightRuntimeException e =
+        assertThrows(FlightRuntimeException.class, () -> signer.open(bobs, "eve"));
+    assertEquals(FlightStatusCode.UNAUTHORIZED, e.status().code());
+  }
+
+  @Test
+  void aTicketListingARowGroupTwiceIsRefusedEvenWhenSigned() {
+    // The planner never makes one; a signed one would still not stream a row group twice.
+    List<Integer> groups = new ArrayList<>(Collections.nCopies(3, 0));
+    ScanTicket repeated =
+        new ScanTicket(
+            List.of("a"),
+            List.of(new ScanTicket.Part("/lake/t/p.parquet", "parquet", 1, "v", groups)));
+    byte[] signed = signer.sign(repeated, "", signer.expiryFromNow());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> signer.open(signed, ""));
+    assertTrue(e.getMessage().contains("listed twice"), e.getMessage());
   }
 }

@@ -51,6 +51,11 @@ public final class TestNode implements AutoCloseable {
       throws IOException {
     QuiverServer.Config config =
         QuiverServer.Config.defaults()
+            .withSecurity(
+                io.quiver.server.security.SecurityConfig.none()
+                    .withAllowLocal(
+                        java.util.List.of(
+                            java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))))
             .withPort(0)
             .withDataDir(dataDir)
             .withMemory(256L << 20)

@@ -83,7 +83,11 @@ public final class DemoMain implements Callable<Integer> {
               QuiverServer.Config.defaults()
                   .withPort(port)
                   .withDataDir(dataDir)
-                  .withMemory(ByteSize.parse(memory)));
+                  .withMemory(ByteSize.parse(memory))
+                  // The demo mounts its own sample data, and nothing else on this machine.
+                  .withSecurity(
+                      io.quiver.server.security.SecurityConfig.none()
+                          .withAllowLocal(List.of(data))));
     } catch (IOException e) {
       spec.commandLine()
           .getErr()

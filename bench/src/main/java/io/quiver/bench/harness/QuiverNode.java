@@ -22,6 +22,9 @@ import org.apache.arrow.memory.RootAllocator;
 final class QuiverNode implements AutoCloseable {
   static final String MAIN = "io.quiver.server.ServerMain";
 
+  /** The node's credential set for the benchmark bucket. */
+  static final String CREDENTIALS = "bench-s3";
+
   private final ChildProcess process;
   private final BufferAllocator actionAllocator;
   private final QuiverClient client;
@@ -43,6 +46,19 @@ final class QuiverNode implements AutoCloseable {
       throws IOException {
     Path catalog = logDir.resolve("quiver-catalog");
     deleteRecursively(catalog);
+    // The node's credential set for the bucket: mounts name it, never the variables themselves.
+    Path config = logDir.resolve("quiver-config.json");
+    Files.writeString(
+        config,
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .writeValueAsString(
+                Map.of(
+                    "credentials",
+                    Map.of(
+                        CREDENTIALS,
+                        Map.of(
+                            "access-key-env", ObjectStoreMain.ACCESS_VAR,
+                            "secret-key-env", ObjectStoreMain.SECRET_VAR)))));
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
@@ -53,7 +69,9 @@ final class QuiverNode implements AutoCloseable {
                 "--memory",
                 Long.toString(memoryBytes),
                 "--batch-rows",
-                Integer.toString(batchRows)));
+                Integer.toString(batchRows),
+                "--config",
+                config.toString()));
     if (decoder != null) {
       args.add("--decoder");
       args.add(decoder);
@@ -92,11 +110,7 @@ final class QuiverNode implements AutoCloseable {
         c.mount(
             "/" + p.label(),
             "s3://" + env.bucket() + "/" + env.prefix(),
-            Map.of(
-                "endpoint", env.endpoint(p),
-                "path-style", "true",
-                "access-key-env", env.accessVar(),
-                "secret-key-env", env.secretVar()));
+            Map.of("endpoint", env.endpoint(p), "path-style", "true", "credentials", CREDENTIALS));
         c.createTable(table(p), "/" + p.label(), "parquet");
       }
     } catch (RuntimeException e) {

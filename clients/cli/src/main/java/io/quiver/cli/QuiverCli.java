@@ -50,6 +50,8 @@ import picocli.CommandLine.Spec;
       QuiverCli.Scan.class,
       SqlCommand.class,
       QuiverCli.Health.class,
+      Secrets.HashPassword.class,
+      Secrets.NewToken.class,
     },
     footer = {
       "",
@@ -67,12 +69,66 @@ public final class QuiverCli implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** The environment the CLI reads ($QUIVER_*); tests replace it. */
+  static java.util.function.UnaryOperator<String> env = System::getenv;
+
   /** {@code --server host:port}, shared by every client command. */
   static final class ServerOption {
     @Option(
         names = "--server",
         description = "Quiver node as host:port (default: $QUIVER_SERVER or localhost:8815).")
     String server = System.getenv().getOrDefault("QUIVER_SERVER", "localhost:8815");
+
+    @Option(
+        names = "--user",
+        description =
+            "Log in as this user (default: $QUIVER_USER); the password comes from $QUIVER_PASSWORD"
+                + " or is asked for. An API token comes from $QUIVER_TOKEN (never from the command"
+                + " line, where other users of the machine could see it).")
+    String user = env.apply("QUIVER_USER");
+
+    /** Adds the credentials the options and environment give to {@code b}. */
+    QuiverClient.Builder credentials(QuiverClient.Builder b) {
+      String token = env.apply("QUIVER_TOKEN");
+      if (user != null && !user.isBlank()) {
+        return b.basicAuth(user, password());
+      }
+      if (token != null && !token.isBlank()) {
+        return b.bearerToken(token.strip());
+      }
+      return b;
+    }
+
+    /**
+     * The same credentials as JDBC connection properties ({@code user}/{@code password}, or {@code
+     * token}).
+     */
+    java.util.Properties jdbcCredentials() {
+      java.util.Properties p = new java.util.Properties();
+      String token = env.apply("QUIVER_TOKEN");
+      if (user != null && !user.isBlank()) {
+        p.setProperty("user", user);
+        p.setProperty("password", password());
+      } else if (token != null && !token.isBlank()) {
+        p.setProperty("token", token.strip());
+      }
+      return p;
+    }
+
+    private String password() {
+      String p = env.apply("QUIVER_PASSWORD");
+      if (p != null) {
+        return p;
+      }
+      java.io.Console console = System.console();
+      if (console == null) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(new QuiverCli()),
+            "--user " + user + ": set QUIVER_PASSWORD (no terminal to ask for the password)");
+      }
+      char[] typed = console.readPassword("Password for %s: ", user);
+      return typed == null ? "" : new String(typed);
+    }
 
     QuiverClient connect() {
       int colon = server.lastIndexOf(':');
@@ -87,7 +143,8 @@ public final class QuiverCli implements Runnable {
         throw new CommandLine.ParameterException(
             new CommandLine(new QuiverCli()), "--server port is not a number: '" + server + "'");
       }
-      return QuiverClient.connect(server.substring(0, colon), port);
+      return credentials(QuiverClient.builder().host(server.substring(0, colon)).port(port))
+          .build();
     }
   }
 

@@ -80,7 +80,7 @@ final class SqlCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Connection connection;
     try {
-      connection = DriverManager.getConnection(url());
+      connection = DriverManager.getConnection(url(), server.jdbcCredentials());
     } catch (SQLException e) {
       err.println("quiver: " + e.getMessage());
       err.flush();

@@ -46,6 +46,11 @@ class SqlCommandTest {
     server =
         QuiverServer.start(
             QuiverServer.Config.defaults()
+                .withSecurity(
+                    io.quiver.server.security.SecurityConfig.none()
+                        .withAllowLocal(
+                            java.util.List.of(
+                                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))))
                 .withPort(0)
                 .withDataDir(tmp.resolve("data"))
                 .withMemory(64L << 20));

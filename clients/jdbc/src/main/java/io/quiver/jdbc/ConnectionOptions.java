@@ -33,7 +33,23 @@ record ConnectionOptions(
     int parallelism,
     long maxMemory,
     Duration metadataTtl,
-    Properties calcite) {
+    Properties calcite,
+    Credentials credentials) {
+
+  /**
+   * What the node is told who the connection is: a user and password ({@code user}, {@code
+   * password} properties, as JDBC tools send them) exchanged for a bearer token on the first call,
+   * or an API token ({@code token}); all null for a node without authentication. {@link
+   * #toString()} never shows the secrets.
+   */
+  record Credentials(String user, String password, String token) {
+    static final Credentials NONE = new Credentials(null, null, null);
+
+    @Override
+    public String toString() {
+      return user != null ? "user " + user : token != null ? "token" : "none";
+    }
+  }
 
   static final String PREFIX = "jdbc:quiver:";
   static final int DEFAULT_PORT = 8815;
@@ -49,16 +65,25 @@ record ConnectionOptions(
   /** Quiver's options, with their description (for {@code getPropertyInfo} and errors). */
   static final Map<String, String> OPTIONS =
       Map.of(
-          "parallelism", "Endpoints one table scan reads at once (default 4)",
-          "maxMemory", "Bound of the connection's Arrow memory for batches in flight (default 1g)",
+          "parallelism",
+          "Endpoints one table scan reads at once (default 4)",
+          "maxMemory",
+          "Bound of the connection's Arrow memory for batches in flight (default 1g)",
           "metadataTtl",
-              "How long table names and schemas are reused, e.g. 5s, 500ms, 0 (default 5s)");
+          "How long table names and schemas are reused, e.g. 5s, 500ms, 0 (default 5s)",
+          "user",
+          "User to log in as (with password) on a node with authentication",
+          "password",
+          "The user's password (prefer a property over the URL)",
+          "token",
+          "An API token instead of user and password");
 
   /** Calcite properties the dialect sets (and {@code lex}, which would override them). */
   private static final Set<String> FIXED = fixedProperties();
 
-  /** JDBC tools send these as properties; they mean nothing to a node without authentication. */
-  private static final Set<String> IGNORED = Set.of("user", "password");
+  static final String USER = "quiver.user";
+  static final String PASSWORD = "quiver.password";
+  static final String TOKEN = "quiver.token";
 
   /**
    * Parses {@code url} and merges {@code info} (the URL's options win).
@@ -107,9 +132,7 @@ record ConnectionOptions(
     Map<String, String> given = new LinkedHashMap<>();
     if (info != null) {
       for (String k : info.stringPropertyNames()) {
-        if (!IGNORED.contains(k.toLowerCase(Locale.ROOT))) {
-          given.put(k, info.getProperty(k));
-        }
+        given.put(k, info.getProperty(k));
       }
     }
     if (!query.isEmpty()) {
@@ -125,6 +148,9 @@ record ConnectionOptions(
       }
     }
 
+    String user = null;
+    String password = null;
+    String token = null;
     int parallelism = 4;
     long maxMemory = 1L << 30;
     Duration ttl = Duration.ofSeconds(5);
@@ -134,6 +160,15 @@ record ConnectionOptions(
       String key = e.getKey();
       String value = e.getValue().trim();
       switch (key) {
+        case "user":
+          user = value.isEmpty() ? null : value;
+          break;
+        case "password":
+          password = e.getValue();
+          break;
+        case "token":
+          token = value.isEmpty() ? null : value;
+          break;
         case "parallelism":
           parallelism = positiveInt(key, value);
           break;
@@ -166,7 +201,13 @@ record ConnectionOptions(
           calcite.setProperty(key, value);
       }
     }
-    return new ConnectionOptions(host, port, parallelism, maxMemory, ttl, calcite);
+    // Tools send a user (often without a password) to every server; a node without
+    // authentication ignores credentials, one with authentication refuses a wrong password.
+    Credentials credentials =
+        user != null
+            ? new Credentials(user, password == null ? "" : password, null)
+            : token != null ? new Credentials(null, null, token) : Credentials.NONE;
+    return new ConnectionOptions(host, port, parallelism, maxMemory, ttl, calcite, credentials);
   }
 
   /** The properties of the Calcite connection: pass-through ones, the dialect's, and the node. */
@@ -179,6 +220,13 @@ record ConnectionOptions(
     p.setProperty(PARALLELISM, Integer.toString(parallelism));
     p.setProperty(MAX_MEMORY, Long.toString(maxMemory));
     p.setProperty(METADATA_TTL, Long.toString(metadataTtl.toMillis()));
+    if (credentials.user() != null) {
+      p.setProperty(USER, credentials.user());
+      p.setProperty(PASSWORD, credentials.password());
+    }
+    if (credentials.token() != null) {
+      p.setProperty(TOKEN, credentials.token());
+    }
     return p;
   }
 
@@ -190,12 +238,14 @@ record ConnectionOptions(
         Integer.parseInt(p.getProperty(PARALLELISM)),
         Long.parseLong(p.getProperty(MAX_MEMORY)),
         Duration.ofMillis(Long.parseLong(p.getProperty(METADATA_TTL))),
-        new Properties());
+        new Properties(),
+        new Credentials(p.getProperty(USER), p.getProperty(PASSWORD), p.getProperty(TOKEN)));
   }
 
   /** These options without the Calcite properties (which the connection keeps apart). */
   ConnectionOptions withoutCalcite() {
-    return new ConnectionOptions(host, port, parallelism, maxMemory, metadataTtl, new Properties());
+    return new ConnectionOptions(
+        host, port, parallelism, maxMemory, metadataTtl, new Properties(), credentials);
   }
 
   String address() {

@@ -63,8 +63,15 @@ final class NodeConnection implements AutoCloseable {
   static NodeConnection open(ConnectionOptions options) {
     BufferAllocator allocator = new RootAllocator(options.maxMemory());
     try {
-      return new NodeConnection(
-          options, allocator, QuiverClient.connect(allocator, options.host(), options.port()));
+      QuiverClient.Builder b =
+          QuiverClient.builder().allocator(allocator).host(options.host()).port(options.port());
+      ConnectionOptions.Credentials c = options.credentials();
+      if (c.user() != null) {
+        b.basicAuth(c.user(), c.password());
+      } else if (c.token() != null) {
+        b.bearerToken(c.token());
+      }
+      return new NodeConnection(options, allocator, b.build());
     } catch (RuntimeException | Error e) {
       allocator.close();
       throw e;

@@ -42,6 +42,10 @@ class ConnectionOptionsTest {
     assertEquals("false", p.getProperty("caseSensitive"));
     assertEquals(
         o.withoutCalcite(), ConnectionOptions.fromConnectionProperties(p).withoutCalcite());
+    // A user without a password is sent as such (a node without authentication ignores it).
+    assertEquals("ignored", o.credentials().user());
+    assertEquals("", o.credentials().password());
+    assertEquals("user ignored", o.credentials().toString());
   }
 
   @Test

@@ -87,6 +87,11 @@ class QuiverDriverTest {
     server =
         QuiverServer.start(
             QuiverServer.Config.defaults()
+                .withSecurity(
+                    io.quiver.server.security.SecurityConfig.none()
+                        .withAllowLocal(
+                            java.util.List.of(
+                                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))))
                 .withPort(0)
                 .withDataDir(tmp.resolve("quiver-data"))
                 .withMemory(256L << 20)

@@ -56,7 +56,7 @@ class AzureStoreFlightTest extends StoreFlightTest {
             "wrong account key",
             FlightStatusCode.UNAUTHORIZED,
             shared.uri(prefix),
-            with(shared.options(), "account-key-env", WRONG_KEY_VAR),
+            with(shared.options(), "credentials", "wrong-key"),
             List.of("access denied", "HTTP 403", shared.endpoint())),
         new RefusedMount(
             "missing container",
@@ -70,6 +70,13 @@ class AzureStoreFlightTest extends StoreFlightTest {
             shared.uri(prefix),
             with(shared.failFastOptions(), "endpoint", unreachable),
             List.of(unreachable, "unreachable")));
+  }
+
+  @Override
+  Map<String, Map<String, String>> credentialSets() {
+    return Map.of(
+        "test-azure", Map.of("account-key-env", KEY_VAR),
+        "wrong-key", Map.of("account-key-env", WRONG_KEY_VAR));
   }
 
   @Override
@@ -114,7 +121,7 @@ class AzureStoreFlightTest extends StoreFlightTest {
 
     @Override
     public Map<String, String> options() {
-      return Map.of("endpoint", endpoint, "account-key-env", KEY_VAR);
+      return Map.of("endpoint", endpoint, "credentials", "test-azure");
     }
 
     @Override

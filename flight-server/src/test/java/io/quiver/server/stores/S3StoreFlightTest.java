@@ -54,7 +54,7 @@ class S3StoreFlightTest extends StoreFlightTest {
             "wrong secret key",
             FlightStatusCode.UNAUTHORIZED,
             shared.uri(prefix),
-            with(shared.options(), "secret-key-env", WRONG_SECRET_VAR),
+            with(shared.options(), "credentials", "wrong-secret"),
             List.of("S3 refused", "HTTP 403", ACCESS_VAR, WRONG_SECRET_VAR)),
         new RefusedMount(
             "missing bucket",
@@ -68,6 +68,13 @@ class S3StoreFlightTest extends StoreFlightTest {
             shared.uri(prefix),
             with(shared.failFastOptions(), "endpoint", unreachable),
             List.of(unreachable, "did not answer")));
+  }
+
+  @Override
+  Map<String, Map<String, String>> credentialSets() {
+    return Map.of(
+        "test-s3", Map.of("access-key-env", ACCESS_VAR, "secret-key-env", SECRET_VAR),
+        "wrong-secret", Map.of("access-key-env", ACCESS_VAR, "secret-key-env", WRONG_SECRET_VAR));
   }
 
   @Override
@@ -106,10 +113,7 @@ class S3StoreFlightTest extends StoreFlightTest {
 
     @Override
     public Map<String, String> options() {
-      return Map.of(
-          "endpoint", endpoint,
-          "access-key-env", ACCESS_VAR,
-          "secret-key-env", SECRET_VAR);
+      return Map.of("endpoint", endpoint, "credentials", "test-s3");
     }
 
     @Override

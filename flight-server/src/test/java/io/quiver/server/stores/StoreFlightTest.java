@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.server.QuiverServer;
+import io.quiver.server.security.SecurityConfig;
 import io.quiver.storage.Location;
 import io.quiver.testing.ArrowAssertions;
 import io.quiver.testing.ArrowOracle;
@@ -117,6 +118,24 @@ abstract class StoreFlightTest {
   /** Values of the credentials the mounts use, which must never reach a client. */
   abstract List<String> secretValues();
 
+  /**
+   * The operator's credential sets the store's mounts name ({@code credentials=NAME}): clients
+   * cannot name server environment variables themselves.
+   */
+  Map<String, Map<String, String>> credentialSets() {
+    return Map.of();
+  }
+
+  private SecurityConfig security() {
+    SecurityConfig s =
+        SecurityConfig.none()
+            .withAllowLocal(List.of(Path.of(System.getProperty("java.io.tmpdir"))));
+    for (Map.Entry<String, Map<String, String>> e : credentialSets().entrySet()) {
+      s = s.withCredentialSet(e.getKey(), e.getValue());
+    }
+    return s;
+  }
+
   @TempDir static Path files;
   @TempDir Path tmp;
   private String prefix;
@@ -131,6 +150,7 @@ abstract class StoreFlightTest {
     server =
         QuiverServer.start(
             QuiverServer.Config.defaults()
+                .withSecurity(security())
                 .withPort(0)
                 .withDataDir(tmp.resolve("quiver-data"))
                 .withMemory(256L << 20)
@@ -310,7 +330,7 @@ abstract class StoreFlightTest {
     lake.get("options")
         .fields()
         .forEachRemaining(f -> shown.put(f.getKey(), f.getValue().asText()));
-    // Variable names (and every other option) are shown as given; they are not secrets.
+    // Options (the credential set's name, not its contents) are shown as given.
     assertEquals(store().options(), shown);
     assertNoSecretIn(reply.toString());
     assertNoSecretIn(mounts.toString());

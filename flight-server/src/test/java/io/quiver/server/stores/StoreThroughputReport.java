@@ -150,6 +150,11 @@ class StoreThroughputReport {
         QuiverServer server =
             QuiverServer.start(
                 QuiverServer.Config.defaults()
+                    .withSecurity(
+                        io.quiver.server.security.SecurityConfig.none()
+                            .withAllowLocal(
+                                java.util.List.of(
+                                    java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))))
                     .withPort(0)
                     .withDataDir(dataDir)
                     .withMemory(2L << 30)

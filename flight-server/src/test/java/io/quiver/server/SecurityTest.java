@@ -1,0 +1,327 @@
+package io.quiver.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.protocol.ScanCommand;
+import io.quiver.server.security.Authenticator;
+import io.quiver.server.security.SecurityConfig;
+import io.quiver.storage.Location;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.CallHeaders;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.FlightCallHeaders;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.HeaderCallOption;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.flight.auth2.BearerCredentialWriter;
+import org.apache.arrow.flight.grpc.CredentialCallOption;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Authentication, roles and the operator's mount rules, through a real node and real clients
+ * (Flight, and the Arrow Flight SQL JDBC driver): what a hostile or merely unprivileged client can
+ * and cannot do.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SecurityTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String ADMIN_PASSWORD = "canary-admin-Pa55-7c1e";
+  private static final String READER_PASSWORD = "canary-reader-Pa55-91ab";
+  private static final String API_TOKEN = Authenticator.newToken();
+
+  /** A server variable a client must never get the server to use or reveal. */
+  private static final String SERVER_SECRET_VAR = "PATH";
+
+  @TempDir static Path tmp;
+  private Path lake;
+  private Path outside;
+  private TestNode node;
+  private BufferAllocator allocator;
+  private FlightClient client;
+
+  @BeforeAll
+  void setUp() throws Exception {
+    lake = Files.createDirectories(tmp.resolve("lake"));
+    FlightSqlTest.writeOrders(Files.createDirectories(lake.resolve("orders")));
+    outside = Files.createDirectories(tmp.resolve("outside"));
+    FlightSqlTest.writeOrders(outside);
+    // A link inside the allowed directory that leads outside it.
+    Files.createSymbolicLink(lake.resolve("escape"), outside);
+    Files.createSymbolicLink(
+        lake.resolve("orders").resolve("linked.parquet"), outside.resolve("orders.parquet"));
+    Path config = tmp.resolve("quiver.json");
+    Files.writeString(
+        config,
+        JSON.writeValueAsString(
+            Map.of(
+                "users",
+                Map.of(
+                    "alice", Map.of("password", hash(ADMIN_PASSWORD), "roles", List.of("admin")),
+                    "bob", Map.of("password", hash(READER_PASSWORD), "roles", List.of("reader")),
+                    "eve", Map.of("password", hash("eve-pass"), "roles", List.of("auditor"))),
+                "tokens",
+                Map.of(
+                    "etl",
+                    Map.of(
+                        "sha256", Authenticator.sha256Hex(API_TOKEN), "roles", List.of("reader"))),
+                "credentials",
+                Map.of("lake-s3", Map.of("access-key-env", "QUIVER_TEST_NOT_SET")),
+                "allow-local",
+                List.of(lake.toString()))));
+    SecurityConfig security = SecurityConfig.load(config);
+    node = TestNode.start(tmp.resolve("data"), c -> c.withSecurity(security));
+    allocator = new RootAllocator();
+    client = FlightClient.builder(allocator, node.server().location()).build();
+    action(admin(), "mount", Map.of("path", "/lake", "uri", uri(lake), "options", Map.of()));
+    action(admin(), "create-table", Map.of("name", "sales.orders", "path", "/lake/orders"));
+  }
+
+  @AfterAll
+  void tearDown() throws Exception {
+    client.close();
+    allocator.close();
+    node.close();
+  }
+
+  private static String hash(String password) {
+    return BCrypt.withDefaults().hashToString(4, password.toCharArray());
+  }
+
+  private static String uri(Path p) {
+    return Location.ofLocalPath(p).toString();
+  }
+
+  private static CallOption basic(String user, String password) {
+    CallHeaders h = new FlightCallHeaders();
+    h.insert(
+        "authorization",
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    return new HeaderCallOption(h);
+  }
+
+  private static CallOption bearer(String token) {
+    return new CredentialCallOption(new BearerCredentialWriter(token));
+  }
+
+  private CallOption admin() {
+    return basic("alice", ADMIN_PASSWORD);
+  }
+
+  private CallOption reader() {
+    return basic("bob", READER_PASSWORD);
+  }
+
+  private JsonNode action(CallOption auth, String type, Map<String, ?> body) throws Exception {
+    Iterator<Result> it = client.doAction(new Action(type, JSON.writeValueAsBytes(body)), auth);
+    JsonNode last = null;
+    while (it.hasNext()) {
+      last = JSON.readTree(it.next().getBody());
+    }
+    return last;
+  }
+
+  private FlightRuntimeException refused(CallOption auth, String type, Map<String, ?> body) {
+    return assertThrows(FlightRuntimeException.class, () -> action(auth, type, body));
+  }
+
+  private long rows(FlightInfo info, CallOption auth) throws Exception {
+    long n = 0;
+    for (var e : info.getEndpoints()) {
+      try (FlightStream s = client.getStream(e.getTicket(), auth)) {
+        while (s.next()) {
+          n += s.getRoot().getRowCount();
+        }
+      }
+    }
+    return n;
+  }
+
+  private FlightInfo plan(String table, CallOption auth) {
+    FlightDescriptor d = FlightDescriptor.command(ScanCommand.table(table).toBytes());
+    return auth == null ? client.getInfo(d) : client.getInfo(d, auth);
+  }
+
+  @Test
+  void callsWithoutValidCredentialsAreRefusedAlikeWhetherTheUserExistsOrNot() {
+    FlightRuntimeException none =
+        assertThrows(FlightRuntimeException.class, () -> plan("sales.orders", null));
+    assertEquals(FlightStatusCode.UNAUTHENTICATED, none.status().code());
+    FlightRuntimeException wrong =
+        assertThrows(
+            FlightRuntimeException.class, () -> plan("sales.orders", basic("bob", "nope")));
+    FlightRuntimeException unknown =
+        assertThrows(
+            FlightRuntimeException.class, () -> plan("sales.orders", basic("mallory", "nope")));
+    assertEquals(FlightStatusCode.UNAUTHENTICATED, wrong.status().code());
+    assertEquals(wrong.status().code(), unknown.status().code());
+    assertEquals(wrong.getMessage(), unknown.getMessage());
+    FlightRuntimeException badToken =
+        assertThrows(
+            FlightRuntimeException.class,
+            () -> plan("sales.orders", bearer(Authenticator.newToken())));
+    assertEquals(FlightStatusCode.UNAUTHENTICATED, badToken.status().code());
+    // Nothing about the catalog leaks to an unauthenticated caller.
+    for (FlightRuntimeException e : List.of(none, wrong, unknown, badToken)) {
+      assertFalse(e.getMessage().contains("orders"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aPasswordLoginIsExchangedForABearerTokenThatWorksAlone() throws Exception {
+    var bearer = client.authenticateBasicToken("bob", READER_PASSWORD);
+    assertTrue(bearer.isPresent());
+    assertEquals(5_000, rows(plan("sales.orders", bearer.get()), bearer.get()));
+  }
+
+  @Test
+  void readersScanAndListButCannotChangeTheCatalogOrTheCache() throws Exception {
+    assertEquals(5_000, rows(plan("sales.orders", reader()), reader()));
+    assertEquals(1, action(reader(), "tables", Map.of()).path("tables").size());
+    for (String[] a :
+        new String[][] {
+          {"mount", "{\"path\": \"/x\", \"uri\": \"" + uri(lake) + "\"}"},
+          {"unmount", "{\"path\": \"/lake\"}"},
+          {"create-table", "{\"name\": \"x.y\", \"path\": \"/lake/orders\"}"},
+          {"drop-table", "{\"name\": \"sales.orders\"}"},
+          {"cache-free", "{}"},
+          {"pin", "{\"path\": \"/lake/orders\"}"},
+        }) {
+      FlightRuntimeException e = refused(reader(), a[0], JSON.readValue(a[1], Map.class));
+      assertEquals(FlightStatusCode.UNAUTHORIZED, e.status().code(), a[0]);
+      assertTrue(e.getMessage().contains("admin role"), e.getMessage());
+    }
+    // Nothing changed.
+    assertEquals(1, action(admin(), "tables", Map.of()).path("tables").size());
+    assertEquals(1, action(admin(), "mounts", Map.of()).path("mounts").size());
+  }
+
+  @Test
+  void aPrincipalWithoutReaderOrAdminCannotScan() {
+    FlightRuntimeException e =
+        assertThrows(
+            FlightRuntimeException.class, () -> plan("sales.orders", basic("eve", "eve-pass")));
+    assertEquals(FlightStatusCode.UNAUTHORIZED, e.status().code());
+    assertTrue(e.getMessage().contains("reader role"), e.getMessage());
+  }
+
+  @Test
+  void apiTokensAuthenticateServices() throws Exception {
+    assertEquals(5_000, rows(plan("sales.orders", bearer(API_TOKEN)), bearer(API_TOKEN)));
+    FlightRuntimeException e = refused(bearer(API_TOKEN), "cache-free", Map.of());
+    assertEquals(FlightStatusCode.UNAUTHORIZED, e.status().code());
+  }
+
+  @Test
+  void flightSqlJdbcLogsInWithUserAndPassword() throws Exception {
+    String url = "jdbc:arrow-flight-sql://127.0.0.1:" + node.port() + "/?useEncryption=false";
+    try (Connection c = DriverManager.getConnection(url + "&user=bob&password=" + READER_PASSWORD);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM sales.orders")) {
+      assertTrue(rs.next());
+      assertEquals(5_000, rs.getLong(1));
+    }
+    SQLException e =
+        assertThrows(
+            SQLException.class,
+            () -> {
+              try (Connection c = DriverManager.getConnection(url + "&user=bob&password=wrong");
+                  Statement st = c.createStatement()) {
+                st.executeQuery("SELECT 1").close();
+              }
+            });
+    assertFalse(String.valueOf(e.getMessage()).contains(READER_PASSWORD));
+  }
+
+  @Test
+  void mountsCannotNameServerEnvironmentVariablesOrUnknownCredentialSets() throws Exception {
+    List<FlightRuntimeException> errors = new ArrayList<>();
+    for (Map<String, String> options :
+        List.of(
+            Map.of(
+                "endpoint", "http://127.0.0.1:9",
+                "access-key-env", SERVER_SECRET_VAR,
+                "secret-key-env", SERVER_SECRET_VAR),
+            Map.of("sas-token-env", SERVER_SECRET_VAR),
+            Map.of("access-key-env", "NO_SUCH_VARIABLE_ANYWHERE"))) {
+      FlightRuntimeException e =
+          refused(
+              admin(),
+              "mount",
+              Map.of("path", "/exfil", "uri", "s3://bucket/prefix", "options", options));
+      assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code(), e.getMessage());
+      assertTrue(e.getMessage().contains("credentials=NAME"), e.getMessage());
+      assertFalse(e.getMessage().contains(System.getenv(SERVER_SECRET_VAR)), e.getMessage());
+      errors.add(e);
+    }
+    // The same answer whether the variable exists or not: no probing.
+    assertEquals(
+        errors.get(0).getMessage().replace("access-key-env", "X"),
+        errors.get(2).getMessage().replace("access-key-env", "X"));
+    FlightRuntimeException unknown =
+        refused(
+            admin(),
+            "mount",
+            Map.of("path", "/x", "uri", "s3://bucket/p", "options", Map.of("credentials", "nope")));
+    assertTrue(unknown.getMessage().contains("Unknown credential set 'nope'"));
+    assertTrue(unknown.getMessage().contains("lake-s3"), unknown.getMessage());
+    assertEquals(1, action(admin(), "mounts", Map.of()).path("mounts").size());
+  }
+
+  @Test
+  void localMountsStayInsideTheAllowedDirectoriesAndLinksDoNotLeadOut() throws Exception {
+    for (Path p :
+        List.of(outside, Path.of("/etc"), Path.of("/no/such/dir"), lake.resolve("escape"))) {
+      FlightRuntimeException e =
+          refused(admin(), "mount", Map.of("path", "/o", "uri", uri(p), "options", Map.of()));
+      assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code(), e.getMessage());
+      assertFalse(e.getMessage().contains("exists"), e.getMessage());
+    }
+    // The table sees the real file only, not the one linked in from outside.
+    FlightInfo info = plan("sales.orders", admin());
+    assertEquals(5_000, info.getRecords());
+    FlightRuntimeException e =
+        assertThrows(
+            FlightRuntimeException.class,
+            () ->
+                rows(
+                    client.getInfo(
+                        FlightDescriptor.command(ScanCommand.path("/lake/escape").toBytes()),
+                        admin()),
+                    admin()));
+    assertNotNull(e.status());
+    assertEquals(FlightStatusCode.NOT_FOUND, e.status().code(), e.getMessage());
+  }
+}
