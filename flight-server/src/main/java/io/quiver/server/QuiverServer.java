@@ -63,6 +63,8 @@ public final class QuiverServer implements AutoCloseable {
    *   <li>{@code decoder}: the default decoder ({@code java} or {@code native}); a mount's {@code
    *       decoder} option overrides it, and a format or column the decoder cannot read falls back
    *       to the format's own Java decoder
+   *   <li>{@code tls}: certificate and key to serve {@code grpc+tls}, and optionally a client CA
+   *       for mutual TLS
    *   <li>{@code security}: users, API tokens, credential sets, local roots ({@link
    *       SecurityConfig}); with no users or tokens every caller is admin and the node refuses to
    *       listen beyond loopback unless {@code insecure}
@@ -85,6 +87,9 @@ public final class QuiverServer implements AutoCloseable {
     private SecurityConfig security = SecurityConfig.none();
     private boolean insecure;
     private java.time.Duration ticketTtl = java.time.Duration.ofHours(1);
+    private Path tlsCertificate;
+    private Path tlsKey;
+    private Path tlsClientCa;
 
     private Config() {}
 
@@ -106,6 +111,9 @@ public final class QuiverServer implements AutoCloseable {
       c.security = security;
       c.insecure = insecure;
       c.ticketTtl = ticketTtl;
+      c.tlsCertificate = tlsCertificate;
+      c.tlsKey = tlsKey;
+      c.tlsClientCa = tlsClientCa;
       return c;
     }
 
@@ -247,6 +255,34 @@ public final class QuiverServer implements AutoCloseable {
     public Config withInsecure(boolean yes) {
       Config c = copy();
       c.insecure = yes;
+      return c;
+    }
+
+    /** Whether the node serves TLS ({@code grpc+tls}). */
+    public boolean tls() {
+      return tlsCertificate != null;
+    }
+
+    /**
+     * Serve TLS with {@code certificate} (PEM chain) and {@code key} (PEM, PKCS#8); with {@code
+     * clientCa} (PEM, or null) clients must present a certificate it signed (mutual TLS).
+     */
+    public Config withTls(Path certificate, Path key, Path clientCa) {
+      if ((certificate == null) != (key == null)) {
+        throw new IllegalArgumentException("TLS needs both a certificate and its key");
+      }
+      if (clientCa != null && certificate == null) {
+        throw new IllegalArgumentException("Client certificates (mutual TLS) need TLS");
+      }
+      for (Path p : new Path[] {certificate, key, clientCa}) {
+        if (p != null && !Files.isReadable(p)) {
+          throw new IllegalArgumentException("Cannot read " + p);
+        }
+      }
+      Config c = copy();
+      c.tlsCertificate = certificate;
+      c.tlsKey = key;
+      c.tlsClientCa = clientCa;
       return c;
     }
 
@@ -475,7 +511,17 @@ public final class QuiverServer implements AutoCloseable {
               new Access(authenticator));
       FlightServer.Builder builder =
           FlightServer.builder(
-              flightAlloc, Location.forGrpcInsecure(config.host(), config.port()), producer);
+              flightAlloc,
+              config.tls()
+                  ? Location.forGrpcTls(config.host(), config.port())
+                  : Location.forGrpcInsecure(config.host(), config.port()),
+              producer);
+      if (config.tls()) {
+        builder.useTls(config.tlsCertificate.toFile(), config.tlsKey.toFile());
+        if (config.tlsClientCa != null) {
+          builder.useMTlsClientVerification(config.tlsClientCa.toFile());
+        }
+      }
       if (authenticator != null) {
         builder.headerAuthenticator(authenticator);
       }
@@ -534,6 +580,12 @@ public final class QuiverServer implements AutoCloseable {
     SecurityConfig security = config.security();
     if (security.authenticationEnabled()) {
       LOG.info("Authentication on: {}", security);
+      if (!config.tls() && !isLoopback(config.host())) {
+        LOG.warn(
+            "Passwords and tokens cross the network in clear text: serve TLS (--tls-cert,"
+                + " --tls-key) when listening on {}",
+            config.host());
+      }
       return new Authenticator(security);
     }
     if (!isLoopback(config.host())) {
@@ -616,8 +668,11 @@ public final class QuiverServer implements AutoCloseable {
     return s;
   }
 
+  /** Where clients reach this node: {@code grpc+tls://} when it serves TLS, never downgraded. */
   public Location location() {
-    return Location.forGrpcInsecure(config.host(), server.getPort());
+    return config.tls()
+        ? Location.forGrpcTls(config.host(), server.getPort())
+        : Location.forGrpcInsecure(config.host(), server.getPort());
   }
 
   public int port() {

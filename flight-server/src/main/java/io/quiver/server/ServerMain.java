@@ -99,6 +99,24 @@ public final class ServerMain implements Callable<Integer> {
   List<Path> allowLocal = new ArrayList<>();
 
   @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      description = "Serve TLS (grpc+tls) with this certificate chain (PEM); needs --tls-key.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "PEM",
+      description = "The TLS private key (PEM, PKCS#8).")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-client-ca",
+      paramLabel = "PEM",
+      description = "Mutual TLS: accept only clients with a certificate this CA (PEM) signed.")
+  Path tlsClientCa;
+
+  @Option(
       names = "--insecure",
       description =
           "Allow listening on a non-loopback address without authentication (anyone who reaches"
@@ -122,7 +140,8 @@ public final class ServerMain implements Callable<Integer> {
             .withDiskDirectories(disks.stream().map(ServerMain::diskDirectory).toList())
             .withExpireAfterWrite(expireAfter == null ? null : Durations.parse(expireAfter))
             .withSecurity(security)
-            .withInsecure(insecure);
+            .withInsecure(insecure)
+            .withTls(tlsCert, tlsKey, tlsClientCa);
     if (sqlMemory != null) {
       config = config.withSqlMemory(ByteSize.parse(sqlMemory));
     }

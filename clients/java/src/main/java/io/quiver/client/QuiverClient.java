@@ -56,8 +56,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Builder#clientCertificate(byte[], byte[]) client certificates}) and credentials ({@link
  * Builder#bearerToken(String) a bearer token} or {@link Builder#basicAuth(String, String) user and
  * password}, sent in the {@code authorization} header of every call; a node with users or tokens
- * configured requires them). Quiver nodes do not serve TLS yet: against a node use plain {@code
- * grpc://} for now.
+ * configured requires them). A node started with {@code --tls-cert} serves {@code grpc+tls} only.
  *
  * <p><b>Ownership.</b> Failures arrive as {@link org.apache.arrow.flight.FlightRuntimeException}
  * carrying the server's status and message. The client owns its {@link FlightClient}s (one for its

@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quiver.testing.TestCertificates;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.Key;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -211,53 +207,9 @@ class QuiverClientSecurityTest {
     }
   }
 
-  /** A certificate for localhost/127.0.0.1 and its PKCS#8 key, both PEM, made with keytool. */
+  /** A certificate for localhost/127.0.0.1 and its PKCS#8 key, both PEM. */
   private byte[][] selfSignedCertificate() throws Exception {
-    Path store = tmp.resolve("server.p12");
-    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    Process p =
-        new ProcessBuilder(
-                keytool,
-                "-genkeypair",
-                "-alias",
-                "server",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-validity",
-                "2",
-                "-dname",
-                "CN=localhost",
-                "-ext",
-                "SAN=dns:localhost,ip:127.0.0.1",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                store.toString(),
-                "-storepass",
-                "changeit")
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "keytool did not finish");
-    assertEquals(0, p.exitValue(), out);
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(store)) {
-      ks.load(in, "changeit".toCharArray());
-    }
-    Certificate cert = ks.getCertificate("server");
-    Key key = ks.getKey("server", "changeit".toCharArray());
-    assertEquals("PKCS#8", key.getFormat());
-    return new byte[][] {
-      pem("CERTIFICATE", cert.getEncoded()), pem("PRIVATE KEY", key.getEncoded())
-    };
-  }
-
-  private static byte[] pem(String type, byte[] der) {
-    String body =
-        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-    return ("-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n")
-        .getBytes(StandardCharsets.US_ASCII);
+    TestCertificates.Pair p = TestCertificates.selfSigned(tmp, "server");
+    return new byte[][] {p.certificatePem(), p.keyPem()};
   }
 }
