@@ -35,7 +35,7 @@ public final class ServerMain implements Callable<Integer> {
 
   @Option(
       names = "--memory",
-      description = "Off-heap cache capacity, e.g. 4g, 512m or 25% of RAM (default: 25%).")
+      description = "Off-heap cache capacity, e.g. 4g, 512m or 25%% of RAM (default: 25%%).")
   String memory = "25%";
 
   @Option(
@@ -184,6 +184,31 @@ public final class ServerMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ServerMain()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The command with operator-facing errors: a bad setting, a taken port, a locked data dir or an
+   * unreadable config is one line naming the problem (exit 2), not a stack trace.
+   */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new ServerMain());
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          Throwable t = e;
+          if (t instanceof IOException
+              || t instanceof IllegalArgumentException
+              || t instanceof IllegalStateException) {
+            String message = t.getMessage();
+            if (t.getCause() instanceof java.net.BindException b) {
+              message = "cannot listen: " + b.getMessage() + " (is another node on that port?)";
+            }
+            cmd.getErr().println("quiver serve: " + (message == null ? t.toString() : message));
+            cmd.getErr().flush();
+            return 2;
+          }
+          throw e;
+        });
+    return cli;
   }
 }

@@ -1,0 +1,61 @@
+package io.quiver.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code quiver serve} refusing to start says why in one line, without a stack trace. */
+class ServerMainTest {
+  @TempDir Path tmp;
+
+  private String[] run(String... args) {
+    CommandLine cli = ServerMain.commandLine();
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    return new String[] {Integer.toString(exit), err.toString()};
+  }
+
+  private void assertOneLineError(String[] r, String expected) {
+    assertEquals("2", r[0], r[1]);
+    assertTrue(r[1].contains(expected), r[1]);
+    assertFalse(r[1].contains("\tat "), "no stack trace: " + r[1]);
+    assertEquals(1, r[1].strip().lines().count(), r[1]);
+  }
+
+  @Test
+  void badSettingsTakenPortsAndExposureAreOneLineErrors() throws Exception {
+    String data = tmp.resolve("data").toString();
+    Path config = Files.writeString(tmp.resolve("bad.json"), "{\"users\": 1}");
+    assertOneLineError(
+        run("--data-dir", data, "--memory", "64m", "--config", config.toString()),
+        "\"users\" must be an object");
+    assertOneLineError(
+        run("--data-dir", data, "--memory", "64m", "--host", "0.0.0.0"), "without authentication");
+    assertOneLineError(run("--data-dir", data, "--memory", "1000t"), "more than this host's RAM");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertOneLineError(
+          run(
+              "--data-dir",
+              data,
+              "--memory",
+              "64m",
+              "--port",
+              Integer.toString(taken.getLocalPort())),
+          "quiver serve:");
+    }
+    String usage = ServerMain.commandLine().getUsageMessage();
+    assertTrue(usage.contains("25%"), usage);
+    assertFalse(usage.contains("%%"), usage);
+  }
+}
