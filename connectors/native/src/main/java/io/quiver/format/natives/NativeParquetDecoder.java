@@ -48,13 +48,14 @@ import org.slf4j.LoggerFactory;
  * contract, same signature, same result, typically several times faster.
  *
  * <p>How: the requested columns' chunk byte ranges are read through the {@link StorageInput} (one
- * read per contiguous range, nothing else), their pages are checked (headers, bounds, CRC-32 where
- * present; see {@link ChunkPages}), and the raw chunks are written with a footer of their own into
- * a temporary single-row-group Parquet file in the scratch directory (see {@link RowGroupExtract}).
- * Arrow C++ scans that file with {@code batchSize = batchRows}; each batch's buffers are imported
- * into a short-lived child of the caller's root allocator and cut into per-column slices owned by
- * the caller's allocator by one copy each (see {@link BatchSlicer} for why a copy), so every slice
- * owns exactly its own bytes. The temporary file is deleted before the call returns or throws.
+ * read per contiguous range, nothing else), their pages are checked (headers, declared sizes and
+ * counts against the chunk, the per-page budget and the codec, CRC-32 where present; see {@link
+ * ChunkPages}), and the raw chunks are written with a footer of their own into a temporary
+ * single-row-group Parquet file in the scratch directory (see {@link RowGroupExtract}). Arrow C++
+ * scans that file with {@code batchSize = batchRows}; each batch's buffers are imported into a
+ * short-lived child of the caller's root allocator and cut into per-column slices owned by the
+ * caller's allocator by one copy each (see {@link BatchSlicer} for why a copy), so every slice owns
+ * exactly its own bytes. The temporary file is deleted before the call returns or throws.
  *
  * <p><b>Types.</b> Every vector is created from {@link ParquetSchemas}' field, as the Java
  * decoder's are, so a server may mix both decoders in one stream. Arrow C++ gives those types

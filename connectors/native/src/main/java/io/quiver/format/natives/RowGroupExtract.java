@@ -43,7 +43,8 @@ import org.apache.parquet.schema.MessageType;
  * produces without that key.
  *
  * <p>Storage is read once per contiguous run of requested chunks. Every chunk's pages are checked
- * by {@link ChunkPages} before the file is written.
+ * by {@link ChunkPages} (sizes, counts, checksums) before the file is written, so Arrow C++ never
+ * sees a page header that declares an impossible size.
  *
  * <p>Stateless and thread-safe.
  */
@@ -107,12 +108,16 @@ final class RowGroupExtract {
     }
     for (Chunk chunk : chunks) {
       Run run = runOf(runs, chunk);
+      String[] path = chunk.meta().getPath().toArray();
       ChunkPages.verify(
           run.bytes,
           (int) (chunk.start() - run.start),
           (int) chunk.meta().getTotalSize(),
-          chunk.meta().getValueCount(),
-          NativeParquetDecoder.corruptPrefix(location, rowGroup, chunk.column()));
+          projection.getColumnDescription(path),
+          chunk.meta(),
+          block.getRowCount(),
+          NativeParquetDecoder.corruptPrefix(location, rowGroup, chunk.column())
+              + (path.length > 1 ? "leaf " + String.join(".", path) + ": " : ""));
     }
 
     long position = MAGIC.length;

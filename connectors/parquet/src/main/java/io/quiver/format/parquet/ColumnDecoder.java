@@ -109,6 +109,13 @@ abstract class ColumnDecoder extends PrimitiveConverter {
   /** Allocates {@code vector} for {@code rows} values and fills it from {@code reader}. */
   abstract void fill(FieldVector vector, ColumnReader reader, int rows);
 
+  /**
+   * Largest first allocation of variable-width data for a chunk's first slice, whose size is
+   * estimated from sizes the file declares in its footer (later slices use what the previous one
+   * measured): a lying footer cannot make it large. Buffers grow geometrically past it as needed.
+   */
+  static final long MAX_DECLARED_ESTIMATE_BYTES = 16L << 20;
+
   static void requireCapacity(ArrowBuf buffer, long bytes, String what) {
     if (buffer.capacity() < bytes) {
       throw new IllegalStateException(
@@ -670,6 +677,8 @@ abstract class ColumnDecoder extends PrimitiveConverter {
     private byte[] dictionaryBytes;
     private int[] dictionaryOffsets;
     private double bytesPerRow;
+    // Whether bytesPerRow was measured on a slice (else it is the footer's claim).
+    private boolean measured;
 
     // The slice being filled.
     private BaseVariableWidthVector vector;
@@ -750,7 +759,8 @@ abstract class ColumnDecoder extends PrimitiveConverter {
     void fill(FieldVector fieldVector, ColumnReader reader, int rows) {
       BaseVariableWidthVector v = (BaseVariableWidthVector) fieldVector;
       long estimate = Math.max(MIN_DATA_BYTES, (long) Math.ceil(bytesPerRow * rows));
-      v.allocateNew(Math.min(estimate, Integer.MAX_VALUE), rows);
+      v.allocateNew(
+          Math.min(estimate, measured ? Integer.MAX_VALUE : MAX_DECLARED_ESTIMATE_BYTES), rows);
       requireCapacity(v.getValidityBuffer(), (rows + 7) >>> 3, "validity");
       requireCapacity(v.getOffsetBuffer(), 4L * (rows + 1), "offset");
       vector = v;
@@ -790,6 +800,7 @@ abstract class ColumnDecoder extends PrimitiveConverter {
         v.setLastSet(rows - 1);
         if (rows > 0) {
           bytesPerRow = (double) end / rows;
+          measured = true;
         }
       } finally {
         vector = null;

@@ -37,11 +37,12 @@ import org.apache.parquet.schema.Type;
  *
  * <p>For each slice, every leaf column is read for the slice's top-level rows: its levels are kept
  * in two int arrays (reused from slice to slice) and its values are written into the leaf vector at
- * the leaf's slots, growing the buffers geometrically from an estimate taken from chunk metadata.
- * Then every struct, list and map vector is assembled from the levels of its first leaf (validity
- * bitmaps, 0-based offsets) as Arrow C++'s reader does ({@link FieldNode} says which triplets make
- * a slot and which slots are valid). Each slice is an independent vector tree with its own buffers,
- * so slices can be cached, sent over IPC and freed one by one.
+ * the leaf's slots, growing the buffers geometrically from an estimate taken from chunk metadata
+ * (capped, because the file declares it). Then every struct, list and map vector is assembled from
+ * the levels of its first leaf (validity bitmaps, 0-based offsets) as Arrow C++'s reader does
+ * ({@link FieldNode} says which triplets make a slot and which slots are valid). Each slice is an
+ * independent vector tree with its own buffers, so slices can be cached, sent over IPC and freed
+ * one by one.
  *
  * <p>Not thread-safe: one instance per column per decode call.
  */
@@ -304,6 +305,12 @@ final class NestedColumnDecoder {
   static final class Leaf {
     private static final int MIN_DATA_BYTES = 64;
 
+    /**
+     * Largest first allocation of slots for a chunk's first slice, estimated from value counts the
+     * file declares (see {@link ColumnDecoder#MAX_DECLARED_ESTIMATE_BYTES}); grown as needed.
+     */
+    private static final long MAX_DECLARED_ESTIMATE_SLOTS = 1L << 21;
+
     final FieldNode node;
     private final ValueKind kind;
     private final int width;
@@ -315,6 +322,8 @@ final class NestedColumnDecoder {
     private long total;
     private double slotsPerRow = 1;
     private double bytesPerSlot = 8;
+    // Whether the two estimates above were measured on a slice (else the footer claims them).
+    private boolean measured;
 
     // Levels of the current slice.
     int[] reps = new int[0];
@@ -415,6 +424,7 @@ final class NestedColumnDecoder {
       this.consumed = 0;
       this.slotsPerRow = Math.max(slotsPerRow, 0);
       this.bytesPerSlot = Math.max(bytesPerSlot, 0);
+      this.measured = false;
     }
 
     private void growLevels() {
@@ -426,7 +436,9 @@ final class NestedColumnDecoder {
     /** Reads the next {@code rows} top-level rows: their levels and values into {@code vector}. */
     void read(int rows, FieldVector vector) {
       long estimate = (long) Math.ceil(slotsPerRow * rows) + 8;
-      begin(vector, (int) Math.min(estimate, Integer.MAX_VALUE / 2));
+      begin(
+          vector,
+          (int) Math.min(estimate, measured ? Integer.MAX_VALUE / 2 : MAX_DECLARED_ESTIMATE_SLOTS));
       ColumnReader r = reader;
       int slotDef = node.slotDef;
       int n = 0;
@@ -489,13 +501,18 @@ final class NestedColumnDecoder {
       if (kind == ValueKind.VARIABLE && slots > 0) {
         bytesPerSlot = (double) end / slots;
       }
+      measured |= kind != ValueKind.VARIABLE || slots > 0;
     }
 
     private void begin(FieldVector vector, int slots) {
       if (kind == ValueKind.VARIABLE) {
         variable = (BaseVariableWidthVector) vector;
         long bytes = Math.max(MIN_DATA_BYTES, (long) Math.ceil(bytesPerSlot * slots));
-        variable.allocateNew(Math.min(bytes, Integer.MAX_VALUE / 2), slots);
+        variable.allocateNew(
+            Math.min(
+                bytes,
+                measured ? Integer.MAX_VALUE / 2 : ColumnDecoder.MAX_DECLARED_ESTIMATE_BYTES),
+            slots);
         end = 0;
         refreshVariable();
         MemoryUtil.putInt(offsets, 0);

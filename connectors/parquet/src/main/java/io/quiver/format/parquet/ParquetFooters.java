@@ -6,17 +6,24 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.RowGroup;
 import org.apache.parquet.format.converter.ParquetMetadataConverter;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import shaded.parquet.org.apache.thrift.TException;
 
 /**
  * Reads Parquet footers from storage.
  *
  * <p>A footer is read with one storage call when it fits in the last {@value #TAIL_BYTES} bytes of
- * the file (the common case), else two. The footer is validated: every column chunk must lie
+ * the file (the common case), else two. The footer is validated: its declared length must fit in
+ * the file, no Thrift string or list in it may declare more elements than the footer has bytes (so
+ * a small footer cannot make the parser allocate a large one), and every column chunk must lie
  * between the leading magic and the footer, so that later range reads cannot run off the file.
  *
  * <p>Stateless and thread-safe (the {@link StorageInput} passed in is not, so one caller at a time
@@ -90,12 +97,24 @@ public final class ParquetFooters {
     }
     ParquetMetadata metadata;
     try {
-      metadata =
-          new ParquetMetadataConverter()
-              .readParquetMetadata(
-                  new ByteArrayInputStream(footer, offset, footerLength),
-                  ParquetMetadataConverter.NO_FILTER);
-    } catch (IOException | RuntimeException e) {
+      // No Thrift string or list may claim more than the footer's bytes (parquet-java's own
+      // reader allows 100 MB per field, whatever the footer's length).
+      FileMetaData thrift =
+          ColumnChunkPages.readThrift(
+              new ByteArrayInputStream(footer, offset, footerLength),
+              footerLength,
+              new FileMetaData());
+      // As parquet-java's readParquetMetadata: each row group's index of its first row.
+      Map<RowGroup, Long> firstRows = new IdentityHashMap<>();
+      long rows = 0;
+      if (thrift.getRow_groups() != null) {
+        for (RowGroup group : thrift.getRow_groups()) {
+          firstRows.put(group, rows);
+          rows += group.getNum_rows();
+        }
+      }
+      metadata = new ParquetMetadataConverter().fromParquetMetadata(thrift, null, false, firstRows);
+    } catch (IOException | TException | RuntimeException e) {
       throw new CorruptParquetException(
           "Corrupt Parquet footer in " + location + ": " + e.getMessage(), e);
     }

@@ -16,15 +16,12 @@ import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.column.statistics.SizeStatistics;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.CodecFactory;
-import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -36,12 +33,18 @@ import org.apache.parquet.schema.Type;
 /**
  * Decodes top-level columns of one Parquet row group into Arrow vectors.
  *
- * <p>Only the requested columns' chunk byte ranges are read from storage (adjacent chunks in one
- * read); a nested column reads the chunks of all its leaves and nothing else. Pages are decoded
- * with parquet-java's column-level API ({@link ColumnReader}), which handles every encoding
- * parquet-java supports (plain, dictionary, RLE, delta, byte-stream-split), data pages v1 and v2,
- * and the codecs parquet-java ships (uncompressed, snappy, gzip, zstd, lz4_raw); page checksums are
- * verified when present. Values go straight into Arrow buffers: no per-row objects.
+ * <p>Only the requested columns' chunk byte ranges are read from storage (adjacent chunks together,
+ * in reads of at most 8 MiB); a nested column reads the chunks of all its leaves and nothing else.
+ * Before anything is decoded, every page header of those chunks is checked by {@link
+ * ColumnChunkPages}: no declared size may reach past its chunk or exceed the per-page budget
+ * ({@link ColumnChunkPages#maxPageBytes()}, 256 MiB by default), sizes must agree with the codec,
+ * value counts with the row group, and page checksums are verified when present. A file declaring
+ * an impossible size fails with a {@link CorruptParquetException} naming it, without allocating
+ * that size. Pages are then decompressed one at a time and decoded with parquet-java's column-level
+ * API ({@link ColumnReader}), which handles every encoding parquet-java supports (plain,
+ * dictionary, RLE, delta, byte-stream-split), data pages v1 and v2, and the codecs parquet-java
+ * ships (uncompressed, snappy, gzip, zstd, lz4_raw). Values go straight into Arrow buffers: no
+ * per-row objects.
  *
  * <p>Every type {@link ParquetSchemas} maps is decoded: flat primitive columns (INT96 timestamps
  * included) and nested columns (structs, lists in the standard and legacy forms, maps, repeated
@@ -116,8 +119,11 @@ public final class RowGroupDecoder {
    *     {@code batchRows} is invalid
    * @throws UnsupportedParquetSchemaException if a requested column has a type Quiver does not
    *     decode
-   * @throws CorruptParquetException if a column chunk cannot be decoded; names the file, row group
-   *     and column
+   * @throws CorruptParquetException if a column chunk cannot be decoded or one of its pages
+   *     declares an impossible size (see {@link ColumnChunkPages}); names the file, row group and
+   *     column
+   * @throws IllegalArgumentException also if the system property {@value
+   *     ColumnChunkPages#MAX_PAGE_BYTES_PROPERTY} is set but not a number
    * @throws org.apache.arrow.memory.OutOfMemoryException if {@code allocator} runs out
    * @throws IOException if storage fails (as thrown by {@code input})
    */
@@ -196,54 +202,47 @@ public final class RowGroupDecoder {
     }
 
     boolean done = false;
-    StorageInputFile file = new StorageInputFile(input);
-    StorageInputFile.Stream stream = (StorageInputFile.Stream) file.newStream();
+    // A codec factory per call: release() returns its decompressors to Hadoop's pool.
+    CodecFactory codecs = new CodecFactory(HADOOP_CONF, 0);
     try {
-      try (ParquetFileReader reader = ParquetFileReader.open(file, footer, readOptions(), stream)) {
-        reader.setRequestedSchema(projection);
-        PageReadStore pages = readRowGroup(reader, stream, file, footer, rowGroup, projection);
-        try {
-          String createdBy = footer.getFileMetaData().getCreatedBy();
-          ColumnReadStoreImpl store =
-              new ColumnReadStoreImpl(
-                  pages,
-                  new RootConverter(converters),
-                  projection,
-                  createdBy == null ? "" : createdBy);
-          for (int i = 0; i < columns.size(); i++) {
-            if (decoders.get(i) instanceof NestedColumnDecoder nested) {
-              decodeNestedColumn(
-                  store,
-                  projection,
-                  block,
-                  nested,
-                  rowCount,
-                  batchRows,
-                  allocator,
-                  result.get(columns.get(i)),
-                  location,
-                  rowGroup);
-            } else {
-              decodeColumn(
-                  pages,
-                  store,
-                  projection.getColumnDescription(new String[] {columns.get(i)}),
-                  (ColumnDecoder) decoders.get(i),
-                  rowCount,
-                  batchRows,
-                  allocator,
-                  result.get(columns.get(i)),
-                  location,
-                  rowGroup);
-            }
-          }
-        } finally {
-          pages.close();
+      PageReadStore pages =
+          ChunkPageStore.read(
+              input, block, rowGroup, projection, codecs, ColumnChunkPages.maxPageBytes());
+      String createdBy = footer.getFileMetaData().getCreatedBy();
+      ColumnReadStoreImpl store =
+          new ColumnReadStoreImpl(
+              pages, new RootConverter(converters), projection, createdBy == null ? "" : createdBy);
+      for (int i = 0; i < columns.size(); i++) {
+        if (decoders.get(i) instanceof NestedColumnDecoder nested) {
+          decodeNestedColumn(
+              store,
+              projection,
+              block,
+              nested,
+              rowCount,
+              batchRows,
+              allocator,
+              result.get(columns.get(i)),
+              location,
+              rowGroup);
+        } else {
+          decodeColumn(
+              pages,
+              store,
+              projection.getColumnDescription(new String[] {columns.get(i)}),
+              (ColumnDecoder) decoders.get(i),
+              rowCount,
+              batchRows,
+              allocator,
+              result.get(columns.get(i)),
+              location,
+              rowGroup);
         }
       }
       done = true;
       return result;
     } finally {
+      codecs.release();
       if (!done) {
         closeAll(result);
       }
@@ -337,70 +336,7 @@ public final class RowGroupDecoder {
     return null;
   }
 
-  private static PageReadStore readRowGroup(
-      ParquetFileReader reader,
-      StorageInputFile.Stream stream,
-      StorageInputFile file,
-      ParquetMetadata footer,
-      int rowGroup,
-      MessageType projection)
-      throws IOException {
-    Location location = stream.location();
-    PageReadStore pages;
-    try {
-      pages = reader.readRowGroup(rowGroup);
-    } catch (IOException | RuntimeException e) {
-      rethrowStorageFailure(e, stream);
-      // parquet-java checks all requested chunks together; find the damaged one to name it.
-      String column =
-          projection.getFieldCount() == 1
-              ? projection.getFieldName(0)
-              : findDamagedColumn(file, footer, rowGroup, projection);
-      String where =
-          column == null
-              ? "Corrupt Parquet data in " + location + ", row group " + rowGroup + ": "
-              : corruptPrefix(location, rowGroup, column);
-      throw new CorruptParquetException(where + e, e);
-    }
-    if (pages == null) {
-      throw new CorruptParquetException(
-          "Corrupt Parquet data in " + location + ": row group " + rowGroup + " has no pages");
-    }
-    return pages;
-  }
-
-  private static void rethrowStorageFailure(Throwable e, StorageInputFile.Stream stream)
-      throws IOException {
-    IOException storageFailure = stream.storageFailure();
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t == storageFailure) {
-        throw storageFailure;
-      }
-    }
-  }
-
-  /** Reads the row group's chunks one column at a time; the first that fails, or null. */
-  private static String findDamagedColumn(
-      StorageInputFile file, ParquetMetadata footer, int rowGroup, MessageType projection)
-      throws IOException {
-    for (Type type : projection.getFields()) {
-      StorageInputFile.Stream stream = (StorageInputFile.Stream) file.newStream();
-      try (ParquetFileReader reader = ParquetFileReader.open(file, footer, readOptions(), stream)) {
-        reader.setRequestedSchema(new MessageType(projection.getName(), type));
-        PageReadStore pages = reader.readRowGroup(rowGroup);
-        if (pages == null) {
-          return type.getName();
-        }
-        pages.close();
-      } catch (IOException | RuntimeException e) {
-        rethrowStorageFailure(e, stream);
-        return type.getName();
-      }
-    }
-    return null;
-  }
-
-  private static String corruptPrefix(Location location, int rowGroup, String column) {
+  static String corruptPrefix(Location location, int rowGroup, String column) {
     return "Corrupt Parquet data in "
         + location
         + ", row group "
@@ -422,20 +358,6 @@ public final class RowGroupDecoder {
       }
     }
     return 0;
-  }
-
-  private static ParquetReadOptions readOptions() {
-    // A codec factory per call: ParquetFileReader.close() releases its decompressors.
-    return ParquetReadOptions.builder(new PlainParquetConfiguration())
-        .withCodecFactory(new CodecFactory(HADOOP_CONF, 0))
-        .usePageChecksumVerification(true)
-        .useStatsFilter(false)
-        .useDictionaryFilter(false)
-        .useRecordFilter(false)
-        .useColumnIndexFilter(false)
-        .useBloomFilter(false)
-        .withUseHadoopVectoredIo(false)
-        .build();
   }
 
   private static void closeAll(Map<String, List<FieldVector>> result) {
