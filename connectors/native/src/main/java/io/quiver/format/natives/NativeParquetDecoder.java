@@ -95,6 +95,13 @@ public final class NativeParquetDecoder {
    */
   public NativeParquetDecoder(Path scratchDirectory) {
     this.scratchDirectory = Objects.requireNonNull(scratchDirectory, "scratchDirectory");
+    int stale = RowGroupExtract.deleteStale(scratchDirectory);
+    if (stale > 0) {
+      LOG.info(
+          "Deleted {} temporary file(s) of stopped Quiver processes in {}",
+          stale,
+          scratchDirectory);
+    }
   }
 
   /** The decoder the static methods use, with {@link #defaultScratchDirectory()}. */

@@ -49,6 +49,38 @@ import org.apache.parquet.schema.MessageType;
  * <p>Stateless and thread-safe.
  */
 final class RowGroupExtract {
+  /** Temporary files of this process: {@code quiver-rowgroup-p<pid>-…}, so stale ones are known. */
+  static final String TEMP_PREFIX = "quiver-rowgroup-p" + ProcessHandle.current().pid() + "-";
+
+  private static final java.util.regex.Pattern TEMP_NAME =
+      java.util.regex.Pattern.compile("quiver-rowgroup-p(\\d+)-.*\\.parquet");
+
+  /**
+   * Deletes temporary files in {@code directory} left by Quiver processes that no longer run (a
+   * crash or a kill skips their cleanup); files of live processes are left alone. Returns how many
+   * were deleted.
+   */
+  static int deleteStale(Path directory) {
+    int deleted = 0;
+    try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        java.util.regex.Matcher m = TEMP_NAME.matcher(f.getFileName().toString());
+        if (m.matches()
+            && m.group(1).length() < 19
+            && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+          try {
+            deleted += Files.deleteIfExists(f) ? 1 : 0;
+          } catch (IOException e) {
+            // Another user's file, or gone: not ours to insist on.
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // An unreadable scratch directory shows up on the first decode, with its reason.
+    }
+    return deleted;
+  }
+
   /** Largest contiguous read; Java arrays hold at most about 2 GiB. */
   static final int MAX_CHUNK_BYTES = Integer.MAX_VALUE - 64;
 
@@ -127,7 +159,7 @@ final class RowGroupExtract {
     }
     byte[] tail = footer(footer, block, chunks, runs, projection);
 
-    Path file = Files.createTempFile(directory, "quiver-rowgroup-", ".parquet");
+    Path file = Files.createTempFile(directory, TEMP_PREFIX, ".parquet");
     boolean written = false;
     try {
       try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
