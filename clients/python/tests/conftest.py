@@ -72,6 +72,10 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield address
 
 
+# The log file of every node a test started, by address (tests grep them for secrets).
+NODE_LOGS: Dict[str, Path] = {}
+
+
 @contextlib.contextmanager
 def running_node(
     tmp_path_factory: pytest.TempPathFactory, name: str, *extra_args: str
@@ -127,6 +131,7 @@ def running_node(
                 )
             else:
                 time.sleep(0.05)
+        NODE_LOGS[address] = log_path
         yield address
     finally:
         process.terminate()

@@ -16,7 +16,7 @@ import pytest
 import quiver_client
 
 from . import data
-from .conftest import running_node
+from .conftest import NODE_LOGS, running_node
 
 ADMIN_PASSWORD = "py-admin-" + secrets.token_hex(8)
 READER_PASSWORD = "py-reader-" + secrets.token_hex(8)
@@ -106,3 +106,14 @@ def test_credentials_are_checked_before_sending(secure: dict) -> None:
         quiver_client.connect(secure["address"], user="rex")
     with pytest.raises(ValueError):
         quiver_client.connect(secure["address"], user="rex", password="x", token="y")
+
+
+def test_no_secret_reaches_the_node_log(secure: dict) -> None:
+    # Runs last in this module: every login above, right and wrong, has been logged by now.
+    with quiver_client.connect(secure["address"], user="rex", password="canary-wrong-pw") as c:
+        with pytest.raises(quiver_client.Unauthenticated):
+            c.tables()
+    log = NODE_LOGS[secure["address"]].read_text(errors="replace")
+    assert "Authentication on" in log
+    for secret in (ADMIN_PASSWORD, READER_PASSWORD, TOKEN, "canary-wrong-pw"):
+        assert secret not in log
