@@ -30,10 +30,27 @@ public final class Backpressure {
    */
   public static boolean awaitReady(
       ServerStreamListener listener, BackpressureStrategy backpressure) {
+    return awaitReady(listener, backpressure, () -> false);
+  }
+
+  /**
+   * Like {@link #awaitReady(ServerStreamListener, BackpressureStrategy)}; once {@code stopping}
+   * says so (the node is shutting down) the stream fails with UNAVAILABLE within about a second, so
+   * that a client that stopped reading cannot hold the node's shutdown or its memory.
+   */
+  public static boolean awaitReady(
+      ServerStreamListener listener,
+      BackpressureStrategy backpressure,
+      java.util.function.BooleanSupplier stopping) {
     long deadline = System.nanoTime() + IDLE_LIMIT_MILLIS * 1_000_000;
     while (true) {
       if (listener.isCancelled()) {
         return false;
+      }
+      if (stopping.getAsBoolean()) {
+        throw CallStatus.UNAVAILABLE
+            .withDescription("The node is shutting down; read again from another node or later")
+            .toRuntimeException();
       }
       switch (backpressure.waitForListener(READY_POLL_MILLIS)) {
         case READY:

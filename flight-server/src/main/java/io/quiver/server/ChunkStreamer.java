@@ -27,6 +27,7 @@ final class ChunkStreamer {
   private final ScanMetrics metrics;
 
   private final Object activeLock = new Object();
+  private volatile boolean stopping;
   private int active;
 
   ChunkStreamer(Catalog catalog, UnitLoader loader, BufferAllocator streams, ScanMetrics metrics) {
@@ -52,6 +53,11 @@ final class ChunkStreamer {
         activeLock.notifyAll();
       }
     }
+  }
+
+  /** Makes every running stream end (UNAVAILABLE to its client) at its next batch boundary. */
+  void stopAll() {
+    stopping = true;
   }
 
   /**
@@ -85,7 +91,7 @@ final class ChunkStreamer {
         listener.start(root);
         VectorLoader loader = new VectorLoader(root);
         while (true) {
-          if (!Backpressure.awaitReady(listener, backpressure)) {
+          if (!Backpressure.awaitReady(listener, backpressure, () -> stopping)) {
             return; // cancelled
           }
           if (!cursor.next(loader)) {

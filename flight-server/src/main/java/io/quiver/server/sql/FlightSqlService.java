@@ -429,7 +429,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
               listener.start(root);
               long rows = 0;
               while (reader.loadNextBatch()) {
-                if (!Backpressure.awaitReady(listener, backpressure)) {
+                if (!Backpressure.awaitReady(listener, backpressure, () -> stopping)) {
                   execution.cancel();
                   return;
                 }
@@ -466,8 +466,12 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
 
   /** Stops every running query (the node is shutting down). */
   public void cancelAll() {
+    stopping = true;
     running.values().forEach(Runnable::run);
   }
+
+  /** Set by {@link #cancelAll}: result streams end instead of waiting for their clients. */
+  private volatile boolean stopping;
 
   // ---- metadata ---------------------------------------------------------------------------
 
