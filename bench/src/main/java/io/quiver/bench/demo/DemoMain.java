@@ -87,7 +87,7 @@ public final class DemoMain implements Callable<Integer> {
                   // The demo mounts its own sample data, and nothing else on this machine.
                   .withSecurity(
                       io.quiver.server.security.SecurityConfig.none()
-                          .withAllowLocal(List.of(data))));
+                          .withAllowLocal(List.of(data.getParent()))));
     } catch (IOException e) {
       spec.commandLine()
           .getErr()
