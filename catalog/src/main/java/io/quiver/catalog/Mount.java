@@ -30,8 +30,14 @@ public record Mount(NamespacePath path, Location target, Map<String, String> opt
    */
   public static final String CREDENTIALS_OPTION = "credentials";
 
+  /**
+   * The option limiting who may read this mount's files ({@code finance,audit}): only principals
+   * holding one of these roles (and admins); handled by Quiver, not passed to the store.
+   */
+  public static final String ROLES_OPTION = "roles";
+
   private static final Set<String> QUIVER_OPTIONS =
-      Set.of(DECODER_OPTION, CACHE_QUOTA_OPTION, CREDENTIALS_OPTION);
+      Set.of(DECODER_OPTION, CACHE_QUOTA_OPTION, CREDENTIALS_OPTION, ROLES_OPTION);
 
   public Mount {
     options = Map.copyOf(options);
@@ -47,6 +53,21 @@ public record Mount(NamespacePath path, Location target, Map<String, String> opt
   /** The cache quota of this mount's files as given ({@code 10g}), or null for none. */
   public String cacheQuota() {
     return options.get(CACHE_QUOTA_OPTION);
+  }
+
+  /** The roles this mount is limited to (empty: every reader). */
+  public Set<String> roles() {
+    String r = options.get(ROLES_OPTION);
+    if (r == null || r.isBlank()) {
+      return Set.of();
+    }
+    Set<String> out = new java.util.TreeSet<>();
+    for (String x : r.split(",")) {
+      if (!x.isBlank()) {
+        out.add(x.strip());
+      }
+    }
+    return out;
   }
 
   /** The credential set this mount names, or null. */

@@ -147,6 +147,9 @@ public final class QuiverProducer extends NoOpFlightProducer {
     try {
       Principal caller = access.requireRead(context, "ListFlights");
       for (TableDefinition t : catalog.tables()) {
+        if (!access.mayReadTable(caller, t.name())) {
+          continue;
+        }
         FlightDescriptor d = FlightDescriptor.path(t.name().split("\\."));
         try {
           listener.onNext(planner.plan(d, caller.name()));
@@ -202,6 +205,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
       }
     }
     try {
+      access.requireMount(caller, planner.resolve(descriptor).dataset().path());
       ScanPlanner.Planned planned = planner.planScan(descriptor, caller.name());
       ScanPlanner.Resolved r = planned.resolved();
       LOG.info(
@@ -222,12 +226,14 @@ public final class QuiverProducer extends NoOpFlightProducer {
 
   @Override
   public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
-    access.requireRead(context, "GetSchema");
+    Principal caller = access.requireRead(context, "GetSchema");
     try {
       if (descriptor.isCommand() && isFlightSql(descriptor.getCommand())) {
         return sql.getSchema(context, descriptor);
       }
-      return new SchemaResult(planner.resolve(descriptor).schema());
+      ScanPlanner.Resolved r = planner.resolve(descriptor);
+      access.requireMount(caller, r.dataset().path());
+      return new SchemaResult(r.schema());
     } catch (Exception e) {
       throw FlightErrors.toFlight(e);
     }
@@ -339,7 +345,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
         load(context, body, listener);
         return;
       }
-      JsonNode result = runAction(action.getType(), body);
+      JsonNode result = runAction(action.getType(), body, access.principal(context));
       listener.onNext(new Result(JSON.writeValueAsBytes(result)));
       listener.onCompleted();
     } catch (Exception e) {
@@ -375,7 +381,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
     return v.textValue();
   }
 
-  private JsonNode runAction(String type, JsonNode body) throws IOException {
+  private JsonNode runAction(String type, JsonNode body, Principal caller) throws IOException {
     switch (type) {
       case "mount":
         {
@@ -425,7 +431,9 @@ public final class QuiverProducer extends NoOpFlightProducer {
       case "tables":
         {
           ArrayNode list = JSON.createArrayNode();
-          catalog.tables().forEach(t -> list.add(tableJson(t)));
+          catalog.tables().stream()
+              .filter(t -> access.mayReadTable(caller, t.name()))
+              .forEach(t -> list.add(tableJson(t)));
           return JSON.createObjectNode().set("tables", list);
         }
       case "stats":

@@ -494,7 +494,8 @@ public final class QuiverServer implements AutoCloseable {
               Runtime.getRuntime().availableProcessors(),
               config.dataDir().resolve("sql-spill"),
               4 * config.sqlMemoryBytes());
-      sqlService = new FlightSqlService(localScans, sqlEngine, sqlAlloc, streamThreads);
+      Access access = new Access(authenticator, cat);
+      sqlService = new FlightSqlService(localScans, sqlEngine, sqlAlloc, streamThreads, access);
       QuiverProducer producer =
           new QuiverProducer(
               cat,
@@ -508,7 +509,7 @@ public final class QuiverServer implements AutoCloseable {
               streamThreads,
               scanMetrics,
               sqlService,
-              new Access(authenticator));
+              access);
       FlightServer.Builder builder =
           FlightServer.builder(
               flightAlloc,

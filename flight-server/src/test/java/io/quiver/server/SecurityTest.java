@@ -87,9 +87,14 @@ class SecurityTest {
             Map.of(
                 "users",
                 Map.of(
-                    "alice", Map.of("password", hash(ADMIN_PASSWORD), "roles", List.of("admin")),
-                    "bob", Map.of("password", hash(READER_PASSWORD), "roles", List.of("reader")),
-                    "eve", Map.of("password", hash("eve-pass"), "roles", List.of("auditor"))),
+                    "alice",
+                    Map.of("password", hash(ADMIN_PASSWORD), "roles", List.of("admin")),
+                    "bob",
+                    Map.of("password", hash(READER_PASSWORD), "roles", List.of("reader")),
+                    "eve",
+                    Map.of("password", hash("eve-pass"), "roles", List.of("auditor")),
+                    "carol",
+                    Map.of("password", hash("carol-pass"), "roles", List.of("reader", "finance"))),
                 "tokens",
                 Map.of(
                     "etl",
@@ -105,6 +110,19 @@ class SecurityTest {
     client = FlightClient.builder(allocator, node.server().location()).build();
     action(admin(), "mount", Map.of("path", "/lake", "uri", uri(lake), "options", Map.of()));
     action(admin(), "create-table", Map.of("name", "sales.orders", "path", "/lake/orders"));
+    Path finance = Files.createDirectories(lake.resolve("finance/ledger"));
+    FlightSqlTest.writeOrders(finance);
+    action(
+        admin(),
+        "mount",
+        Map.of(
+            "path",
+            "/fin",
+            "uri",
+            uri(lake.resolve("finance")),
+            "options",
+            Map.of("roles", "finance")));
+    action(admin(), "create-table", Map.of("name", "fin.ledger", "path", "/fin/ledger"));
   }
 
   @AfterAll
@@ -224,8 +242,8 @@ class SecurityTest {
       assertTrue(e.getMessage().contains("admin role"), e.getMessage());
     }
     // Nothing changed.
-    assertEquals(1, action(admin(), "tables", Map.of()).path("tables").size());
-    assertEquals(1, action(admin(), "mounts", Map.of()).path("mounts").size());
+    assertEquals(2, action(admin(), "tables", Map.of()).path("tables").size());
+    assertEquals(2, action(admin(), "mounts", Map.of()).path("mounts").size());
   }
 
   @Test
@@ -235,6 +253,55 @@ class SecurityTest {
             FlightRuntimeException.class, () -> plan("sales.orders", basic("eve", "eve-pass")));
     assertEquals(FlightStatusCode.UNAUTHORIZED, e.status().code());
     assertTrue(e.getMessage().contains("reader role"), e.getMessage());
+  }
+
+  @Test
+  void aMountLimitedToARoleIsReadOnlyByThatRoleAndAdmins() throws Exception {
+    CallOption carol = basic("carol", "carol-pass");
+    assertEquals(5_000, rows(plan("fin.ledger", carol), carol));
+    assertEquals(5_000, rows(plan("fin.ledger", admin()), admin()));
+    FlightRuntimeException e =
+        assertThrows(FlightRuntimeException.class, () -> plan("fin.ledger", reader()));
+    assertEquals(FlightStatusCode.UNAUTHORIZED, e.status().code());
+    assertTrue(e.getMessage().contains("limited to roles finance"), e.getMessage());
+    // bob does not even see it listed; carol does.
+    assertEquals(1, action(reader(), "tables", Map.of()).path("tables").size());
+    assertEquals(2, action(carol, "tables", Map.of()).path("tables").size());
+    // Nor through SQL, whether planned or sent straight as a statement ticket.
+    String url = "jdbc:arrow-flight-sql://127.0.0.1:" + node.port() + "/?useEncryption=false";
+    try (Connection c = DriverManager.getConnection(url + "&user=bob&password=" + READER_PASSWORD);
+        Statement st = c.createStatement()) {
+      SQLException denied =
+          assertThrows(
+              SQLException.class, () -> st.executeQuery("SELECT count(*) FROM fin.ledger"));
+      assertTrue(String.valueOf(denied.getMessage()).contains("limited"), denied.getMessage());
+    }
+    try (Connection c = DriverManager.getConnection(url + "&user=carol&password=carol-pass");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM fin.ledger")) {
+      assertTrue(rs.next());
+      assertEquals(5_000, rs.getLong(1));
+    }
+    byte[] forged =
+        com.google.protobuf.Any.pack(
+                org.apache.arrow.flight.sql.impl.FlightSql.TicketStatementQuery.newBuilder()
+                    .setStatementHandle(
+                        com.google.protobuf.ByteString.copyFromUtf8(
+                            "SELECT count(*) FROM fin.ledger"))
+                    .build())
+            .toByteArray();
+    FlightRuntimeException ticket =
+        assertThrows(
+            FlightRuntimeException.class,
+            () -> {
+              try (FlightStream s =
+                  client.getStream(new org.apache.arrow.flight.Ticket(forged), reader())) {
+                while (s.next()) {
+                  // nothing should arrive
+                }
+              }
+            });
+    assertEquals(FlightStatusCode.UNAUTHORIZED, ticket.status().code(), ticket.getMessage());
   }
 
   @Test
@@ -297,7 +364,7 @@ class SecurityTest {
             Map.of("path", "/x", "uri", "s3://bucket/p", "options", Map.of("credentials", "nope")));
     assertTrue(unknown.getMessage().contains("Unknown credential set 'nope'"));
     assertTrue(unknown.getMessage().contains("lake-s3"), unknown.getMessage());
-    assertEquals(1, action(admin(), "mounts", Map.of()).path("mounts").size());
+    assertEquals(2, action(admin(), "mounts", Map.of()).path("mounts").size());
   }
 
   @Test

@@ -13,15 +13,56 @@ import org.apache.arrow.flight.FlightRuntimeException;
  */
 public final class Access {
   private final Authenticator authenticator;
+  private final io.quiver.catalog.Catalog catalog;
 
-  /** {@code authenticator} null: authentication is off. */
-  public Access(Authenticator authenticator) {
+  /**
+   * @param authenticator null: authentication is off
+   * @param catalog where mounts and their role limits are looked up
+   */
+  public Access(Authenticator authenticator, io.quiver.catalog.Catalog catalog) {
     this.authenticator = authenticator;
+    this.catalog = catalog;
   }
 
-  /** No authentication: everyone is admin. */
-  public static Access open() {
-    return new Access(null);
+  /**
+   * Refuses {@code p} reading the namespace path {@code path} if its mount is limited to roles
+   * {@code p} does not hold (PERMISSION_DENIED naming the mount and the roles).
+   */
+  public void requireMount(Principal p, io.quiver.catalog.NamespacePath path) {
+    io.quiver.catalog.Mount m;
+    try {
+      m = catalog.resolve(path).mount();
+    } catch (RuntimeException e) {
+      return; // nothing mounted there: the read itself reports it
+    }
+    if (!p.mayReadMount(m.roles())) {
+      throw CallStatus.UNAUTHORIZED
+          .withDescription(
+              "The mount at "
+                  + m.path()
+                  + " is limited to roles "
+                  + String.join(", ", m.roles())
+                  + "; "
+                  + p
+                  + " has "
+                  + (p.roles().isEmpty() ? "none" : String.join(", ", new TreeSet<>(p.roles()))))
+          .toRuntimeException();
+    }
+  }
+
+  /** Refuses {@code p} reading table {@code name} if its mount is limited (see above). */
+  public void requireTable(Principal p, String name) {
+    catalog.findTable(name).ifPresent(t -> requireMount(p, t.path()));
+  }
+
+  /** Whether {@code p} may read table {@code name} (for listings). */
+  public boolean mayReadTable(Principal p, String name) {
+    try {
+      requireTable(p, name);
+      return true;
+    } catch (org.apache.arrow.flight.FlightRuntimeException e) {
+      return false;
+    }
   }
 
   /** The caller; never null. */

@@ -6,8 +6,9 @@ import java.util.Set;
 /**
  * Who a call runs as: a configured user or API token, with its roles. Two roles mean something to
  * every node: {@value #ADMIN} (everything: mounts, tables, cache control, and reading every mount)
- * and {@value #READER} (scans, SQL, listing the catalog). Other role names grant nothing yet.
- * Immutable.
+ * and {@value #READER} (scans, SQL, listing the catalog). Other role names are the operator's own,
+ * used to limit mounts ({@code roles} mount option): such a mount can be read only by principals
+ * holding one of its roles (and by admins). Immutable.
  *
  * @param name the user's or token's name as configured; empty for the anonymous principal of a node
  *     without authentication
@@ -32,6 +33,22 @@ public record Principal(String name, Set<String> roles) {
   /** Whether this principal may scan and run SQL at all. */
   public boolean canRead() {
     return isAdmin() || roles.contains(READER);
+  }
+
+  /** Whether this principal may read a mount limited to {@code mountRoles} (empty: no limit). */
+  public boolean mayReadMount(Set<String> mountRoles) {
+    if (!canRead()) {
+      return false;
+    }
+    if (mountRoles.isEmpty() || isAdmin()) {
+      return true;
+    }
+    for (String r : mountRoles) {
+      if (roles.contains(r)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** For logs: the name, or {@code anonymous}. */

@@ -121,13 +121,21 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
     }
   }
 
+  private final io.quiver.server.security.Access access;
+
   /**
    * @param allocator bounded: query scans and results live here (a query over it fails with
    *     RESOURCE_EXHAUSTED)
    * @param executor runs result streams off the gRPC threads
+   * @param access who may read which tables (mounts limited to roles)
    */
   public FlightSqlService(
-      TableScans tables, SqlEngine engine, BufferAllocator allocator, Executor executor) {
+      TableScans tables,
+      SqlEngine engine,
+      BufferAllocator allocator,
+      Executor executor,
+      io.quiver.server.security.Access access) {
+    this.access = access;
     this.tables = tables;
     this.planner = new SqlPlanner(tables);
     this.engine = engine;
@@ -187,7 +195,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
   public FlightInfo getFlightInfoStatement(
       FlightSql.CommandStatementQuery command, CallContext context, FlightDescriptor descriptor) {
     String sql = command.getQuery();
-    Schema schema = resultSchema(plan(sql));
+    Schema schema = resultSchema(plan(sql, context));
     FlightSql.TicketStatementQuery ticket =
         FlightSql.TicketStatementQuery.newBuilder()
             .setStatementHandle(ByteString.copyFrom(sql, StandardCharsets.UTF_8))
@@ -198,14 +206,14 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
   @Override
   public SchemaResult getSchemaStatement(
       FlightSql.CommandStatementQuery command, CallContext context, FlightDescriptor descriptor) {
-    return new SchemaResult(resultSchema(plan(command.getQuery())));
+    return new SchemaResult(resultSchema(plan(command.getQuery(), context)));
   }
 
   @Override
   public void getStreamStatement(
       FlightSql.TicketStatementQuery ticket, CallContext context, ServerStreamListener listener) {
     String sql = ticket.getStatementHandle().toStringUtf8();
-    stream(pack(ticket).toByteString(), sql, List.of(), listener);
+    stream(pack(ticket).toByteString(), sql, List.of(), context, listener);
   }
 
   // ---- prepared statements ----------------------------------------------------------------
@@ -217,7 +225,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       StreamListener<Result> listener) {
     try {
       String sql = request.getQuery();
-      SqlPlanner.PlannedQuery plan = plan(sql);
+      SqlPlanner.PlannedQuery plan = plan(sql, context);
       Schema result = resultSchema(plan);
       Schema parameters = parameterSchema(plan.parameters());
       ByteString handle =
@@ -261,7 +269,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       CallContext context,
       FlightDescriptor descriptor) {
     Prepared p = preparedOf(command.getPreparedStatementHandle());
-    Schema schema = resultSchema(plan(p.sql));
+    Schema schema = resultSchema(plan(p.sql, context));
     return info(schema, descriptor, pack(command).toByteArray());
   }
 
@@ -271,7 +279,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       CallContext context,
       FlightDescriptor descriptor) {
     Prepared p = preparedOf(command.getPreparedStatementHandle());
-    return new SchemaResult(resultSchema(plan(p.sql)));
+    return new SchemaResult(resultSchema(plan(p.sql, context)));
   }
 
   @Override
@@ -286,7 +294,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       listener.error(FlightErrors.toFlight(e));
       return;
     }
-    stream(pack(command).toByteString(), p.sql, p.parameters, listener);
+    stream(pack(command).toByteString(), p.sql, p.parameters, context, listener);
   }
 
   /** Binds parameters: the last row of what the client puts is the set used. */
@@ -370,6 +378,19 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
     }
   }
 
+  /** {@link #plan(String)}, if the caller may read every table the query reads. */
+  private SqlPlanner.PlannedQuery plan(String sql, CallContext context) {
+    return authorized(plan(sql), context);
+  }
+
+  private SqlPlanner.PlannedQuery authorized(SqlPlanner.PlannedQuery plan, CallContext context) {
+    io.quiver.server.security.Principal p = access.principal(context);
+    for (SqlPlanner.TableRead read : plan.reads()) {
+      access.requireTable(p, read.table());
+    }
+    return plan;
+  }
+
   /**
    * The plan to execute {@code sql} with: the cached one if every table it reads still has the
    * schema it was planned with, else a new one. (Planning costs tens of milliseconds; checking
@@ -406,14 +427,20 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
 
   /** Plans and runs {@code sql} on a Quiver thread, streaming DuckDB's result batches. */
   private void stream(
-      ByteString key, String sql, List<Object> parameters, ServerStreamListener listener) {
+      ByteString key,
+      String sql,
+      List<Object> parameters,
+      CallContext context,
+      ServerStreamListener listener) {
     try {
+      // A statement ticket carries its SQL: check what it reads now, whoever planned it.
+      SqlPlanner.PlannedQuery checked = authorized(currentPlan(sql), context);
       executor.execute(
           () -> {
             long start = System.nanoTime();
             try (SqlEngine.Execution execution =
                 engine.execute(
-                    currentPlan(sql),
+                    checked,
                     parameters,
                     allocator,
                     cancel -> {
