@@ -39,6 +39,10 @@ public final class Catalog implements AutoCloseable {
   private final StorageMetrics metrics;
   private final FormatRegistry formats;
   private final MetadataCache metadata;
+
+  /** The most data files one table or path may have (a listing stops beyond it). */
+  public static final int MAX_FILES = 200_000;
+
   private final MountPolicy policy;
   private final Map<NamespacePath, Storage> storages = new HashMap<>();
 
@@ -119,12 +123,75 @@ public final class Catalog implements AutoCloseable {
    * @throws InvalidMountException if the target does not exist, is unreachable or options are bad
    * @throws IllegalArgumentException if the path or location is malformed
    */
-  public synchronized Mount mount(NamespacePath path, Location target, Map<String, String> options)
+  public Mount mount(NamespacePath path, Location target, Map<String, String> options)
       throws IOException {
     if (path.isRoot()) {
       throw new IllegalArgumentException(
           "Cannot mount at the namespace root '/': choose a path such as /data");
     }
+    checkMountable(path);
+    Mount mount = new Mount(path, target, options);
+    String decoder = mount.decoder();
+    if (decoder != null && !formats.allDecoderNames().contains(decoder)) {
+      throw new InvalidMountException(
+          "Unknown decoder '"
+              + decoder
+              + "' (option "
+              + Mount.DECODER_OPTION
+              + "; available: "
+              + String.join(", ", formats.allDecoderNames())
+              + ")");
+    }
+    // Opening the store and checking the target are network calls with timeouts of seconds:
+    // not under the lock, so that plans and other catalog changes go on meanwhile.
+    Storage storage = openStorage(mount);
+    boolean ok = false;
+    try {
+      boolean exists;
+      try {
+        exists = storage.exists(target);
+      } catch (IOException e) {
+        // File-system exceptions put the path before the reason; the target is named already.
+        String reason =
+            e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+                ? fse.getReason()
+                : e.getMessage();
+        throw new InvalidMountException("Cannot mount " + target + ": " + reason, e);
+      }
+      if (!exists) {
+        throw new InvalidMountException(
+            "Cannot mount " + target + " at " + path + ": nothing exists there");
+      }
+      synchronized (this) {
+        // Again, now authoritative: the catalog may have changed while the store was checked.
+        boolean replacing = checkMountable(path);
+        List<Mount> mounts = new ArrayList<>(state.mounts());
+        mounts.removeIf(m -> replacing && m.path().equals(path));
+        mounts.add(mount);
+        commit(new CatalogState(mounts, state.tables()));
+        Storage previous = storages.put(path, storage);
+        if (previous != null) {
+          previous.close();
+        }
+        unavailable.remove(path);
+      }
+      ok = true;
+      LOG.info("Mounted {} at {}", target, path);
+      return mount;
+    } finally {
+      if (!ok) {
+        storage.close();
+      }
+    }
+  }
+
+  /**
+   * Whether a mount at {@code path} replaces an unavailable one (true) or is new (false).
+   *
+   * @throws AlreadyExistsException if an available mount is there
+   * @throws InvalidMountException if it would cover existing tables
+   */
+  private synchronized boolean checkMountable(NamespacePath path) {
     // Mounting again over an unavailable mount replaces it (its tables stay): how it is fixed.
     boolean replacing = unavailable.containsKey(path);
     if (!replacing && state.mounts().stream().anyMatch(m -> m.path().equals(path))) {
@@ -148,50 +215,7 @@ public final class Catalog implements AutoCloseable {
                 + " drop them first");
       }
     }
-    Mount mount = new Mount(path, target, options);
-    String decoder = mount.decoder();
-    if (decoder != null && !formats.allDecoderNames().contains(decoder)) {
-      throw new InvalidMountException(
-          "Unknown decoder '"
-              + decoder
-              + "' (option "
-              + Mount.DECODER_OPTION
-              + "; available: "
-              + String.join(", ", formats.allDecoderNames())
-              + ")");
-    }
-    Storage storage = openStorage(mount);
-    boolean ok = false;
-    try {
-      boolean exists;
-      try {
-        exists = storage.exists(target);
-      } catch (IOException e) {
-        // File-system exceptions put the path before the reason; the target is named already.
-        String reason =
-            e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
-                ? fse.getReason()
-                : e.getMessage();
-        throw new InvalidMountException("Cannot mount " + target + ": " + reason, e);
-      }
-      if (!exists) {
-        throw new InvalidMountException(
-            "Cannot mount " + target + " at " + path + ": nothing exists there");
-      }
-      List<Mount> mounts = new ArrayList<>(state.mounts());
-      mounts.removeIf(m -> replacing && m.path().equals(path));
-      mounts.add(mount);
-      commit(new CatalogState(mounts, state.tables()));
-      storages.put(path, storage);
-      unavailable.remove(path);
-      ok = true;
-      LOG.info("Mounted {} at {}", target, path);
-      return mount;
-    } finally {
-      if (!ok) {
-        storage.close();
-      }
-    }
+    return replacing;
   }
 
   /**
@@ -321,17 +345,24 @@ public final class Catalog implements AutoCloseable {
    * @throws InvalidTableException if the files cannot be served
    * @throws IllegalArgumentException if the format is unknown
    */
-  public synchronized TableDefinition createTable(String name, NamespacePath path, String format)
+  public TableDefinition createTable(String name, NamespacePath path, String format)
       throws IOException {
     TableDefinition table = new TableDefinition(name, path, format);
     formats.format(table.format());
-    if (state.tables().stream().anyMatch(t -> t.name().equals(name))) {
+    if (findTable(name).isPresent()) {
       throw new AlreadyExistsException("Table " + name + " already exists");
     }
+    // Listing and reading footers can take long (many files, a slow store): not under the lock,
+    // so that mounts, plans and other tables are not held up meanwhile.
     dataset(name, path, table.format());
-    List<TableDefinition> tables = new ArrayList<>(state.tables());
-    tables.add(table);
-    commit(new CatalogState(state.mounts(), tables));
+    synchronized (this) {
+      if (findTable(name).isPresent()) {
+        throw new AlreadyExistsException("Table " + name + " already exists");
+      }
+      List<TableDefinition> tables = new ArrayList<>(state.tables());
+      tables.add(table);
+      commit(new CatalogState(state.mounts(), tables));
+    }
     LOG.info("Created table {} over {}", name, path);
     return table;
   }
@@ -393,10 +424,19 @@ public final class Catalog implements AutoCloseable {
       entries =
           listing
               .filter(e -> isDataFile(resolved.location(), e.location(), wanted))
+              .limit(MAX_FILES + 1L)
               .sorted(Comparator.comparing(FileEntry::location))
               .toList();
     } catch (UncheckedIOException e) {
       throw e.getCause();
+    }
+    if (entries.size() > MAX_FILES) {
+      throw new InvalidTableException(
+          "More than "
+              + MAX_FILES
+              + " data files at "
+              + path
+              + "; define tables over narrower paths (e.g. one per partition)");
     }
     if (entries.isEmpty()) {
       if (!storage.exists(resolved.location())) {
