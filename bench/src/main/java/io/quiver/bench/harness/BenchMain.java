@@ -214,6 +214,22 @@ public final class BenchMain implements Callable<Integer> {
   long alluxioTimeout = 600;
 
   @Option(
+      names = "--soak-minutes",
+      description =
+          "Minutes of the soak after the contenders: mixed scans, Flight SQL and cache control"
+              + " from --soak-clients clients against the node (default: 10; with --quick 0.3; 0"
+              + " skips it).")
+  Double soakMinutes;
+
+  @Option(
+      names = "--soak-clients",
+      description = "Clients of the soak (default: 16; with --quick 4).")
+  Integer soakClients;
+
+  /** What the soak measured, when it ran. */
+  private io.quiver.bench.soak.Soak.Result soakResult;
+
+  @Option(
       names = "--client-timeout",
       description = "Seconds per client-library run, spark or pandas (default: ${DEFAULT-VALUE}).")
   long clientTimeout = 900;
@@ -511,6 +527,10 @@ public final class BenchMain implements Callable<Integer> {
             servers,
             out);
       }
+      double soak = soakMinutes != null ? soakMinutes : quick ? 0.3 : 10;
+      if (soak > 0 && node != null && anyScan) {
+        runSoak(node, soak, soakClients != null ? soakClients : quick ? 4 : 16, results, out);
+      }
       if (anyClient && node != null) {
         runClients(
             home, env, node.port(), quick ? Math.min(reps, 2) : reps, results, measurements, out);
@@ -551,7 +571,10 @@ public final class BenchMain implements Callable<Integer> {
         servers.containsKey("quiver")
             ? ((Number) servers.get("quiver").getOrDefault("peakRssBytes", -1L)).longValue()
             : -1;
-    List<Target> targets = Report.targets(summaries, quiverRss, memory);
+    List<Target> targets = new ArrayList<>(Report.targets(summaries, quiverRss, memory));
+    if (soakResult != null) {
+      targets.addAll(Report.soakTargets(soakResult));
+    }
     BenchResults r =
         new BenchResults(
             Instant.now().toString(),
@@ -570,7 +593,9 @@ public final class BenchMain implements Callable<Integer> {
     } catch (IOException | RuntimeException e) {
       notes.add("charts failed: " + e);
     }
-    Files.writeString(results.resolve("report.md"), Report.markdown(r, charts));
+    Files.writeString(
+        results.resolve("report.md"),
+        Report.markdown(r, charts) + (soakResult == null ? "" : Report.soakMarkdown(soakResult)));
     printSummary(out, r, results);
     boolean quiverFailed = failures.keySet().stream().anyMatch(k -> k.startsWith("quiver"));
     return measurements.isEmpty() || quiverFailed ? 1 : 0;
@@ -928,6 +953,44 @@ public final class BenchMain implements Callable<Integer> {
       }
       out.flush();
     }
+  }
+
+  /** The soak against the running node (its loopback table), recorded for the report. */
+  private void runSoak(
+      QuiverNode node, double minutes, int clients, Path results, PrintWriter out) {
+    out.printf(Locale.ROOT, "soak: %d clients for %.1f min...%n", clients, minutes);
+    out.flush();
+    long pid = node.process().pid();
+    try {
+      io.quiver.bench.soak.Soak soak =
+          new io.quiver.bench.soak.Soak(
+              "127.0.0.1",
+              node.port(),
+              QuiverNode.table(Profile.LOOPBACK),
+              io.quiver.bench.data.LineitemGenerator.COLUMNS,
+              "l_orderkey");
+      java.time.Duration duration = java.time.Duration.ofMillis((long) (minutes * 60_000));
+      java.time.Duration every =
+          java.time.Duration.ofSeconds(Math.max(1, Math.min(10, duration.toSeconds() / 20)));
+      soakResult = soak.run(clients, duration, every, () -> ProcStats.rssBytes(pid));
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(results.resolve("soak.json").toFile(), soakResult);
+      out.printf(
+          Locale.ROOT,
+          "soak: %d operations, %d errors, peak off-heap %.0f%% of budget, RSS drift %.2f%n",
+          soakResult.totalOperations(),
+          soakResult.totalErrors(),
+          100 * soakResult.offHeapPeakFraction(),
+          soakResult.rssDrift());
+      if (soakResult.totalErrors() > 0) {
+        failures.put("quiver-soak", soakResult.totalErrors() + " errors: " + soakResult.errors());
+      }
+    } catch (Exception e) {
+      failures.put("quiver-soak", String.valueOf(e));
+      out.println("  soak: FAILED: " + e);
+    }
+    out.flush();
   }
 
   /** The client-library contenders, one after the other, against the running node. */

@@ -171,6 +171,75 @@ public final class Report {
     return t;
   }
 
+  /** The soak's targets: no errors, off-heap within the node's budget, resident memory flat. */
+  static List<Target> soakTargets(io.quiver.bench.soak.Soak.Result soak) {
+    return List.of(
+        Target.of(
+            "soak: zero errors",
+            soak.totalErrors(),
+            0,
+            false,
+            soak.totalOperations() + " operations by " + soak.clients() + " clients"),
+        Target.of(
+            "soak: off-heap never above the node's budget",
+            soak.offHeapPeakFraction(),
+            1.0,
+            false,
+            "max sampled off-heap bytes / the node's off-heap limit"),
+        Target.of(
+            "soak: resident memory flat (last third ≤ 1.2× middle third)",
+            soak.rssDrift(),
+            1.2,
+            false,
+            "max RSS of the last third of the samples / of the middle third"));
+  }
+
+  /** The soak's section of the report: totals, errors, and the samples over time. */
+  static String soakMarkdown(io.quiver.bench.soak.Soak.Result soak) {
+    StringBuilder b = new StringBuilder("\n## Soak\n\n");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%d clients for %.0f s of mixed work (55%% scans of 1-4 random columns, a third of them"
+                + " with a range filter; 25%% Flight SQL aggregates; 12%% cache free/pin/unpin; 8%%"
+                + " stats): %d operations (%s), %d errors, peak off-heap %.0f%% of the budget,"
+                + " RSS drift %.2f.%n%n",
+            soak.clients(),
+            soak.seconds(),
+            soak.totalOperations(),
+            soak.operationsByKind(),
+            soak.totalErrors(),
+            100 * soak.offHeapPeakFraction(),
+            soak.rssDrift()));
+    if (!soak.errors().isEmpty()) {
+      b.append("Errors:\n\n");
+      soak.errors().forEach((k, v) -> b.append("- ").append(v).append("× ").append(k).append('\n'));
+      b.append('\n');
+    }
+    b.append("| s | operations | ops/s | errors | rows | off-heap MiB | heap MiB | RSS MiB |\n");
+    b.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    long prevOps = 0;
+    double prevT = 0;
+    for (io.quiver.bench.soak.Soak.Sample x : soak.samples()) {
+      double dt = x.seconds() - prevT;
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %.0f | %d | %.1f | %d | %d | %.0f | %.0f | %.0f |%n",
+              x.seconds(),
+              x.operations(),
+              dt > 0 ? (x.operations() - prevOps) / dt : 0,
+              x.errors(),
+              x.rowsRead(),
+              x.offHeapBytes() / 1048576.0,
+              x.heapBytes() / 1048576.0,
+              x.rssBytes() / 1048576.0));
+      prevOps = x.operations();
+      prevT = x.seconds();
+    }
+    return b.toString();
+  }
+
   /**
    * Spark and pandas through warm Quiver ≥ 3× faster than their own reads of the S3-shaped store.
    */
