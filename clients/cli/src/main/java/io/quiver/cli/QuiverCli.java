@@ -64,6 +64,32 @@ public final class QuiverCli implements Runnable {
 
   @Spec CommandLine.Model.CommandSpec spec;
 
+  /**
+   * {@code --server host:port}: accepted before or after the sub-command (an inherited option), so
+   * {@code quiver --server h:8815 table ls} and {@code quiver table ls --server h:8815} agree.
+   */
+  @Option(
+      names = "--server",
+      scope = CommandLine.ScopeType.INHERIT,
+      paramLabel = "HOST:PORT",
+      description = "Quiver node as host:port (default: $QUIVER_SERVER or localhost:8815).")
+  void server(String hostPort) {
+    for (CommandLine c : spec.commandLine().getSubcommands().values()) {
+      setServer(c, hostPort);
+    }
+  }
+
+  private static void setServer(CommandLine c, String hostPort) {
+    if (c.getCommand() instanceof ClientCommand cc) {
+      cc.server.server = hostPort;
+    } else if (c.getCommand() instanceof SqlCommand sc) {
+      sc.server.server = hostPort;
+    }
+    for (CommandLine sub : c.getSubcommands().values()) {
+      setServer(sub, hostPort);
+    }
+  }
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
@@ -74,9 +100,7 @@ public final class QuiverCli implements Runnable {
 
   /** {@code --server host:port}, shared by every client command. */
   static final class ServerOption {
-    @Option(
-        names = "--server",
-        description = "Quiver node as host:port (default: $QUIVER_SERVER or localhost:8815).")
+    /** The node, as {@code --server} (before or after the sub-command) or the default gave it. */
     String server = System.getenv().getOrDefault("QUIVER_SERVER", "localhost:8815");
 
     @Option(

@@ -131,6 +131,9 @@ class CliSecurityTest {
     env.put("QUIVER_PASSWORD", "pw-for-ops");
     Run ops = quiver("table", "ls", "--server", at, "--user", "ops");
     assertEquals(0, ops.exit(), ops.err());
+    // --server is accepted before the sub-command as well.
+    Run before = quiver("--server", at, "table", "ls", "--user", "ops");
+    assertEquals(0, before.exit(), before.err());
     Run mount =
         quiver(
             "mount",
