@@ -125,11 +125,21 @@ public final class Catalog implements AutoCloseable {
    */
   public Mount mount(NamespacePath path, Location target, Map<String, String> options)
       throws IOException {
+    return mount(path, target, options, false);
+  }
+
+  /**
+   * Like {@link #mount(NamespacePath, Location, Map)}; with {@code force} a mount below another one
+   * is made even if tables under it will then read the new mount's files.
+   */
+  public Mount mount(
+      NamespacePath path, Location target, Map<String, String> options, boolean force)
+      throws IOException {
     if (path.isRoot()) {
       throw new IllegalArgumentException(
           "Cannot mount at the namespace root '/': choose a path such as /data");
     }
-    checkMountable(path);
+    checkMountable(path, force);
     Mount mount = new Mount(path, target, options);
     String decoder = mount.decoder();
     if (decoder != null && !formats.allDecoderNames().contains(decoder)) {
@@ -164,7 +174,7 @@ public final class Catalog implements AutoCloseable {
       }
       synchronized (this) {
         // Again, now authoritative: the catalog may have changed while the store was checked.
-        boolean replacing = checkMountable(path);
+        boolean replacing = checkMountable(path, force);
         List<Mount> mounts = new ArrayList<>(state.mounts());
         mounts.removeIf(m -> replacing && m.path().equals(path));
         mounts.add(mount);
@@ -191,14 +201,14 @@ public final class Catalog implements AutoCloseable {
    * @throws AlreadyExistsException if an available mount is there
    * @throws InvalidMountException if it would cover existing tables
    */
-  private synchronized boolean checkMountable(NamespacePath path) {
+  private synchronized boolean checkMountable(NamespacePath path, boolean force) {
     // Mounting again over an unavailable mount replaces it (its tables stay): how it is fixed.
     boolean replacing = unavailable.containsKey(path);
     if (!replacing && state.mounts().stream().anyMatch(m -> m.path().equals(path))) {
       throw new AlreadyExistsException("A mount already exists at " + path + "; unmount it first");
     }
     // A mount below another one would silently change what tables below it read.
-    if (!replacing) {
+    if (!replacing && !force) {
       List<String> covered =
           state.tables().stream()
               .filter(t -> path.contains(t.path()))
@@ -212,7 +222,7 @@ public final class Catalog implements AutoCloseable {
                 + ": tables "
                 + String.join(", ", covered)
                 + " read files there through another mount, and would read the new one instead;"
-                + " drop them first");
+                + " drop them first, or mount with force to redirect them");
       }
     }
     return replacing;

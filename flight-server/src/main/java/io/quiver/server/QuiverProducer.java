@@ -63,7 +63,9 @@ public final class QuiverProducer extends NoOpFlightProducer {
     Map<String, String> a = new LinkedHashMap<>();
     a.put(
         "mount",
-        "Mount a store location: {\"path\": \"/sales\", \"uri\": \"file:///data/sales\", \"options\": {}}");
+        "Mount a store location: {\"path\": \"/sales\", \"uri\": \"file:///data/sales\", \"options\": {}}"
+            + " (\"force\": true mounts below another mount even if tables there then read the"
+            + " new one)");
     a.put("unmount", "Remove a mount: {\"path\": \"/sales\"}");
     a.put("mounts", "List mounts (secret options masked): {}");
     a.put(
@@ -398,7 +400,10 @@ public final class QuiverProducer extends NoOpFlightProducer {
           }
           Mount m =
               catalog.mount(
-                  NamespacePath.of(text(body, "path")), Location.of(text(body, "uri")), options);
+                  NamespacePath.of(text(body, "path")),
+                  Location.of(text(body, "uri")),
+                  options,
+                  body.path("force").asBoolean(false));
           quotas.apply(catalog.mounts(), cache);
           return mountJson(m);
         }

@@ -64,8 +64,24 @@ class NodeStartupTest {
       assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code());
       assertTrue(e.getMessage().contains("t.orders"), e.getMessage());
       assertEquals(5_000, node.read(node.plan(ScanCommand.table("t.orders"))).rowCount());
-      // A mount elsewhere below /lake, covering no table, is fine.
+      // A mount elsewhere below /lake, covering no table, is fine; forcing redirects the table.
       node.mount("/lake/elsewhere", other);
+      Path empty = Files.createDirectories(tmp.resolve("empty"));
+      node.action(
+          "mount",
+          Map.of(
+              "path",
+              "/lake/orders",
+              "uri",
+              io.quiver.storage.Location.ofLocalPath(empty).toString(),
+              "options",
+              Map.of(),
+              "force",
+              true));
+      FlightRuntimeException redirected =
+          assertThrows(
+              FlightRuntimeException.class, () -> node.plan(ScanCommand.table("t.orders")));
+      assertTrue(redirected.getMessage().contains("No "), redirected.getMessage());
       FlightRuntimeException longPath =
           assertThrows(
               FlightRuntimeException.class, () -> node.mount("/" + "x".repeat(5000), other));

@@ -237,9 +237,18 @@ public final class QuiverCli implements Runnable {
         description = "Store option (repeatable).")
     Map<String, String> options = new LinkedHashMap<>();
 
+    @Option(
+        names = "--force",
+        description = "Mount below another mount even if tables there then read this one instead.")
+    boolean force;
+
     @Override
     void run(QuiverClient client, PrintWriter out) {
-      JsonNode m = client.mount(path, uri, options);
+      JsonNode m =
+          force
+              ? client.action(
+                  "mount", Map.of("path", path, "uri", uri, "options", options, "force", true))
+              : client.mount(path, uri, options);
       out.println("Mounted " + m.path("uri").asText() + " at " + m.path("path").asText());
     }
   }
