@@ -271,6 +271,13 @@ class SecurityTest {
     String url = "jdbc:arrow-flight-sql://127.0.0.1:" + node.port() + "/?useEncryption=false";
     try (Connection c = DriverManager.getConnection(url + "&user=bob&password=" + READER_PASSWORD);
         Statement st = c.createStatement()) {
+      try (ResultSet tables = c.getMetaData().getTables(null, null, "%", null)) {
+        List<String> seen = new ArrayList<>();
+        while (tables.next()) {
+          seen.add(tables.getString("TABLE_SCHEM") + "." + tables.getString("TABLE_NAME"));
+        }
+        assertEquals(List.of("sales.orders"), seen, "bob's catalog hides the finance mount");
+      }
       SQLException denied =
           assertThrows(
               SQLException.class, () -> st.executeQuery("SELECT count(*) FROM fin.ledger"));

@@ -538,7 +538,11 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
     Pattern pattern =
         command.hasDbSchemaFilterPattern() ? like(command.getDbSchemaFilterPattern()) : null;
     Set<String> schemas = new TreeSet<>();
+    io.quiver.server.security.Principal caller = access.principal(context);
     for (String name : tables.tableNames()) {
+      if (!access.mayReadTable(caller, name)) {
+        continue;
+      }
       String schema = schemaOf(name);
       if (schema != null && (pattern == null || pattern.matcher(schema).matches())) {
         schemas.add(schema);
@@ -582,8 +586,12 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
             || command.getTableTypesList().stream().anyMatch(TABLE_TYPE::equalsIgnoreCase);
     boolean catalogOk = !command.hasCatalog() || command.getCatalog().isEmpty();
     List<String> names = new ArrayList<>();
+    io.quiver.server.security.Principal caller = access.principal(context);
     if (typeOk && catalogOk) {
       for (String name : new TreeSet<>(tables.tableNames())) {
+        if (!access.mayReadTable(caller, name)) {
+          continue; // a mount limited to roles the caller lacks: not even its names
+        }
         String schema = schemaOf(name);
         if (schemaPattern != null && (schema == null || !schemaPattern.matcher(schema).matches())) {
           continue;
