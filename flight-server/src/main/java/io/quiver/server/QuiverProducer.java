@@ -207,9 +207,10 @@ public final class QuiverProducer extends NoOpFlightProducer {
       }
     }
     try {
-      access.requireMount(caller, planner.resolve(descriptor).dataset().path());
       ScanPlanner.Planned planned = planner.planScan(descriptor, caller.name());
       ScanPlanner.Resolved r = planned.resolved();
+      // After planning, so that the dataset is listed once; a refused plan is never returned.
+      access.requireMount(caller, r.dataset().path());
       LOG.info(
           "scan {} columns={} filter={} units={} pruned={} endpoints={} est_rows={} est_bytes={}",
           r.dataset().name(),
