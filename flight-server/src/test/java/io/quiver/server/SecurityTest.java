@@ -360,6 +360,19 @@ class SecurityTest {
       assertFalse(e.getMessage().contains(System.getenv(SERVER_SECRET_VAR)), e.getMessage());
       errors.add(e);
     }
+    // Hadoop settings that could load classes or read credential stores are the operator's too;
+    // timeouts and retries are not.
+    FlightRuntimeException hadoop =
+        refused(
+            admin(),
+            "mount",
+            Map.of(
+                "path", "/h",
+                "uri", "hdfs://127.0.0.1:9/x",
+                "options",
+                    Map.of("hadoop.hadoop.security.credential.provider.path", "jceks://file/x")));
+    assertEquals(FlightStatusCode.INVALID_ARGUMENT, hadoop.status().code());
+    assertTrue(hadoop.getMessage().contains("set by the operator only"), hadoop.getMessage());
     // The same answer whether the variable exists or not: no probing.
     assertEquals(
         errors.get(0).getMessage().replace("access-key-env", "X"),

@@ -16,8 +16,11 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li>Credentials come only from the operator's named credential sets ({@code credentials=NAME});
- *       a mount option that would make the server read an environment variable or a file it names
- *       ({@code ...-env}, {@code ...-file}) is refused, so a client cannot have the server sign
+ *       a mount option that would make the server use an environment variable, a file, a directory,
+ *       a profile or a Hadoop setting it names ({@code ...-env}, {@code ...-file}, {@code ...-dir},
+ *       {@code profile}, {@code hadoop.*} other than timeouts and retries) is refused, and an
+ *       {@code s3://} mount without a set must say {@code anonymous=true} (else the SDK's default
+ *       chain would sign with the server's own identity), so a client cannot have the server sign
  *       requests with, or reveal, a secret of the client's choosing.
  *   <li>{@code file://} mounts only inside the operator's {@code allow-local} directories (real
  *       paths compared, links resolved), and each is confined to its target's real path, so links
@@ -34,6 +37,22 @@ public final class OperatorMountPolicy implements MountPolicy {
   private static final java.util.Set<String> OPERATOR_ONLY =
       java.util.Set.of("profile", LocalStorageProvider.CONFINE_TO);
 
+  /**
+   * The Hadoop settings a mount may set itself (timeouts, retries, addressing). Any other {@code
+   * hadoop.*} key could name classes to load, credential providers, keystores or local files, so it
+   * belongs in a credential set.
+   */
+  private static final java.util.Set<String> CLIENT_HADOOP_KEYS =
+      java.util.Set.of(
+          "hadoop.ipc.client.connect.timeout",
+          "hadoop.ipc.client.connect.max.retries",
+          "hadoop.ipc.client.connect.max.retries.on.timeouts",
+          "hadoop.ipc.client.rpc-timeout.ms",
+          "hadoop.dfs.client.failover.max.attempts",
+          "hadoop.dfs.client.retry.max.attempts",
+          "hadoop.dfs.client.socket-timeout",
+          "hadoop.dfs.client.use.datanode.hostname");
+
   private final SecurityConfig config;
 
   public OperatorMountPolicy(SecurityConfig config) {
@@ -48,7 +67,8 @@ public final class OperatorMountPolicy implements MountPolicy {
       if (k.endsWith("-env")
           || k.endsWith("-file")
           || k.endsWith("-dir")
-          || OPERATOR_ONLY.contains(k)) {
+          || OPERATOR_ONLY.contains(k)
+          || (k.startsWith("hadoop.") && !CLIENT_HADOOP_KEYS.contains(k))) {
         throw new InvalidMountException(
             "Mount option '"
                 + key
