@@ -46,7 +46,18 @@ class ShutdownTest {
       // Open the stream, take one batch, then stop reading: the server fills the window and waits.
       FlightStream stream = stalled.getStream(info.getEndpoints().get(0).getTicket());
       assertTrue(stream.next());
-      Thread.sleep(1_500);
+      // Wait (with a deadline) until the server has stopped sending: the window is full.
+      long sent = -1;
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        long now = node.stats().path("scans").path("rowsSent").asLong();
+        if (now > 0 && now == sent) {
+          break;
+        }
+        sent = now;
+        java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+      }
+      assertTrue(sent > 0, "the server sent batches before the client stalled");
       long start = System.nanoTime();
       node.close(); // fails if the stream still held cached chunks or buffers
       long millis = (System.nanoTime() - start) / 1_000_000;
