@@ -200,6 +200,48 @@ class FuzzTest {
   }
 
   @Test
+  void orcFilesWithDamagedBytes() throws Exception {
+    Path source =
+        io.quiver.testing.OrcTestFiles.writeAllTypesWithOrcCore(
+            Files.createDirectories(tmp.resolve("orc-source")),
+            "x.orc",
+            2_000,
+            org.apache.orc.CompressionKind.ZLIB,
+            64 << 10,
+            5);
+    byte[] orc = Files.readAllBytes(source);
+    Random r = new Random(SEED + 4);
+    int tail = Math.min(orc.length - 4, 1024); // postscript, footer and stripe statistics
+    int runs = Math.max(20, ITERATIONS / 5);
+    for (int i = 0; i < runs; i++) {
+      byte[] b = orc.clone();
+      boolean footer = r.nextBoolean();
+      for (int k = 0, n = 1 + r.nextInt(3); k < n; k++) {
+        int at = footer ? orc.length - 1 - r.nextInt(tail) : 3 + r.nextInt(orc.length - 3 - tail);
+        b[at] = (byte) r.nextInt(256);
+      }
+      Path dir = Files.createDirectories(tmp.resolve("fuzzed/orc" + i));
+      Files.write(dir.resolve("x.orc"), b);
+      try {
+        FlightInfo info =
+            node.client()
+                .getInfo(FlightDescriptor.command(ScanCommand.path("/fuzzed/orc" + i).toBytes()));
+        node.read(info);
+      } catch (FlightRuntimeException e) {
+        clean(e, "orc file " + i + (footer ? " (tail)" : " (stripes)"));
+        if (e.status().code() == FlightStatusCode.INTERNAL) {
+          assertTrue(
+              e.getMessage().contains("x.orc") || e.getMessage().contains("/fuzzed/orc" + i),
+              "an INTERNAL error names the file: " + e.getMessage());
+        }
+      } catch (Exception e) {
+        fail("orc file " + i + ": not a Flight error: " + e);
+      }
+    }
+    stillServing();
+  }
+
+  @Test
   void parquetFootersAndPages() throws Exception {
     Random r = new Random(SEED + 3);
     int footerLength =

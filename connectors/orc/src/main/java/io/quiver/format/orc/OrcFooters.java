@@ -5,6 +5,7 @@ import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
 import io.quiver.storage.StorageInput;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +37,8 @@ public final class OrcFooters {
 
   // "ORC" magic, at least one postscript byte, the postscript length byte.
   private static final int MIN_FILE_LENGTH = 3 + 1 + 1;
+  // What orc-core reads first from the end of a file (ReaderImpl's DIRECTORY_SIZE_GUESS).
+  private static final int TAIL_GUESS = 16 * 1024;
 
   private OrcFooters() {}
 
@@ -57,6 +60,11 @@ public final class OrcFooters {
           "Not an ORC file: " + location + " has only " + length + " bytes");
     }
     StorageFileSystem fs = new StorageFileSystem(input);
+    // orc-core's first read: the last 16 KiB. Read it here, check the postscript's sizes before
+    // orc-core allocates by them, and leave the bytes pinned so that read is served from memory.
+    byte[] end = new byte[(int) Math.min(length, TAIL_GUESS)];
+    fs.readPinned(length - end.length, end);
+    checkPostScript(end, location, length);
     OrcFile.ReaderOptions options =
         OrcFile.readerOptions(CONF).filesystem(fs).maxLength(length).useUTCTimestamp(true);
     OrcTail tail;
@@ -104,6 +112,66 @@ public final class OrcFooters {
       columnStatistics.add(Map.copyOf(columns));
     }
     return new OrcMetadata(entry, tail, schema, stripes, arrowBytes, diskBytes, columnStatistics);
+  }
+
+  /**
+   * Checks the sizes in the postscript (the last bytes of the file, before its length byte) that
+   * orc-core turns into buffer sizes: the tail's section lengths must fit in the file and the
+   * compression block size in a chunk header.
+   */
+  private static void checkPostScript(byte[] end, Location location, long length)
+      throws CorruptOrcException {
+    int postScriptLength = end[end.length - 1] & 0xff;
+    if (postScriptLength == 0 || postScriptLength + 1 > end.length) {
+      throw new CorruptOrcException(
+          "Corrupt ORC file tail in "
+              + location
+              + ": a postscript of "
+              + postScriptLength
+              + " bytes in a file of "
+              + length);
+    }
+    OrcProto.PostScript postScript;
+    try {
+      postScript =
+          OrcProto.PostScript.parseFrom(
+              ByteBuffer.wrap(end, end.length - 1 - postScriptLength, postScriptLength));
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptOrcException(
+          "Not an ORC file or a corrupt postscript: " + location + ": " + e, e);
+    }
+    long room = length - 1 - postScriptLength;
+    long[] sections = {
+      postScript.getFooterLength(),
+      postScript.getMetadataLength(),
+      postScript.getStripeStatisticsLength()
+    };
+    for (long section : sections) {
+      // uint64 fields: a negative long is above 2^63.
+      if (section < 0 || section > room) {
+        throw new CorruptOrcException(
+            "Corrupt ORC file tail in "
+                + location
+                + ": the postscript claims a section of "
+                + Long.toUnsignedString(section)
+                + " bytes in a file of "
+                + length);
+      }
+      room -= section;
+    }
+    long blockSize = postScript.getCompressionBlockSize();
+    if (postScript.getCompression() != OrcProto.CompressionKind.NONE
+        && postScript.hasCompressionBlockSize()
+        && (blockSize <= 0 || blockSize > StripeCheck.MAX_COMPRESSION_BLOCK)) {
+      throw new CorruptOrcException(
+          "Corrupt ORC file tail in "
+              + location
+              + ": the compression block size is "
+              + Long.toUnsignedString(blockSize)
+              + " bytes (at most "
+              + StripeCheck.MAX_COMPRESSION_BLOCK
+              + ")");
+    }
   }
 
   private static List<OrcMetadata.Stripe> validate(OrcTail tail, Location location, long length)

@@ -6,7 +6,11 @@ import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -39,6 +43,8 @@ final class StorageFileSystem extends FileSystem {
   private final StorageInput input;
   private final Path path;
   private volatile IOException storageFailure;
+  // Ranges read ahead (by StripeCheck) and served from memory: position -> bytes.
+  private final NavigableMap<Long, byte[]> pinned = new TreeMap<>();
 
   StorageFileSystem(StorageInput input) {
     this.input = Objects.requireNonNull(input, "input");
@@ -50,6 +56,54 @@ final class StorageFileSystem extends FileSystem {
   /** The one file of this file system. */
   Path path() {
     return path;
+  }
+
+  /**
+   * Reads {@code bytes.length} bytes at {@code position} from storage into {@code bytes} and keeps
+   * them: later reads inside the range are served from memory. The caller must have checked that
+   * the range lies inside the file.
+   */
+  void readPinned(long position, byte[] bytes) throws IOException {
+    readStorage(position, bytes, 0, bytes.length);
+    pinned.put(position, bytes);
+  }
+
+  /**
+   * The bytes {@code [position, position + length)} of a range pinned by {@link #readPinned}, as a
+   * buffer whose index 0 is {@code position}.
+   *
+   * @throws IllegalStateException if no pinned range holds them
+   */
+  ByteBuffer pinned(long position, long length) {
+    if (length == 0) {
+      return ByteBuffer.allocate(0);
+    }
+    Map.Entry<Long, byte[]> range = pinned.floorEntry(position);
+    if (range == null || position + length > range.getKey() + range.getValue().length) {
+      throw new IllegalStateException(
+          "Bytes [" + position + ", " + (position + length) + ") were not read ahead");
+    }
+    return ByteBuffer.wrap(range.getValue(), (int) (position - range.getKey()), (int) length)
+        .slice();
+  }
+
+  /** Copies from a pinned range if one holds all of {@code [position, position + len)}. */
+  private boolean copyPinned(long position, byte[] buffer, int offset, int len) {
+    Map.Entry<Long, byte[]> range = pinned.floorEntry(position);
+    if (range == null || position + len > range.getKey() + range.getValue().length) {
+      return false;
+    }
+    System.arraycopy(range.getValue(), (int) (position - range.getKey()), buffer, offset, len);
+    return true;
+  }
+
+  private void readStorage(long pos, byte[] buffer, int offset, int len) throws IOException {
+    try {
+      input.readFully(pos, buffer, offset, len);
+    } catch (IOException e) {
+      storageFailure = e;
+      throw e;
+    }
   }
 
   /** The last exception thrown by the underlying {@link StorageInput}, or null. */
@@ -215,7 +269,7 @@ final class StorageFileSystem extends FileSystem {
         return -1;
       }
       int n = (int) Math.min(len, length - pos);
-      readStorage(pos, buffer, offset, n);
+      readBytes(pos, buffer, offset, n);
       return n;
     }
 
@@ -227,7 +281,7 @@ final class StorageFileSystem extends FileSystem {
         throw new EOFException(
             "Read of " + len + " bytes at " + pos + " goes past the end of " + describe());
       }
-      readStorage(pos, buffer, offset, len);
+      readBytes(pos, buffer, offset, len);
     }
 
     @Override
@@ -245,12 +299,9 @@ final class StorageFileSystem extends FileSystem {
       closed = true;
     }
 
-    private void readStorage(long pos, byte[] buffer, int offset, int len) throws IOException {
-      try {
-        input.readFully(pos, buffer, offset, len);
-      } catch (IOException e) {
-        storageFailure = e;
-        throw e;
+    private void readBytes(long pos, byte[] buffer, int offset, int len) throws IOException {
+      if (!copyPinned(pos, buffer, offset, len)) {
+        readStorage(pos, buffer, offset, len);
       }
     }
 

@@ -30,6 +30,10 @@ import org.apache.orc.TypeDescription;
  * through the {@link StorageInput}, and reuses the tail in {@link OrcMetadata} instead of reading
  * it again. Its column vectors are then copied into Arrow buffers by {@link ColumnConverter}s.
  *
+ * <p>Before orc-core touches a stripe, {@link StripeCheck} reads its footer and the included
+ * streams and checks the sizes and integer runs orc-core would trust (see there); its reads serve
+ * orc-core's, so every byte is read from storage once.
+ *
  * <p>Values are read as Arrow C++'s ORC reader reads them: {@code timestamp} is the stored
  * wall-clock time taken as UTC (whatever the writer's time zone), dates and timestamps are not
  * converted between calendars, {@code char(n)} values are padded with spaces to n characters (as
@@ -151,12 +155,18 @@ public final class StripeDecoder {
     StorageFileSystem fs = new StorageFileSystem(input);
     boolean done = false;
     try {
+      int orcBatchRows = Math.min(batchRows, MAX_ORC_BATCH_ROWS);
+      StripeCheck.check(
+          fs,
+          metadata,
+          stripe,
+          include(schema, indexes),
+          orcBatchRows,
+          StripeCheck.maxBatchBytes());
       try (Reader reader = open(fs, metadata);
           RecordReader rows = reader.rows(options(reader, schema, indexes, info))) {
         VectorizedRowBatch batch =
-            schema.createRowBatch(
-                TypeDescription.RowBatchVersion.USE_DECIMAL64,
-                Math.min(batchRows, MAX_ORC_BATCH_ROWS));
+            schema.createRowBatch(TypeDescription.RowBatchVersion.USE_DECIMAL64, orcBatchRows);
         int batchPosition = 0;
         for (int start = 0; start < rowCount; start += batchRows) {
           int sliceRows = Math.min(batchRows, rowCount - start);
@@ -250,8 +260,8 @@ public final class StripeDecoder {
             .convertToProlepticGregorian(metadata.prolepticGregorian()));
   }
 
-  private static Reader.Options options(
-      Reader reader, TypeDescription schema, int[] indexes, OrcMetadata.Stripe stripe) {
+  /** ORC column ids to read: the root and every id below the requested top-level columns. */
+  private static boolean[] include(TypeDescription schema, int[] indexes) {
     boolean[] include = new boolean[schema.getMaximumId() + 1];
     include[0] = true;
     for (int index : indexes) {
@@ -260,9 +270,14 @@ public final class StripeDecoder {
         include[id] = true;
       }
     }
+    return include;
+  }
+
+  private static Reader.Options options(
+      Reader reader, TypeDescription schema, int[] indexes, OrcMetadata.Stripe stripe) {
     return reader
         .options()
-        .include(include)
+        .include(include(schema, indexes))
         // Selects the stripes starting in [offset, offset + length): exactly this one.
         .range(stripe.offset(), stripe.length())
         .useZeroCopy(false)

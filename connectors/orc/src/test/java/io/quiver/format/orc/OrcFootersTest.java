@@ -19,6 +19,7 @@ import java.util.ServiceLoader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.orc.CompressionKind;
 import org.apache.orc.OrcFile;
+import org.apache.orc.OrcProto;
 import org.apache.orc.Reader;
 import org.apache.orc.StripeInformation;
 import org.junit.jupiter.api.Test;
@@ -119,6 +120,50 @@ class OrcFootersTest {
       input.failWith(changed);
       assertSame(
           changed, assertThrows(VersionChangedException.class, () -> OrcFooters.read(input)));
+    }
+  }
+
+  /** A copy of {@code file} whose postscript is replaced by {@code edit} of it. */
+  private Path withPostScript(
+      Path file, String name, java.util.function.UnaryOperator<OrcProto.PostScript.Builder> edit)
+      throws Exception {
+    byte[] bytes = Files.readAllBytes(file);
+    int psLength = bytes[bytes.length - 1] & 0xff;
+    OrcProto.PostScript ps =
+        OrcProto.PostScript.parseFrom(
+            java.util.Arrays.copyOfRange(bytes, bytes.length - 1 - psLength, bytes.length - 1));
+    byte[] edited = edit.apply(ps.toBuilder()).build().toByteArray();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(bytes, 0, bytes.length - 1 - psLength);
+    out.write(edited);
+    out.write(edited.length);
+    return Files.write(dir.resolve(name), out.toByteArray());
+  }
+
+  @Test
+  void postScriptSizesAreCheckedBeforeOrcCoreAllocatesByThem() throws Exception {
+    Path good = write("p.orc", 200);
+    // The unchanged rewrite still reads: the edit itself does no harm.
+    try (StorageInput input = DecodedOrc.open(withPostScript(good, "same.orc", b -> b))) {
+      assertEquals(200, OrcFooters.read(input).rowCount());
+    }
+    Path hugeBlock = withPostScript(good, "block.orc", b -> b.setCompressionBlockSize(1L << 40));
+    Path hugeFooter = withPostScript(good, "footer.orc", b -> b.setFooterLength(-2L));
+    Path hugeMetadata = withPostScript(good, "meta.orc", b -> b.setMetadataLength(1L << 31));
+    for (Path bad : List.of(hugeBlock, hugeFooter, hugeMetadata)) {
+      try (StorageInput input = DecodedOrc.open(bad)) {
+        CorruptOrcException e =
+            assertThrows(CorruptOrcException.class, () -> OrcFooters.read(input));
+        assertTrue(e.getMessage().contains(bad.getFileName().toString()), e.getMessage());
+      }
+    }
+    try (StorageInput input = DecodedOrc.open(hugeBlock)) {
+      String m = assertThrows(CorruptOrcException.class, () -> OrcFooters.read(input)).getMessage();
+      assertTrue(m.contains("compression block size is 1099511627776"), m);
+    }
+    try (StorageInput input = DecodedOrc.open(hugeFooter)) {
+      String m = assertThrows(CorruptOrcException.class, () -> OrcFooters.read(input)).getMessage();
+      assertTrue(m.contains("a section of 18446744073709551614 bytes"), m);
     }
   }
 

@@ -64,8 +64,18 @@ class StripeDecoderTest {
     }
   }
 
-  /** Every read lies inside the stripe: no tail or other stripe is read again. */
+  /**
+   * Every read lies inside the stripe (no tail or other stripe is read again) and no byte is read
+   * twice (the stripe check's reads serve orc-core's).
+   */
   private static void assertRangesInside(CountingStorageInput input, OrcMetadata.Stripe stripe) {
+    List<CountingStorageInput.Range> reads = new java.util.ArrayList<>(input.reads());
+    reads.sort(java.util.Comparator.comparingLong(CountingStorageInput.Range::position));
+    for (int i = 1; i < reads.size(); i++) {
+      assertTrue(
+          reads.get(i).position() >= reads.get(i - 1).end(),
+          "reads " + reads.get(i - 1) + " and " + reads.get(i) + " overlap");
+    }
     for (CountingStorageInput.Range r : input.reads()) {
       assertTrue(
           r.position() >= stripe.offset() && r.end() <= stripe.offset() + stripe.length(),
