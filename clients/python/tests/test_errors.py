@@ -73,8 +73,10 @@ def test_already_exists(client, lake):
 
 
 def test_unknown_action(client):
-    with pytest.raises(qc.InvalidRequest, match="Unknown action 'nope'"):
+    # Flight's convention: an action the server does not have is UNIMPLEMENTED.
+    with pytest.raises(qc.Unimplemented, match="Unknown action 'nope'") as e:
         client.action("nope")
+    assert e.value.code == "UNIMPLEMENTED"
 
 
 def test_unreachable_node():

@@ -1,7 +1,7 @@
 package io.quiver.server;
 
+import io.quiver.protocol.ErrorCode;
 import org.apache.arrow.flight.BackpressureStrategy;
-import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 
 /**
@@ -48,9 +48,9 @@ public final class Backpressure {
         return false;
       }
       if (stopping.getAsBoolean()) {
-        throw CallStatus.UNAVAILABLE
-            .withDescription("The node is shutting down; read again from another node or later")
-            .toRuntimeException();
+        throw FlightErrors.error(
+            ErrorCode.NODE_UNAVAILABLE,
+            "The node is shutting down; read again from another node or later");
       }
       switch (backpressure.waitForListener(READY_POLL_MILLIS)) {
         case READY:
@@ -59,13 +59,13 @@ public final class Backpressure {
           return false;
         case TIMEOUT:
           if (System.nanoTime() > deadline) {
-            throw CallStatus.TIMED_OUT
-                .withDescription("The client read nothing for " + IDLE_LIMIT_MILLIS / 1000 + " s")
-                .toRuntimeException();
+            throw FlightErrors.error(
+                ErrorCode.TIMED_OUT,
+                "The client read nothing for " + IDLE_LIMIT_MILLIS / 1000 + " s");
           }
           continue;
         default:
-          throw CallStatus.INTERNAL.withDescription("stream listener failed").toRuntimeException();
+          throw FlightErrors.error(ErrorCode.INTERNAL, "stream listener failed");
       }
     }
   }

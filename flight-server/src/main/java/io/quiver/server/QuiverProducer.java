@@ -17,6 +17,7 @@ import io.quiver.catalog.Mount;
 import io.quiver.catalog.NamespacePath;
 import io.quiver.catalog.ResolvedPath;
 import io.quiver.catalog.TableDefinition;
+import io.quiver.protocol.ErrorCode;
 import io.quiver.server.security.Access;
 import io.quiver.server.security.Principal;
 import io.quiver.server.sql.FlightSqlService;
@@ -33,7 +34,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
-import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
@@ -286,10 +286,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
             }
           });
     } catch (RejectedExecutionException e) {
-      listener.error(
-          CallStatus.UNAVAILABLE
-              .withDescription("The server is shutting down")
-              .toRuntimeException());
+      listener.error(FlightErrors.error(ErrorCode.NODE_UNAVAILABLE, "The server is shutting down"));
     }
   }
 
@@ -315,9 +312,9 @@ public final class QuiverProducer extends NoOpFlightProducer {
     }
     return () ->
         ackStream.onError(
-            CallStatus.INVALID_ARGUMENT
-                .withDescription("DoPut takes Flight SQL prepared-statement parameters only")
-                .toRuntimeException());
+            FlightErrors.error(
+                ErrorCode.INVALID_REQUEST,
+                "DoPut takes Flight SQL prepared-statement parameters only"));
   }
 
   @Override
@@ -484,7 +481,8 @@ public final class QuiverProducer extends NoOpFlightProducer {
       case "health":
         return JSON.createObjectNode().put("status", "ok");
       default:
-        throw new IllegalArgumentException(
+        throw FlightErrors.error(
+            ErrorCode.UNIMPLEMENTED,
             "Unknown action '"
                 + type
                 + "' (known: "

@@ -2,6 +2,7 @@ package io.quiver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.apache.arrow.flight.CallStatus;
 
 /**
  * Signs the DoGet tickets a node plans and checks them when they come back: a ticket is the node's
@@ -94,7 +94,7 @@ public final class TicketSigner {
       throw new IllegalArgumentException("Malformed ticket: not a Quiver ticket");
     }
     if (bytes[MAGIC.length] != VERSION) {
-      throw new IllegalArgumentException(
+      throw new StaleTicketException(
           "Unsupported ticket version "
               + bytes[MAGIC.length]
               + " (this node makes version "
@@ -104,7 +104,7 @@ public final class TicketSigner {
     int signed = bytes.length - MAC_BYTES;
     byte[] expected = mac(bytes, signed);
     if (!MessageDigest.isEqual(expected, Arrays.copyOfRange(bytes, signed, bytes.length))) {
-      throw new IllegalArgumentException(
+      throw new StaleTicketException(
           "Invalid ticket: not signed by this node (it may have restarted since the plan);"
               + " call GetFlightInfo again");
     }
@@ -120,13 +120,13 @@ public final class TicketSigner {
     }
     long expires = root.path("x").asLong(0);
     if (Instant.now().toEpochMilli() > expires) {
-      throw new IllegalArgumentException(
+      throw new StaleTicketException(
           "Ticket expired at " + Instant.ofEpochMilli(expires) + "; call GetFlightInfo again");
     }
     if (!root.path("u").asText("").equals(principal)) {
-      throw CallStatus.UNAUTHORIZED
-          .withDescription("This ticket was planned for another caller; call GetFlightInfo")
-          .toRuntimeException();
+      throw FlightErrors.error(
+          ErrorCode.PERMISSION_DENIED,
+          "This ticket was planned for another caller; call GetFlightInfo");
     }
     try {
       return ScanTicket.fromJson(root);

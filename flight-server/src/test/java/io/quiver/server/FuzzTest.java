@@ -70,11 +70,18 @@ class FuzzTest {
   }
 
   /** The request failed cleanly, or succeeded. */
+  /**
+   * A clean error: a message, an error code the client can act on, and never the code of a bug
+   * ({@code internal}); a damaged file is {@code corrupt-file}, named in the message.
+   */
   private static void clean(FlightRuntimeException e, String what) {
-    assertNotEquals(FlightStatusCode.UNKNOWN, e.status().code(), what + ": " + e);
     assertTrue(
         e.status().description() != null && !e.status().description().isBlank(),
         what + ": no description: " + e);
+    io.quiver.protocol.ErrorCode code =
+        FlightErrors.codeOf(e).orElseThrow(() -> new AssertionError(what + ": no code: " + e));
+    assertNotEquals(io.quiver.protocol.ErrorCode.INTERNAL, code, what + ": a bug: " + e);
+    assertEquals(FlightErrors.statusOf(code).code(), e.status().code(), what + ": " + e);
   }
 
   private void stillServing() throws Exception {

@@ -211,6 +211,11 @@ class SecurityTest {
             FlightRuntimeException.class,
             () -> plan("sales.orders", bearer(Authenticator.newToken())));
     assertEquals(FlightStatusCode.UNAUTHENTICATED, badToken.status().code());
+    // Arrow's authentication middleware sends the status without trailers: no code here (the
+    // Java client's QuiverClient.errorCode reads the UNAUTHENTICATED status as its code).
+    for (FlightRuntimeException e : List.of(none, wrong, unknown, badToken)) {
+      assertTrue(FlightErrors.codeOf(e).isEmpty(), e.toString());
+    }
     // Nothing about the catalog leaks to an unauthenticated caller.
     for (FlightRuntimeException e : List.of(none, wrong, unknown, badToken)) {
       assertFalse(e.getMessage().contains("orders"), e.getMessage());
@@ -239,6 +244,8 @@ class SecurityTest {
         }) {
       FlightRuntimeException e = refused(reader(), a[0], JSON.readValue(a[1], Map.class));
       assertEquals(FlightStatusCode.UNAUTHORIZED, e.status().code(), a[0]);
+      assertEquals(
+          io.quiver.protocol.ErrorCode.PERMISSION_DENIED, FlightErrors.codeOf(e).orElseThrow());
       assertTrue(e.getMessage().contains("admin role"), e.getMessage());
     }
     // Nothing changed.

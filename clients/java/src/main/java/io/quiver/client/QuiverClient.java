@@ -2,6 +2,7 @@ package io.quiver.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.protocol.ErrorCode;
 import io.quiver.protocol.ScanCommand;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,13 +15,17 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.ErrorFlightMetadata;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.LocationSchemes;
 import org.apache.arrow.flight.Result;
@@ -493,6 +498,23 @@ public final class QuiverClient implements AutoCloseable {
       body.put("columns", columns);
     }
     return action("cache-load", body, progress);
+  }
+
+  /**
+   * The {@link ErrorCode} a Quiver node attached to {@code e}: what kind of failure it is and what
+   * to do about it (e.g. plan again on {@link ErrorCode#STALE_TICKET}). Refused credentials are
+   * {@link ErrorCode#UNAUTHENTICATED} (Arrow's authentication middleware sends no metadata, and the
+   * status says it). Empty when the error did not come from a Quiver node, or carries a code this
+   * client version does not know.
+   */
+  public static Optional<ErrorCode> errorCode(FlightRuntimeException e) {
+    ErrorFlightMetadata metadata = e.status().metadata();
+    if (metadata != null && metadata.containsKey(ErrorCode.METADATA_KEY)) {
+      return ErrorCode.of(metadata.get(ErrorCode.METADATA_KEY));
+    }
+    return e.status().code() == FlightStatusCode.UNAUTHENTICATED
+        ? Optional.of(ErrorCode.UNAUTHENTICATED)
+        : Optional.empty();
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quiver.protocol.ErrorCode;
 import io.quiver.protocol.Filter;
 import io.quiver.protocol.ScanCommand;
 import io.quiver.server.TestNode;
@@ -20,12 +21,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
@@ -411,6 +414,31 @@ class QuiverClientReadTest {
           assertThrows(FlightRuntimeException.class, () -> client.read(info, 3, b -> {}));
       assertEquals(FlightStatusCode.INVALID_ARGUMENT, badTicket.status().code());
       assertEquals(0, allocator.getAllocatedMemory());
+
+      // Every error carries a code a program can act on without parsing the message.
+      assertEquals(ErrorCode.NOT_FOUND, QuiverClient.errorCode(unknownTable).orElseThrow());
+      assertEquals(ErrorCode.INVALID_REQUEST, QuiverClient.errorCode(unknownColumn).orElseThrow());
+      assertEquals(ErrorCode.INVALID_REQUEST, QuiverClient.errorCode(badTicket).orElseThrow());
+      // A ticket this node did not sign (another node's, or from before a restart): plan again.
+      byte[] forged = planned.getEndpoints().get(0).getTicket().getBytes().clone();
+      forged[forged.length - 1] ^= 1;
+      FlightRuntimeException stale =
+          assertThrows(
+              FlightRuntimeException.class,
+              () -> {
+                try (FlightStream s = client.flight().getStream(new Ticket(forged))) {
+                  s.next();
+                }
+              });
+      assertEquals(FlightStatusCode.INVALID_ARGUMENT, stale.status().code());
+      assertEquals(ErrorCode.STALE_TICKET, QuiverClient.errorCode(stale).orElseThrow());
+      // Flight's convention for an action the server does not have.
+      FlightRuntimeException unknownAction =
+          assertThrows(
+              FlightRuntimeException.class, () -> client.action("no-such-action", Map.of()));
+      assertEquals(FlightStatusCode.UNIMPLEMENTED, unknownAction.status().code());
+      assertEquals(ErrorCode.UNIMPLEMENTED, QuiverClient.errorCode(unknownAction).orElseThrow());
+      assertTrue(unknownAction.getMessage().contains("known: "), unknownAction.getMessage());
     }
   }
 

@@ -1,7 +1,8 @@
 package io.quiver.server.security;
 
+import io.quiver.protocol.ErrorCode;
+import io.quiver.server.FlightErrors;
 import java.util.TreeSet;
-import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightProducer.CallContext;
 import org.apache.arrow.flight.FlightRuntimeException;
 
@@ -36,17 +37,16 @@ public final class Access {
       return; // nothing mounted there: the read itself reports it
     }
     if (!p.mayReadMount(m.roles())) {
-      throw CallStatus.UNAUTHORIZED
-          .withDescription(
-              "The mount at "
-                  + m.path()
-                  + " is limited to roles "
-                  + String.join(", ", m.roles())
-                  + "; "
-                  + p
-                  + " has "
-                  + (p.roles().isEmpty() ? "none" : String.join(", ", new TreeSet<>(p.roles()))))
-          .toRuntimeException();
+      throw FlightErrors.error(
+          ErrorCode.PERMISSION_DENIED,
+          "The mount at "
+              + m.path()
+              + " is limited to roles "
+              + String.join(", ", m.roles())
+              + "; "
+              + p
+              + " has "
+              + (p.roles().isEmpty() ? "none" : String.join(", ", new TreeSet<>(p.roles()))));
     }
   }
 
@@ -73,7 +73,7 @@ public final class Access {
     Principal p = authenticator.principal(context == null ? null : context.peerIdentity());
     if (p == null) {
       // Flight authenticated the call, so this is a principal dropped from the config: refuse.
-      throw CallStatus.UNAUTHENTICATED.withDescription("Invalid credentials").toRuntimeException();
+      throw FlightErrors.error(ErrorCode.UNAUTHENTICATED, "Invalid credentials");
     }
     return p;
   }
@@ -97,15 +97,14 @@ public final class Access {
   }
 
   static FlightRuntimeException denied(Principal p, String operation, String role) {
-    return CallStatus.UNAUTHORIZED
-        .withDescription(
-            operation
-                + " needs the "
-                + role
-                + " role; "
-                + p
-                + " has "
-                + (p.roles().isEmpty() ? "none" : String.join(", ", new TreeSet<>(p.roles()))))
-        .toRuntimeException();
+    return FlightErrors.error(
+        ErrorCode.PERMISSION_DENIED,
+        operation
+            + " needs the "
+            + role
+            + " role; "
+            + p
+            + " has "
+            + (p.roles().isEmpty() ? "none" : String.join(", ", new TreeSet<>(p.roles()))));
   }
 }

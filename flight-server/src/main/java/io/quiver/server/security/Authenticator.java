@@ -3,6 +3,8 @@ package io.quiver.server.security;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.quiver.protocol.ErrorCode;
+import io.quiver.server.FlightErrors;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,7 +14,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import org.apache.arrow.flight.CallHeaders;
-import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.auth2.Auth2Constants;
 import org.apache.arrow.flight.auth2.AuthUtilities;
 import org.apache.arrow.flight.auth2.CallHeaderAuthenticator;
@@ -74,7 +75,7 @@ public final class Authenticator implements CallHeaderAuthenticator {
     if (bearer != null) {
       Principal p = bearer(bearer);
       if (p == null) {
-        throw CallStatus.UNAUTHENTICATED.withDescription(INVALID).toRuntimeException();
+        throw FlightErrors.error(ErrorCode.UNAUTHENTICATED, INVALID);
       }
       return result(p, null);
     }
@@ -82,14 +83,13 @@ public final class Authenticator implements CallHeaderAuthenticator {
     if (basic != null) {
       Login login = basic(basic);
       if (login == null) {
-        throw CallStatus.UNAUTHENTICATED.withDescription(INVALID).toRuntimeException();
+        throw FlightErrors.error(ErrorCode.UNAUTHENTICATED, INVALID);
       }
       return result(login.principal(), login.token());
     }
-    throw CallStatus.UNAUTHENTICATED
-        .withDescription(
-            "Authentication required: send user and password (basic) or a bearer token")
-        .toRuntimeException();
+    throw FlightErrors.error(
+        ErrorCode.UNAUTHENTICATED,
+        "Authentication required: send user and password (basic) or a bearer token");
   }
 
   /** The principal a call authenticated as, by the identity {@link #authenticate} gave it. */

@@ -3,6 +3,7 @@ package io.quiver.server.sql;
 import static com.google.protobuf.Any.pack;
 
 import com.google.protobuf.ByteString;
+import io.quiver.protocol.ErrorCode;
 import io.quiver.server.Backpressure;
 import io.quiver.server.FlightErrors;
 import java.io.ByteArrayOutputStream;
@@ -22,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 import org.apache.arrow.flight.BackpressureStrategy;
-import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.CancelFlightInfoRequest;
 import org.apache.arrow.flight.CancelStatus;
 import org.apache.arrow.flight.FlightDescriptor;
@@ -256,9 +256,8 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
   private Prepared preparedOf(ByteString handle) {
     Prepared p = prepared.get(handle);
     if (p == null) {
-      throw CallStatus.NOT_FOUND
-          .withDescription("No such prepared statement (closed, or dropped after inactivity)")
-          .toRuntimeException();
+      throw FlightErrors.error(
+          ErrorCode.NOT_FOUND, "No such prepared statement (closed, or dropped after inactivity)");
     }
     return p;
   }
@@ -479,10 +478,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
             }
           });
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      listener.error(
-          CallStatus.UNAVAILABLE
-              .withDescription("The server is shutting down")
-              .toRuntimeException());
+      listener.error(FlightErrors.error(ErrorCode.NODE_UNAVAILABLE, "The server is shutting down"));
     }
   }
 
