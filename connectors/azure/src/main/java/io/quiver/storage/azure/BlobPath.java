@@ -98,6 +98,7 @@ record BlobPath(
 
   /** The location of the blob {@code name} in the same container, with this path's scheme. */
   Location sibling(String name) {
-    return Location.of(location.scheme() + "://" + location.authority() + "/" + name);
+    // The name is a blob name, not URI text: spaces, '%', '#' and '?' are characters of it.
+    return Location.of(location.scheme() + "://" + location.authority()).resolve(name);
   }
 }
