@@ -1,5 +1,6 @@
 package io.quiver.format.natives;
 
+import io.quiver.format.UnitRequest;
 import io.quiver.format.parquet.CorruptParquetException;
 import io.quiver.format.parquet.ParquetSchemas;
 import io.quiver.format.parquet.RowGroupDecoder;
@@ -226,22 +227,21 @@ public final class NativeParquetDecoder {
       BufferAllocator allocator,
       int batchRows)
       throws IOException {
-    RowGroupDecoder.checkRequest(input, footer, rowGroup, columns, allocator, batchRows);
-    Location location = input.entry().location();
+    Objects.requireNonNull(footer, "footer");
     List<BlockMetaData> blocks = footer.getBlocks();
     MessageType schema = footer.getFileMetaData().getSchema();
+    UnitRequest.check(
+        input,
+        ParquetSchemas.topLevelNames(schema),
+        "Row group",
+        blocks.size(),
+        rowGroup,
+        columns,
+        allocator,
+        batchRows);
+    Location location = input.entry().location();
     List<Field> fields = new ArrayList<>(columns.size());
-    Set<String> seen = new HashSet<>();
     for (String name : columns) {
-      if (!seen.add(name)) {
-        throw new IllegalArgumentException("Column '" + name + "' requested twice");
-      }
-      if (!schema.containsField(name)) {
-        List<String> names = new ArrayList<>();
-        schema.getFields().forEach(t -> names.add(t.getName()));
-        throw new IllegalArgumentException(
-            "Unknown column '" + name + "' in " + location + "; its columns are " + names);
-      }
       fields.add(arrowField(schema, schema.getType(name)));
     }
     BlockMetaData block = blocks.get(rowGroup);
@@ -267,9 +267,10 @@ public final class NativeParquetDecoder {
               + (MemoryUtil.LITTLE_ENDIAN ? NativeLibrary.FAILURE : "big-endian"));
     }
     // The extract keeps the file's column order; Arrow C++ projects by name.
+    Set<String> requested = Set.copyOf(columns);
     List<Type> types = new ArrayList<>();
     for (Type type : schema.getFields()) {
-      if (seen.contains(type.getName())) {
+      if (requested.contains(type.getName())) {
         types.add(type);
       }
     }

@@ -1,15 +1,14 @@
 package io.quiver.format.orc;
 
+import io.quiver.format.UnitRequest;
 import io.quiver.storage.Location;
 import io.quiver.storage.StorageInput;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.util.MemoryUtil;
@@ -82,49 +81,25 @@ public final class StripeDecoder {
       BufferAllocator allocator,
       int batchRows)
       throws IOException {
-    Objects.requireNonNull(input, "input");
     Objects.requireNonNull(metadata, "metadata");
-    Objects.requireNonNull(columns, "columns");
-    Objects.requireNonNull(allocator, "allocator");
     if (!MemoryUtil.LITTLE_ENDIAN) {
       throw new UnsupportedOperationException("Quiver decodes ORC on little-endian hosts only");
     }
+    TypeDescription schema = metadata.orcSchema();
+    int[] indexes =
+        UnitRequest.check(
+            input,
+            schema.getFieldNames(),
+            "Stripe",
+            metadata.stripes().size(),
+            stripe,
+            columns,
+            allocator,
+            batchRows);
     Location location = input.entry().location();
     if (!input.entry().equals(metadata.entry())) {
       throw new IllegalArgumentException(
           "Metadata of " + metadata.entry() + " used to read " + input.entry());
-    }
-    if (batchRows <= 0 || batchRows % 8 != 0) {
-      throw new IllegalArgumentException(
-          "batchRows must be a positive multiple of 8, was " + batchRows);
-    }
-    if (stripe < 0 || stripe >= metadata.stripes().size()) {
-      throw new IllegalArgumentException(
-          "Stripe "
-              + stripe
-              + " does not exist in "
-              + location
-              + " (it has "
-              + metadata.stripes().size()
-              + ")");
-    }
-    if (columns.isEmpty()) {
-      throw new IllegalArgumentException("No columns requested from " + location);
-    }
-    TypeDescription schema = metadata.orcSchema();
-    List<String> names = schema.getFieldNames();
-    int[] indexes = new int[columns.size()];
-    Set<String> seen = new HashSet<>();
-    for (int c = 0; c < columns.size(); c++) {
-      String name = columns.get(c);
-      if (!seen.add(name)) {
-        throw new IllegalArgumentException("Column '" + name + "' requested twice");
-      }
-      indexes[c] = names.indexOf(name);
-      if (indexes[c] < 0) {
-        throw new IllegalArgumentException(
-            "Unknown column '" + name + "' in " + location + "; its columns are " + names);
-      }
     }
     OrcMetadata.Stripe info = metadata.stripes().get(stripe);
     if (info.rows() > Integer.MAX_VALUE) {

@@ -78,6 +78,15 @@ import org.apache.parquet.schema.Type;
 public final class ParquetSchemas {
   private ParquetSchemas() {}
 
+  /** The top-level field names of {@code schema}, in file order. */
+  public static List<String> topLevelNames(MessageType schema) {
+    List<String> names = new ArrayList<>(schema.getFieldCount());
+    for (Type field : schema.getFields()) {
+      names.add(field.getName());
+    }
+    return names;
+  }
+
   /**
    * The Arrow schema of a Parquet schema; fields keep the Parquet column order and names.
    *

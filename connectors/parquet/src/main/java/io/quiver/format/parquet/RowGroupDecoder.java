@@ -1,16 +1,15 @@
 package io.quiver.format.parquet;
 
+import io.quiver.format.UnitRequest;
 import io.quiver.storage.Location;
 import io.quiver.storage.StorageInput;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.util.MemoryUtil;
@@ -67,38 +66,6 @@ public final class RowGroupDecoder {
   private RowGroupDecoder() {}
 
   /**
-   * Checks the arguments every row-group decoder takes (shared with the native decoder): non-null,
-   * {@code batchRows} a positive multiple of 8, the row group exists, at least one column.
-   *
-   * @throws IllegalArgumentException naming the file for a bad row group or an empty projection
-   */
-  public static void checkRequest(
-      StorageInput input,
-      ParquetMetadata footer,
-      int rowGroup,
-      List<String> columns,
-      BufferAllocator allocator,
-      int batchRows) {
-    Objects.requireNonNull(input, "input");
-    Objects.requireNonNull(footer, "footer");
-    Objects.requireNonNull(columns, "columns");
-    Objects.requireNonNull(allocator, "allocator");
-    Location location = input.entry().location();
-    if (batchRows <= 0 || batchRows % 8 != 0) {
-      throw new IllegalArgumentException(
-          "batchRows must be a positive multiple of 8, was " + batchRows);
-    }
-    int groups = footer.getBlocks().size();
-    if (rowGroup < 0 || rowGroup >= groups) {
-      throw new IllegalArgumentException(
-          "Row group " + rowGroup + " does not exist in " + location + " (it has " + groups + ")");
-    }
-    if (columns.isEmpty()) {
-      throw new IllegalArgumentException("No columns requested from " + location);
-    }
-  }
-
-  /**
    * Decodes {@code columns} of row group {@code rowGroup}.
    *
    * <p>Each column's values come back as a list of vectors ("slices") of {@code batchRows}
@@ -138,23 +105,22 @@ public final class RowGroupDecoder {
     if (!MemoryUtil.LITTLE_ENDIAN) {
       throw new UnsupportedOperationException("Quiver decodes Parquet on little-endian hosts only");
     }
-    checkRequest(input, footer, rowGroup, columns, allocator, batchRows);
-    Location location = input.entry().location();
+    Objects.requireNonNull(footer, "footer");
     List<BlockMetaData> blocks = footer.getBlocks();
     MessageType schema = footer.getFileMetaData().getSchema();
+    UnitRequest.check(
+        input,
+        ParquetSchemas.topLevelNames(schema),
+        "Row group",
+        blocks.size(),
+        rowGroup,
+        columns,
+        allocator,
+        batchRows);
+    Location location = input.entry().location();
     List<Type> types = new ArrayList<>(columns.size());
     List<ParquetSchemas.FieldNode> nodes = new ArrayList<>(columns.size());
-    Set<String> seen = new HashSet<>();
     for (String name : columns) {
-      if (!seen.add(name)) {
-        throw new IllegalArgumentException("Column '" + name + "' requested twice");
-      }
-      if (!schema.containsField(name)) {
-        List<String> names = new ArrayList<>();
-        schema.getFields().forEach(t -> names.add(t.getName()));
-        throw new IllegalArgumentException(
-            "Unknown column '" + name + "' in " + location + "; its columns are " + names);
-      }
       Type type = schema.getType(name);
       nodes.add(ParquetSchemas.toNode(type));
       types.add(type);
