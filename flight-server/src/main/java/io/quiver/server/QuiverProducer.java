@@ -342,7 +342,8 @@ public final class QuiverProducer extends NoOpFlightProducer {
     try {
       JsonNode body = parseBody(action);
       if ("cache-load".equals(action.getType())) {
-        load(context, body, listener);
+        // Minutes of work: on a stream thread, like DoGet, not on one of gRPC's.
+        loadOnStreamThread(context, body, listener);
         return;
       }
       JsonNode result = runAction(action.getType(), body, access.principal(context));
@@ -531,6 +532,29 @@ public final class QuiverProducer extends NoOpFlightProducer {
    * final {@code {"state":"done",...}}. Stops when the client cancels. Loading more than the cache
    * holds evicts what was loaded first; the final result says so.
    */
+  private void loadOnStreamThread(
+      CallContext context, JsonNode body, StreamListener<Result> listener) {
+    try {
+      streamExecutor.execute(
+          () -> {
+            try {
+              load(context, body, listener);
+            } catch (Exception e) {
+              listener.onError(FlightErrors.toFlight(e));
+            } catch (Error e) {
+              // This thread is ours: if it dies without telling the client, the call hangs.
+              listener.onError(FlightErrors.toFlight(e));
+              if (e instanceof VirtualMachineError) {
+                throw e;
+              }
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      listener.onError(
+          FlightErrors.error(ErrorCode.NODE_UNAVAILABLE, "The server is shutting down"));
+    }
+  }
+
   private void load(CallContext context, JsonNode body, StreamListener<Result> listener)
       throws IOException {
     Dataset dataset = datasetOf(body);
