@@ -94,7 +94,9 @@ class SecurityTest {
                     "eve",
                     Map.of("password", hash("eve-pass"), "roles", List.of("auditor")),
                     "carol",
-                    Map.of("password", hash("carol-pass"), "roles", List.of("reader", "finance"))),
+                    Map.of("password", hash("carol-pass"), "roles", List.of("reader", "finance")),
+                    "dave",
+                    Map.of("password", hash("dave-pass"), "roles", List.of("reader"))),
                 "tokens",
                 Map.of(
                     "etl",
@@ -190,6 +192,29 @@ class SecurityTest {
   private FlightInfo plan(String table, CallOption auth) {
     FlightDescriptor d = FlightDescriptor.command(ScanCommand.table(table).toBytes());
     return auth == null ? client.getInfo(d) : client.getInfo(d, auth);
+  }
+
+  @Test
+  void repeatedFailedLoginsAreRefusedWithoutCheckingForExistingAndUnknownNamesAlike() {
+    for (String name : List.of("dave", "nobody-at-all")) {
+      for (int i = 0; i < 5; i++) {
+        FlightRuntimeException e =
+            assertThrows(
+                FlightRuntimeException.class, () -> plan("sales.orders", basic(name, "guess")));
+        assertEquals("Invalid credentials", e.status().description(), name + " " + i);
+      }
+      // Now even the right password waits: the node does not run bcrypt for this name.
+      String password = name.equals("dave") ? "dave-pass" : "guess";
+      FlightRuntimeException blocked =
+          assertThrows(
+              FlightRuntimeException.class, () -> plan("sales.orders", basic(name, password)));
+      assertEquals(FlightStatusCode.UNAUTHENTICATED, blocked.status().code());
+      assertTrue(
+          blocked.getMessage().contains("Too many failed logins for this user; retry in 1 s"),
+          blocked.getMessage());
+    }
+    // Other users are not affected.
+    assertFalse(plan("sales.orders", basic("bob", READER_PASSWORD)).getEndpoints().isEmpty());
   }
 
   @Test

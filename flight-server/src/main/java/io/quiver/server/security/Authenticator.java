@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * Every failure is the same {@code UNAUTHENTICATED} "invalid credentials" whether the user exists
  * or not (an unknown user is checked against a dummy hash, so timing does not tell either). A
  * successful password check is remembered (by a SHA-256 of the header, for the token lifetime) so
- * that clients that keep sending basic credentials do not pay bcrypt on every call.
+ * that clients that keep sending basic credentials do not pay bcrypt on every call. Password
+ * guessing is throttled ({@link LoginThrottle}): a bounded number of bcrypt checks at a time, and
+ * growing delays for a name after five failed logins in a row.
  *
  * <p>Thread-safe.
  */
@@ -49,6 +51,7 @@ public final class Authenticator implements CallHeaderAuthenticator {
   private final Cache<String, Principal> sessions;
   private final Cache<String, Login> verifiedBasic;
   private final char[] dummyHash;
+  private final LoginThrottle throttle = new LoginThrottle();
 
   public Authenticator(SecurityConfig config) {
     this.config = config;
@@ -129,11 +132,36 @@ public final class Authenticator implements CallHeaderAuthenticator {
       return null;
     }
     String name = pair.substring(0, colon);
+    java.util.Optional<java.time.Duration> blocked = throttle.blocked(name);
+    if (blocked.isPresent()) {
+      throw FlightErrors.error(
+          ErrorCode.UNAUTHENTICATED,
+          "Too many failed logins for this user; retry in "
+              + Math.max(1, blocked.get().toSeconds())
+              + " s");
+    }
+    boolean started;
+    try {
+      started = throttle.beginCheck();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      started = false;
+    }
+    if (!started) {
+      throw FlightErrors.error(
+          ErrorCode.NODE_UNAVAILABLE, "Too many logins are being checked; retry shortly");
+    }
     char[] password = pair.substring(colon + 1).toCharArray();
+    boolean ok;
     SecurityConfig.User u = config.users().get(name);
-    char[] hash = u == null ? dummyHash : u.bcryptHash().toCharArray();
-    boolean ok = BCrypt.verifyer().verify(password, hash).verified && u != null;
-    java.util.Arrays.fill(password, '\0');
+    try {
+      char[] hash = u == null ? dummyHash : u.bcryptHash().toCharArray();
+      ok = BCrypt.verifyer().verify(password, hash).verified && u != null;
+    } finally {
+      throttle.endCheck();
+      java.util.Arrays.fill(password, '\0');
+    }
+    throttle.record(name, ok);
     if (!ok) {
       LOG.info("authentication failed for a basic login");
       return null;
