@@ -804,7 +804,7 @@ public final class ChunkCache implements AutoCloseable {
     synchronized (lock) {
       long now = ticker.nanos();
       for (Entry entry : index.values()) {
-        if (entry.cached) {
+        if (entry.state == State.CACHED) {
           infos.add(
               new EntryInfo(
                   entry.key,
@@ -926,7 +926,7 @@ public final class ChunkCache implements AutoCloseable {
         }
         toClose.add(entry.chunk);
         entry.chunk = null;
-        entry.cached = false;
+        entry.state = State.RELEASED;
         entry.pinned = false;
       }
       index.clear();
@@ -1028,7 +1028,7 @@ public final class ChunkCache implements AutoCloseable {
     }
     if (disk != null) {
       for (Entry entry : fromSource) {
-        if (!entry.streamed) {
+        if (entry.state != State.STREAMED) {
           // The source has this version now: files of other versions can never be asked for by
           // a caller that stats the source first.
           disk.removeOtherVersions(entry.key);
@@ -1069,7 +1069,7 @@ public final class ChunkCache implements AutoCloseable {
         }
         if (read != null) {
           synchronized (lock) {
-            entry.streamed = true;
+            entry.state = State.STREAMED;
             streamedThrough++;
           }
         }
@@ -1149,7 +1149,7 @@ public final class ChunkCache implements AutoCloseable {
     }
     synchronized (lock) {
       for (Entry entry : entries) {
-        entry.streamed = true;
+        entry.state = State.STREAMED;
       }
       streamedThrough += entries.size();
     }
@@ -1203,7 +1203,7 @@ public final class ChunkCache implements AutoCloseable {
           entry.sizeBytes = chunk.sizeBytes();
           entry.loadingThread = null;
           bytesLoaded += entry.sizeBytes;
-          boolean admit = !entry.invalidated && !entry.streamed && !closed;
+          boolean admit = entry.state == State.LOADING && !closed;
           if (admit && entry.fromDisk) {
             admit = order.admit(entry.key, entry.sizeBytes);
             if (admit) {
@@ -1213,12 +1213,15 @@ public final class ChunkCache implements AutoCloseable {
           if (!admit) {
             // Handed to the callers only; freed when the last of them closes its reference.
             index.remove(entry.key, entry);
+            if (entry.state == State.LOADING) {
+              entry.state = State.RELEASED;
+            }
             continue;
           }
           if (!entry.fromDisk) {
             dropOtherVersionsLocked(entry, victims);
           }
-          entry.cached = true;
+          entry.state = State.CACHED;
           // A chunk promoted from disk keeps the age it had when it was demoted.
           entry.writtenAt = entry.fromDisk ? entry.diskWrittenAt : now;
           entry.rules = matched.get(i);
@@ -1273,7 +1276,7 @@ public final class ChunkCache implements AutoCloseable {
       return;
     }
     for (Entry other : new ArrayList<>(sameSlot)) {
-      if (other != loaded && !other.key.equals(loaded.key) && other.cached) {
+      if (other != loaded && !other.key.equals(loaded.key) && other.state == State.CACHED) {
         staleEvictions++;
         victims.add(evictLocked(other, false));
       }
@@ -1501,7 +1504,7 @@ public final class ChunkCache implements AutoCloseable {
   private void retainLocked(Entry entry) {
     entry.readers++;
     readerReferences++;
-    if (entry.readers == 1 && entry.cached && !entry.pinned) {
+    if (entry.readers == 1 && entry.state == State.CACHED && !entry.pinned) {
       order.retained(entry);
       evictableBytes -= entry.sizeBytes;
     }
@@ -1517,7 +1520,7 @@ public final class ChunkCache implements AutoCloseable {
     if (entry.readers > 0 || entry.chunk == null) {
       return null;
     }
-    if (entry.cached) {
+    if (entry.state == State.CACHED) {
       if (!entry.pinned) {
         order.released(entry);
         evictableBytes += entry.sizeBytes;
@@ -1535,7 +1538,7 @@ public final class ChunkCache implements AutoCloseable {
 
   /** Drops the cache's reference; returns the chunk to close if no reader holds it. */
   private ColumnChunk uncacheLocked(Entry entry) {
-    entry.cached = false;
+    entry.state = State.RELEASED;
     index.remove(entry.key, entry);
     cachedEntries--;
     cachedBytes -= entry.sizeBytes;
@@ -1574,13 +1577,15 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   private ColumnChunk invalidateLocked(Entry entry) {
-    if (entry.cached) {
+    if (entry.state == State.CACHED) {
       explicitEvictions++;
       return uncacheLocked(entry);
     }
     if (entry.chunk == null) {
       // Loading: let it finish for its callers but do not cache the result.
-      entry.invalidated = true;
+      if (entry.state == State.LOADING) {
+        entry.state = State.INVALIDATED;
+      }
       index.remove(entry.key, entry);
     }
     return null;
@@ -1589,7 +1594,7 @@ public final class ChunkCache implements AutoCloseable {
   /** Called by {@link CachedChunk#uncached()}. */
   boolean isUncached(Entry entry) {
     synchronized (lock) {
-      return !entry.cached;
+      return entry.state != State.CACHED;
     }
   }
 
@@ -1705,7 +1710,7 @@ public final class ChunkCache implements AutoCloseable {
    * {@code toClose} if no reader holds it.
    */
   private Entry dropIfExpiredLocked(Entry entry, long now, List<ColumnChunk> toClose) {
-    if (entry == null || !entry.cached || !isExpired(entry, now)) {
+    if (entry == null || entry.state != State.CACHED || !isExpired(entry, now)) {
       return entry;
     }
     expirations++;
@@ -1752,7 +1757,7 @@ public final class ChunkCache implements AutoCloseable {
 
   /** Brings a cached entry's pinned state, and its place in the eviction order, up to date. */
   private void refreshPinLocked(Entry entry, long now) {
-    if (!entry.cached) {
+    if (entry.state != State.CACHED) {
       return;
     }
     boolean shouldPin = isPinnedLocked(entry, now);
@@ -2184,6 +2189,26 @@ public final class ChunkCache implements AutoCloseable {
    * One key's state: loading ({@code chunk == null}, {@code loaded} pending), loaded, or failed.
    * Fields other than the final ones are guarded by the cache's lock.
    */
+  /**
+   * The life of an {@link Entry}, guarded by the cache lock: {@code LOADING} → {@code CACHED} →
+   * {@code RELEASED}, or from {@code LOADING} to {@code STREAMED}, {@code INVALIDATED} or {@code
+   * RELEASED} when the result is only handed to its callers. Whether it is pinned ({@link
+   * Entry#pinned}, cached entries only) and where it came from ({@link Entry#fromDisk}) are
+   * separate.
+   */
+  enum State {
+    /** Being loaded; callers wait for {@link Entry#loaded}. */
+    LOADING,
+    /** Loaded and held by the cache: in the index, and in the eviction order unless pinned. */
+    CACHED,
+    /** Loaded into the stream-through allocator: handed to its callers, never cached. */
+    STREAMED,
+    /** Invalidated while loading: the result is handed to its callers but not cached. */
+    INVALIDATED,
+    /** Not held by the cache (evicted, invalidated, not admitted): callers' references only. */
+    RELEASED
+  }
+
   static final class Entry {
     final ColumnChunkKey key;
     final CompletableFuture<Void> loaded = new CompletableFuture<>();
@@ -2194,11 +2219,8 @@ public final class ChunkCache implements AutoCloseable {
     /** Reader references, including callers waiting for the load. */
     int readers;
 
-    /** Whether the cache holds its reference (the entry is in the index and loaded). */
-    boolean cached;
-
-    /** Invalidated while loading: the result is handed to its callers but not cached. */
-    boolean invalidated;
+    /** Where the entry is in its life; see {@link State}. */
+    State state = State.LOADING;
 
     /** Whether a pin holds the cached entry: it is then outside the eviction order. */
     boolean pinned;
@@ -2211,9 +2233,6 @@ public final class ChunkCache implements AutoCloseable {
 
     /** The {@link TinyLfuOrder} region, or {@link TinyLfuOrder#NONE}. */
     byte region;
-
-    /** Loaded into the stream-through allocator: handed to its callers, never cached. */
-    boolean streamed;
 
     /** Loaded from the disk tier rather than the source. */
     boolean fromDisk;
@@ -2242,7 +2261,7 @@ public final class ChunkCache implements AutoCloseable {
 
     @Override
     public String toString() {
-      return "Entry[" + key + "]";
+      return "Entry[" + key + ", " + state + (pinned ? ", pinned" : "") + "]";
     }
   }
 }
