@@ -344,6 +344,43 @@ class SecurityTest {
   }
 
   @Test
+  void preparedStatementsBelongToWhoPreparedThem() throws Exception {
+    byte[] request =
+        com.google.protobuf.Any.pack(
+                org.apache.arrow.flight.sql.impl.FlightSql.ActionCreatePreparedStatementRequest
+                    .newBuilder()
+                    .setQuery("SELECT count(*) FROM sales.orders")
+                    .build())
+            .toByteArray();
+    Result created =
+        client
+            .doAction(new Action("CreatePreparedStatement", request), basic("carol", "carol-pass"))
+            .next();
+    com.google.protobuf.ByteString handle =
+        com.google.protobuf.Any.parseFrom(created.getBody())
+            .unpack(
+                org.apache.arrow.flight.sql.impl.FlightSql.ActionCreatePreparedStatementResult
+                    .class)
+            .getPreparedStatementHandle();
+    FlightDescriptor query =
+        FlightDescriptor.command(
+            com.google.protobuf.Any.pack(
+                    org.apache.arrow.flight.sql.impl.FlightSql.CommandPreparedStatementQuery
+                        .newBuilder()
+                        .setPreparedStatementHandle(handle)
+                        .build())
+                .toByteArray());
+    // Another reader holding the handle cannot use it, nor tell it from a closed one.
+    FlightRuntimeException other =
+        assertThrows(FlightRuntimeException.class, () -> client.getInfo(query, reader()));
+    assertEquals(FlightStatusCode.NOT_FOUND, other.status().code());
+    assertTrue(other.getMessage().contains("No such prepared statement"), other.getMessage());
+    // Its owner can.
+    assertEquals(
+        1, rows(client.getInfo(query, basic("carol", "carol-pass")), basic("carol", "carol-pass")));
+  }
+
+  @Test
   void apiTokensAuthenticateServices() throws Exception {
     assertEquals(5_000, rows(plan("sales.orders", bearer(API_TOKEN)), bearer(API_TOKEN)));
     FlightRuntimeException e = refused(bearer(API_TOKEN), "cache-free", Map.of());

@@ -111,13 +111,15 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
   // What stops each running query, by its ticket.
   private final Map<ByteString, Runnable> running = new ConcurrentHashMap<>();
 
-  /** A prepared statement: its query and the parameters last bound. */
+  /** A prepared statement: its query, who prepared it, and the parameters last bound. */
   private static final class Prepared {
     final String sql;
+    final String owner;
     volatile List<Object> parameters = List.of();
 
-    Prepared(String sql) {
+    Prepared(String sql, String owner) {
       this.sql = sql;
+      this.owner = owner;
     }
   }
 
@@ -230,7 +232,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       Schema parameters = parameterSchema(plan.parameters());
       ByteString handle =
           ByteString.copyFrom(UUID.randomUUID().toString(), StandardCharsets.US_ASCII);
-      prepared.put(handle, new Prepared(sql));
+      prepared.put(handle, new Prepared(sql, access.principal(context).name()));
       FlightSql.ActionCreatePreparedStatementResult out =
           FlightSql.ActionCreatePreparedStatementResult.newBuilder()
               .setPreparedStatementHandle(handle)
@@ -249,13 +251,26 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       FlightSql.ActionClosePreparedStatementRequest request,
       CallContext context,
       StreamListener<Result> listener) {
-    prepared.remove(request.getPreparedStatementHandle());
-    listener.onCompleted();
+    try {
+      // Closing is idempotent, and closes only the caller's own statements.
+      ByteString handle = request.getPreparedStatementHandle();
+      Prepared p = prepared.get(handle);
+      if (p != null && p.owner.equals(access.principal(context).name())) {
+        prepared.remove(handle, p);
+      }
+      listener.onCompleted();
+    } catch (RuntimeException e) {
+      listener.onError(FlightErrors.toFlight(e));
+    }
   }
 
-  private Prepared preparedOf(ByteString handle) {
+  /**
+   * The caller's prepared statement; another caller's handle is "not found" as well, so handles can
+   * neither be used nor probed across principals.
+   */
+  private Prepared preparedOf(ByteString handle, CallContext context) {
     Prepared p = prepared.get(handle);
-    if (p == null) {
+    if (p == null || !p.owner.equals(access.principal(context).name())) {
       throw FlightErrors.error(
           ErrorCode.NOT_FOUND, "No such prepared statement (closed, or dropped after inactivity)");
     }
@@ -267,7 +282,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       FlightSql.CommandPreparedStatementQuery command,
       CallContext context,
       FlightDescriptor descriptor) {
-    Prepared p = preparedOf(command.getPreparedStatementHandle());
+    Prepared p = preparedOf(command.getPreparedStatementHandle(), context);
     Schema schema = resultSchema(plan(p.sql, context));
     return info(schema, descriptor, pack(command).toByteArray());
   }
@@ -277,7 +292,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       FlightSql.CommandPreparedStatementQuery command,
       CallContext context,
       FlightDescriptor descriptor) {
-    Prepared p = preparedOf(command.getPreparedStatementHandle());
+    Prepared p = preparedOf(command.getPreparedStatementHandle(), context);
     return new SchemaResult(resultSchema(plan(p.sql, context)));
   }
 
@@ -288,7 +303,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       ServerStreamListener listener) {
     Prepared p;
     try {
-      p = preparedOf(command.getPreparedStatementHandle());
+      p = preparedOf(command.getPreparedStatementHandle(), context);
     } catch (RuntimeException e) {
       listener.error(FlightErrors.toFlight(e));
       return;
@@ -305,7 +320,7 @@ public final class FlightSqlService extends NoOpFlightSqlProducer {
       StreamListener<PutResult> ackStream) {
     return () -> {
       try {
-        Prepared p = preparedOf(command.getPreparedStatementHandle());
+        Prepared p = preparedOf(command.getPreparedStatementHandle(), context);
         List<Object> values = List.of();
         VectorSchemaRoot root = stream.getRoot();
         while (stream.next()) {
