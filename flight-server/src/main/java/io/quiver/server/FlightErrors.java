@@ -87,8 +87,12 @@ public final class FlightErrors {
     // A waiter of someone else's load gets the loader's failure as the cause of an IOException:
     // report the most specific failure in the chain.
     Throwable specific = null;
-    for (Throwable c = e; c != null && code == null; c = c.getCause()) {
-      code = specificCodeOf(c);
+    boolean bug = false;
+    for (Throwable c = e; c != null && code == null && !bug; c = c.getCause()) {
+      // A library's IllegalArgumentException anywhere in the chain is a bug, even when a waiter
+      // of the failed load sees it wrapped in an IOException.
+      bug = c instanceof IllegalArgumentException && thrownByDataPathLibrary(c);
+      code = bug ? null : specificCodeOf(c);
       specific = c;
     }
     String message = code == null ? null : messageOf(specific);
@@ -101,7 +105,7 @@ public final class FlightErrors {
         message = messageOf(e);
       }
     }
-    if (code == null && e instanceof IOException) {
+    if (code == null && !bug && e instanceof IOException) {
       code = ErrorCode.STORAGE_UNAVAILABLE;
       message = "Storage error: " + e.getMessage();
     }

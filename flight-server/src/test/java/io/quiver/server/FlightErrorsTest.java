@@ -156,6 +156,10 @@ class FlightErrorsTest {
     assertEquals(FlightStatusCode.INTERNAL, e.status().code());
     assertEquals(ErrorCode.INTERNAL, FlightErrors.codeOf(e).orElseThrow());
     assertFalse(e.status().description().contains("out of range"), e.status().description());
+    // Also when a waiter of the failed load sees it as the cause of an IOException.
+    FlightRuntimeException waiter = FlightErrors.toFlight(new IOException("load failed", arrows));
+    assertEquals(FlightStatusCode.INTERNAL, waiter.status().code());
+    assertEquals(ErrorCode.INTERNAL, FlightErrors.codeOf(waiter).orElseThrow());
   }
 
   @Test
