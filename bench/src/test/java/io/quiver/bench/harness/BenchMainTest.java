@@ -43,6 +43,9 @@ class BenchMainTest {
             "--latency-ms", "5",
             "--server-classpath", "bench",
             "--call-timeout", "60",
+            // The harness's soak defaults to 10 minutes; SoakTest covers the soak itself.
+            "--soak-minutes", "0.05",
+            "--soak-clients", "2",
             "--root", tmp.toString(),
             "--data-dir", tmp.resolve("data").toString(),
             "--results-dir", tmp.resolve("results").toString());
@@ -112,6 +115,14 @@ class BenchMainTest {
     for (JsonNode note : r.get("notes")) {
       assertTrue(!note.asText().startsWith("closing"), note.asText()); // a leak fails a close
     }
+    // The soak ran against the node, briefly, and every operation of it succeeded.
+    JsonNode soak = new ObjectMapper().readTree(main.lastResults.resolve("soak.json").toFile());
+    long operations = 0;
+    for (JsonNode n : soak.get("operationsByKind")) {
+      operations += n.asLong();
+    }
+    assertTrue(operations > 0, soak.toString());
+    assertEquals(0, soak.get("errors").size(), soak.toString());
     String report = Files.readString(main.lastResults.resolve("report.md"));
     assertTrue(report.contains("## Targets"), report);
     assertTrue(report.contains("## SQL workloads: Flight SQL vs DuckDB"), report);
