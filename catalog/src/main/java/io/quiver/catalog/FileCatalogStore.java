@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.storage.LocalDiskException;
 import io.quiver.storage.Location;
 import io.quiver.storage.local.LocalStorage;
 import java.io.IOException;
@@ -19,7 +20,11 @@ import java.util.Map;
  * Keeps the catalog in {@code catalog.json} under a data directory. Saves write a temporary file,
  * fsync it and rename it over the old one, so a crash leaves either state, never a torn file.
  *
- * <p>Thread-safe.
+ * <p>Failures to read or write the file are {@link LocalDiskException}s (the node's disk, not a
+ * mounted store); a file that is readable but not a catalog of this format is a plain {@link
+ * IOException} naming it.
+ *
+ * <p>Thread-safe: loads and saves are serialized on the store.
  */
 public final class FileCatalogStore implements CatalogStore {
   private static final int FORMAT_VERSION = 1;
@@ -40,9 +45,15 @@ public final class FileCatalogStore implements CatalogStore {
     if (!Files.exists(file)) {
       return CatalogState.EMPTY;
     }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new LocalDiskException("Cannot read catalog file " + file + ": " + e, e);
+    }
     JsonNode root;
     try {
-      root = JSON.readTree(file.toFile());
+      root = JSON.readTree(bytes);
     } catch (IOException e) {
       throw new IOException("Catalog file " + file + " is not valid JSON: " + e.getMessage(), e);
     }
@@ -103,6 +114,10 @@ public final class FileCatalogStore implements CatalogStore {
       node.put("format", t.format());
     }
     // LocalStorage writes atomically: temporary file, fsync, rename over the old one.
-    new LocalStorage().write(Location.ofLocalPath(file), JSON.writeValueAsBytes(root));
+    try {
+      new LocalStorage().write(Location.ofLocalPath(file), JSON.writeValueAsBytes(root));
+    } catch (IOException e) {
+      throw new LocalDiskException("Cannot write catalog file " + file + ": " + e, e);
+    }
   }
 }

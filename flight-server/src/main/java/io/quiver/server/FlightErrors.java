@@ -8,6 +8,7 @@ import io.quiver.catalog.NoSuchPathException;
 import io.quiver.catalog.NoSuchTableException;
 import io.quiver.format.CorruptFileException;
 import io.quiver.protocol.ErrorCode;
+import io.quiver.storage.LocalDiskException;
 import io.quiver.storage.StorageUnavailableException;
 import io.quiver.storage.VersionChangedException;
 import java.io.FileNotFoundException;
@@ -113,6 +114,8 @@ public final class FlightErrors {
       LOG.error("Internal error", e);
       code = ErrorCode.INTERNAL;
       message = "Internal error (" + e.getClass().getSimpleName() + "); see the server log";
+    } else if (code == ErrorCode.NODE_DISK) {
+      LOG.error("The node's disk failed", e); // an operator must act
     } else {
       LOG.info("Request failed: {}", e.toString());
     }
@@ -132,6 +135,9 @@ public final class FlightErrors {
     }
     if (e instanceof StorageUnavailableException) {
       return ErrorCode.STORAGE_UNAVAILABLE;
+    }
+    if (e instanceof LocalDiskException) {
+      return ErrorCode.NODE_DISK; // before the generic IOException, which means a store failed
     }
     if (e instanceof AlreadyExistsException) {
       return ErrorCode.ALREADY_EXISTS;
@@ -194,7 +200,7 @@ public final class FlightErrors {
       case TIMED_OUT -> CallStatus.TIMED_OUT;
       case CANCELLED -> CallStatus.CANCELLED;
       case UNIMPLEMENTED -> CallStatus.UNIMPLEMENTED;
-      case CORRUPT_FILE, INTERNAL -> CallStatus.INTERNAL; // Flight has no DATA_LOSS
+      case CORRUPT_FILE, NODE_DISK, INTERNAL -> CallStatus.INTERNAL; // Flight has no DATA_LOSS
     };
   }
 

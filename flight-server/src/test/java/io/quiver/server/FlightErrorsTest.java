@@ -11,6 +11,7 @@ import io.quiver.catalog.InvalidMountException;
 import io.quiver.catalog.NoSuchTableException;
 import io.quiver.format.CorruptFileException;
 import io.quiver.protocol.ErrorCode;
+import io.quiver.storage.LocalDiskException;
 import io.quiver.storage.Location;
 import io.quiver.storage.ObjectVersion;
 import io.quiver.storage.StorageUnavailableException;
@@ -99,6 +100,19 @@ class FlightErrorsTest {
         FlightStatusCode.UNAVAILABLE,
         ErrorCode.STORAGE_UNAVAILABLE,
         "Storage error: connection reset");
+    // The node's own disk is not a store: not UNAVAILABLE (which invites retries), and it says so.
+    assertMaps(
+        new LocalDiskException(
+            "Cannot write catalog file /data/catalog.json: No space left on device",
+            new IOException("No space left on device")),
+        FlightStatusCode.INTERNAL,
+        ErrorCode.NODE_DISK,
+        "/data/catalog.json");
+    assertMaps(
+        new UncheckedIOException(new LocalDiskException("disk tier /d failed", null)),
+        FlightStatusCode.INTERNAL,
+        ErrorCode.NODE_DISK,
+        "disk tier /d");
   }
 
   @Test

@@ -45,6 +45,12 @@ public enum ErrorCode {
   TIMED_OUT("timed-out"),
   /** A source store failed or could not be reached (UNAVAILABLE): retry later. */
   STORAGE_UNAVAILABLE("storage-unavailable"),
+  /**
+   * The node's own disk failed (its catalog file, disk tier or temporary files: disk full, I/O
+   * error); the message names the path (INTERNAL: not UNAVAILABLE, retrying will not help until an
+   * operator acts).
+   */
+  NODE_DISK("node-disk"),
   /** The call was cancelled (CANCELLED). */
   CANCELLED("cancelled"),
   /** The node does not offer this action or command (UNIMPLEMENTED). */
