@@ -1,5 +1,6 @@
 package io.quiver.catalog;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.quiver.format.FileFormat;
 import io.quiver.format.FileMetadata;
 import io.quiver.format.FormatRegistry;
@@ -44,9 +45,12 @@ public final class Catalog implements AutoCloseable {
   public static final int MAX_FILES = 200_000;
 
   private final MountPolicy policy;
+
+  @GuardedBy("this")
   private final Map<NamespacePath, Storage> storages = new HashMap<>();
 
   /** Mounts whose store could not be opened at load time, with the reason. */
+  @GuardedBy("this")
   private final Map<NamespacePath, String> unavailable = new HashMap<>();
 
   private volatile CatalogState state;

@@ -1,5 +1,6 @@
 package io.quiver.server;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.quiver.cache.ChunkCache;
 import io.quiver.cache.ColumnChunkKey;
 import io.quiver.catalog.Mount;
@@ -21,6 +22,8 @@ final class CacheQuotas {
   private record Rule(String prefix, String exact, String group) {}
 
   private volatile List<Rule> rules = List.of();
+
+  @GuardedBy("this")
   private final Set<String> applied = new HashSet<>();
 
   /** The quota group of a chunk: the deepest mount with a quota containing its file, or null. */

@@ -1,5 +1,6 @@
 package io.quiver.server;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.quiver.cache.CachedChunk;
 import io.quiver.catalog.Catalog;
 import java.io.IOException;
@@ -28,6 +29,8 @@ final class ChunkStreamer {
 
   private final Object activeLock = new Object();
   private volatile boolean stopping;
+
+  @GuardedBy("activeLock")
   private int active;
 
   ChunkStreamer(Catalog catalog, UnitLoader loader, BufferAllocator streams, ScanMetrics metrics) {

@@ -3,6 +3,7 @@ package io.quiver.server.security;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -39,7 +40,10 @@ final class LoginThrottle {
   private static final int MAX_NAMES = 100_000;
 
   private static final class Failures {
+    @GuardedBy("this")
     int count;
+
+    @GuardedBy("this")
     long blockedUntilNanos;
   }
 

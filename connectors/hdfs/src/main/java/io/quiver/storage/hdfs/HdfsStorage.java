@@ -1,5 +1,6 @@
 package io.quiver.storage.hdfs;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
 import io.quiver.storage.ObjectVersion;
@@ -83,7 +84,9 @@ public final class HdfsStorage implements Storage {
   private final UserGroupInformation ugi;
   private final Map<String, DistributedFileSystem> fileSystems = new ConcurrentHashMap<>();
   private final Object lock = new Object();
-  private boolean closed; // guarded by lock
+
+  @GuardedBy("lock")
+  private boolean closed;
 
   /**
    * Creates a storage for an {@code hdfs://} mount. Contacts no NameNode yet.
