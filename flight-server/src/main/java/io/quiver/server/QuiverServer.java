@@ -499,15 +499,11 @@ public final class QuiverServer implements AutoCloseable {
       QuiverProducer producer =
           new QuiverProducer(
               cat,
-              chunkCache,
-              storageMetrics,
               planner,
               streamer,
-              units,
-              quotas,
-              root,
               streamThreads,
-              scanMetrics,
+              new QuiverActions(
+                  cat, chunkCache, storageMetrics, units, quotas, root, scanMetrics, access),
               sqlService,
               access);
       FlightServer.Builder builder =

@@ -10,6 +10,13 @@ import io.quiver.client.QuiverClient;
 import io.quiver.protocol.Filter;
 import io.quiver.protocol.FilterJson;
 import io.quiver.protocol.ScanCommand;
+import io.quiver.protocol.action.Actions;
+import io.quiver.protocol.action.CacheFreeRequest;
+import io.quiver.protocol.action.CacheLsRequest;
+import io.quiver.protocol.action.Empty;
+import io.quiver.protocol.action.MountRequest;
+import io.quiver.protocol.action.PinRequest;
+import io.quiver.protocol.action.UnpinRequest;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -209,6 +216,11 @@ public final class QuiverCli implements Runnable {
         }
         err.flush();
         return 1;
+      } catch (IllegalArgumentException e) {
+        // A request refused before it is sent (e.g. by its action record: --limit 0).
+        err.println("quiver: " + e.getMessage());
+        err.flush();
+        return 1;
       }
     }
   }
@@ -244,11 +256,7 @@ public final class QuiverCli implements Runnable {
 
     @Override
     void run(QuiverClient client, PrintWriter out) {
-      JsonNode m =
-          force
-              ? client.action(
-                  "mount", Map.of("path", path, "uri", uri, "options", options, "force", true))
-              : client.mount(path, uri, options);
+      JsonNode m = client.action(Actions.MOUNT, new MountRequest(path, uri, options, force));
       out.println("Mounted " + m.path("uri").asText() + " at " + m.path("path").asText());
     }
   }
@@ -399,13 +407,6 @@ public final class QuiverCli implements Runnable {
       spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** {@code {"table": ...}} or {@code {"path": ...}} for a table name or namespace path. */
-    static Map<String, Object> target(String tableOrPath) {
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put(tableOrPath.startsWith("/") ? "path" : "table", tableOrPath);
-      return body;
-    }
-
     @Command(
         name = "load",
         mixinStandardHelpOptions = true,
@@ -482,9 +483,7 @@ public final class QuiverCli implements Runnable {
 
       @Override
       void run(QuiverClient client, PrintWriter out) throws Exception {
-        Map<String, Object> body = target == null ? new LinkedHashMap<>() : target(target);
-        body.put("limit", limit);
-        JsonNode r = client.action("cache-ls", body);
+        JsonNode r = client.action(Actions.CACHE_LS, CacheLsRequest.of(target, limit));
         if (json) {
           printJson(out, r);
           return;
@@ -528,7 +527,10 @@ public final class QuiverCli implements Runnable {
 
       @Override
       void run(QuiverClient client, PrintWriter out) throws Exception {
-        JsonNode r = client.action("cache-free", target == null ? Map.of() : target(target));
+        JsonNode r =
+            client.action(
+                Actions.CACHE_FREE,
+                target == null ? CacheFreeRequest.ALL : CacheFreeRequest.of(target));
         if (json) {
           printJson(out, r);
           return;
@@ -556,14 +558,7 @@ public final class QuiverCli implements Runnable {
 
       @Override
       void run(QuiverClient client, PrintWriter out) throws Exception {
-        Map<String, Object> body = target(target);
-        if (columns != null) {
-          body.put("columns", columns);
-        }
-        if (ttl != null) {
-          body.put("ttl", ttl);
-        }
-        JsonNode r = client.action("pin", body);
+        JsonNode r = client.action(Actions.PIN, PinRequest.of(target, columns, ttl));
         if (json) {
           printJson(out, r);
           return;
@@ -589,7 +584,7 @@ public final class QuiverCli implements Runnable {
 
       @Override
       void run(QuiverClient client, PrintWriter out) throws Exception {
-        JsonNode r = client.action("unpin", target(target));
+        JsonNode r = client.action(Actions.UNPIN, UnpinRequest.of(target));
         if (json) {
           printJson(out, r);
           return;
@@ -834,7 +829,7 @@ public final class QuiverCli implements Runnable {
   static final class Health extends ClientCommand {
     @Override
     void run(QuiverClient client, PrintWriter out) {
-      out.println(client.action("health", Map.of()).path("status").asText());
+      out.println(client.action(Actions.HEALTH, Empty.INSTANCE).path("status").asText());
     }
   }
 

@@ -4,6 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.protocol.ErrorCode;
 import io.quiver.protocol.ScanCommand;
+import io.quiver.protocol.action.ActionType;
+import io.quiver.protocol.action.Actions;
+import io.quiver.protocol.action.CacheLoadProgress;
+import io.quiver.protocol.action.CacheLoadRequest;
+import io.quiver.protocol.action.CreateTableRequest;
+import io.quiver.protocol.action.DropTableRequest;
+import io.quiver.protocol.action.Empty;
+import io.quiver.protocol.action.MountInfo;
+import io.quiver.protocol.action.MountRequest;
+import io.quiver.protocol.action.UnmountRequest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,7 +46,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * A Java client of a Quiver node: catalog actions (mount, tables, stats) and scans.
+ * A Java client of a Quiver node: catalog and cache actions (mount, tables, stats, …; typed with
+ * {@link #call(ActionType, Object)} and the records of {@code io.quiver.protocol.action}) and
+ * scans.
  *
  * <pre>{@code
  * try (QuiverClient quiver = QuiverClient.builder().uri("grpc://localhost:8815").build();
@@ -413,7 +425,59 @@ public final class QuiverClient implements AutoCloseable {
     return flight;
   }
 
-  /** Runs DoAction {@code type} with a JSON body and returns its (last) JSON result. */
+  /**
+   * Runs a Quiver action and returns its response: for a {@link ActionType#streaming() streaming}
+   * action (such as {@link Actions#CACHE_LOAD}) the last, final one.
+   *
+   * <pre>{@code
+   * PinResponse pinned = quiver.call(Actions.PIN, PinRequest.of("sales.orders", null, "2h"));
+   * }</pre>
+   *
+   * @return the response, or null if the server sent no result (a cancelled load)
+   * @throws FlightRuntimeException the server's error
+   * @throws IllegalArgumentException if a result is not the action's response
+   */
+  public <Req, Resp> Resp call(ActionType<Req, Resp> type, Req request) {
+    return call(type, request, r -> {});
+  }
+
+  /**
+   * Runs a Quiver action, passing every response to {@code each} as it arrives (a streaming action
+   * sends progress before its final response), and returns the last one (or null if none came).
+   */
+  public <Req, Resp> Resp call(
+      ActionType<Req, Resp> type, Req request, java.util.function.Consumer<Resp> each) {
+    Resp last = null;
+    Iterator<Result> results =
+        flight.doAction(new Action(type.name(), type.encodeRequest(request)));
+    while (results.hasNext()) {
+      last = type.decodeResponse(results.next().getBody());
+      each.accept(last);
+    }
+    return last;
+  }
+
+  /**
+   * Runs a Quiver action with a typed request and returns its (last) result as JSON, as the server
+   * sent it (with any fields this client's records do not know).
+   */
+  public <Req> JsonNode action(ActionType<Req, ?> type, Req request) {
+    return action(type, request, r -> {});
+  }
+
+  /**
+   * Runs a Quiver action with a typed request, passing every JSON result to {@code each} as it
+   * arrives, and returns the last one ({@code {}} if none came).
+   */
+  public <Req> JsonNode action(
+      ActionType<Req, ?> type, Req request, java.util.function.Consumer<JsonNode> each) {
+    return action(type.name(), type.encodeRequest(request), each);
+  }
+
+  /**
+   * Runs DoAction {@code type} with a JSON body and returns its (last) JSON result. For Quiver's
+   * own actions prefer {@link #call(ActionType, Object)}, whose request records name the fields.
+   */
   public JsonNode action(String type, Map<String, ?> body) {
     return action(type, body, r -> {});
   }
@@ -430,7 +494,11 @@ public final class QuiverClient implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Iterator<Result> results = flight.doAction(new Action(type, bytes));
+    return action(type, bytes, each);
+  }
+
+  private JsonNode action(String type, byte[] body, java.util.function.Consumer<JsonNode> each) {
+    Iterator<Result> results = flight.doAction(new Action(type, body));
     JsonNode last = JSON.createObjectNode();
     while (results.hasNext()) {
       try {
@@ -443,16 +511,17 @@ public final class QuiverClient implements AutoCloseable {
     return last;
   }
 
+  /** Mounts a store location; returns the {@code mount} result ({@link MountInfo}'s fields). */
   public JsonNode mount(String path, String uri, Map<String, String> options) {
-    return action("mount", Map.of("path", path, "uri", uri, "options", options));
+    return action(Actions.MOUNT, new MountRequest(path, uri, options));
   }
 
   public JsonNode unmount(String path) {
-    return action("unmount", Map.of("path", path));
+    return action(Actions.UNMOUNT, new UnmountRequest(path));
   }
 
   public JsonNode mounts() {
-    return action("mounts", Map.of());
+    return action(Actions.MOUNTS, Empty.INSTANCE);
   }
 
   /**
@@ -461,25 +530,19 @@ public final class QuiverClient implements AutoCloseable {
    * @param format {@code parquet}, {@code orc}, or null to take it from the files' extension
    */
   public JsonNode createTable(String name, String path, String format) {
-    Map<String, Object> body = new java.util.LinkedHashMap<>();
-    body.put("name", name);
-    body.put("path", path);
-    if (format != null) {
-      body.put("format", format);
-    }
-    return action("create-table", body);
+    return action(Actions.CREATE_TABLE, new CreateTableRequest(name, path, format));
   }
 
   public JsonNode dropTable(String name) {
-    return action("drop-table", Map.of("name", name));
+    return action(Actions.DROP_TABLE, new DropTableRequest(name));
   }
 
   public JsonNode tables() {
-    return action("tables", Map.of());
+    return action(Actions.TABLES, Empty.INSTANCE);
   }
 
   public JsonNode stats() {
-    return action("stats", Map.of());
+    return action(Actions.STATS, Empty.INSTANCE);
   }
 
   /**
@@ -487,17 +550,12 @@ public final class QuiverClient implements AutoCloseable {
    *
    * @param columns columns to load, or null/empty for all
    * @param progress receives {@code {"state":"loading","units":n,"unitsDone":i,...}} as the server
-   *     goes, and the final {@code {"state":"done",...}}
+   *     goes, and the final {@code {"state":"done",...}} ({@link CacheLoadProgress}'s fields)
    * @return the final result
    */
   public JsonNode load(
       String tableOrPath, List<String> columns, java.util.function.Consumer<JsonNode> progress) {
-    Map<String, Object> body = new java.util.LinkedHashMap<>();
-    body.put(tableOrPath.startsWith("/") ? "path" : "table", tableOrPath);
-    if (columns != null && !columns.isEmpty()) {
-      body.put("columns", columns);
-    }
-    return action("cache-load", body, progress);
+    return action(Actions.CACHE_LOAD, CacheLoadRequest.of(tableOrPath, columns), progress);
   }
 
   /**

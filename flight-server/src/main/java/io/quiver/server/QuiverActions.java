@@ -1,0 +1,466 @@
+package io.quiver.server;
+
+import static io.quiver.server.ActionHandler.Execution.CALLER;
+import static io.quiver.server.ActionHandler.Execution.STREAM_THREAD;
+import static io.quiver.server.ActionHandler.Role.ADMIN;
+import static io.quiver.server.ActionHandler.Role.READER;
+
+import io.quiver.cache.CacheMetrics;
+import io.quiver.cache.CacheStats;
+import io.quiver.cache.CachedChunk;
+import io.quiver.cache.ChunkCache;
+import io.quiver.cache.ColumnChunkKey;
+import io.quiver.cache.EntryInfo;
+import io.quiver.cache.EvictionCause;
+import io.quiver.catalog.Catalog;
+import io.quiver.catalog.DataFile;
+import io.quiver.catalog.Dataset;
+import io.quiver.catalog.Mount;
+import io.quiver.catalog.NamespacePath;
+import io.quiver.catalog.NoSuchPathException;
+import io.quiver.catalog.ResolvedPath;
+import io.quiver.catalog.TableDefinition;
+import io.quiver.protocol.action.ActionType;
+import io.quiver.protocol.action.Actions;
+import io.quiver.protocol.action.CacheFreeRequest;
+import io.quiver.protocol.action.CacheFreeResponse;
+import io.quiver.protocol.action.CacheLoadProgress;
+import io.quiver.protocol.action.CacheLoadRequest;
+import io.quiver.protocol.action.CacheLsRequest;
+import io.quiver.protocol.action.CacheLsResponse;
+import io.quiver.protocol.action.CreateTableRequest;
+import io.quiver.protocol.action.CreateTableResponse;
+import io.quiver.protocol.action.DropTableRequest;
+import io.quiver.protocol.action.DropTableResponse;
+import io.quiver.protocol.action.Empty;
+import io.quiver.protocol.action.HealthResponse;
+import io.quiver.protocol.action.MountInfo;
+import io.quiver.protocol.action.MountRequest;
+import io.quiver.protocol.action.MountsResponse;
+import io.quiver.protocol.action.PinRequest;
+import io.quiver.protocol.action.PinResponse;
+import io.quiver.protocol.action.StatsResponse;
+import io.quiver.protocol.action.TableInfo;
+import io.quiver.protocol.action.TablesResponse;
+import io.quiver.protocol.action.Target;
+import io.quiver.protocol.action.UnmountRequest;
+import io.quiver.protocol.action.UnmountResponse;
+import io.quiver.protocol.action.UnpinRequest;
+import io.quiver.protocol.action.UnpinResponse;
+import io.quiver.server.security.Access;
+import io.quiver.storage.Location;
+import io.quiver.storage.StorageMetrics;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.apache.arrow.memory.BufferAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Quiver's control plane: one handler per action of {@link Actions}, each taking the action's
+ * request record and answering with its response record, registered with who may call it and where
+ * it runs ({@link #handlers()}). {@link QuiverProducer#doAction} decodes, checks access, dispatches
+ * and encodes; the methods here only do the work.
+ *
+ * <p>Thread-safe (the catalog and cache are).
+ */
+final class QuiverActions {
+  private static final Logger LOG = LoggerFactory.getLogger(QuiverActions.class);
+
+  /** Progress results of a load are sent at most this often (plus the last one). */
+  private static final long LOAD_PROGRESS_NANOS = 200_000_000L;
+
+  private final Catalog catalog;
+  private final ChunkCache cache;
+  private final StorageMetrics storageMetrics;
+  private final UnitLoader units;
+  private final CacheQuotas quotas;
+  private final BufferAllocator root;
+  private final ScanMetrics scanMetrics;
+  private final Access access;
+  private final Map<String, ActionHandler<?, ?>> handlers;
+
+  QuiverActions(
+      Catalog catalog,
+      ChunkCache cache,
+      StorageMetrics storageMetrics,
+      UnitLoader units,
+      CacheQuotas quotas,
+      BufferAllocator root,
+      ScanMetrics scanMetrics,
+      Access access) {
+    this.catalog = catalog;
+    this.cache = cache;
+    this.storageMetrics = storageMetrics;
+    this.units = units;
+    this.quotas = quotas;
+    this.root = root;
+    this.scanMetrics = scanMetrics;
+    this.access = access;
+    this.handlers =
+        index(
+            List.of(
+                ActionHandler.unary(Actions.MOUNT, ADMIN, STREAM_THREAD, this::mount),
+                ActionHandler.unary(Actions.UNMOUNT, ADMIN, CALLER, this::unmount),
+                ActionHandler.unary(Actions.MOUNTS, READER, CALLER, this::mounts),
+                ActionHandler.unary(Actions.CREATE_TABLE, ADMIN, STREAM_THREAD, this::createTable),
+                ActionHandler.unary(Actions.DROP_TABLE, ADMIN, CALLER, this::dropTable),
+                ActionHandler.unary(Actions.TABLES, READER, CALLER, this::tables),
+                ActionHandler.unary(Actions.STATS, READER, CALLER, this::stats),
+                ActionHandler.unary(Actions.CACHE_FREE, ADMIN, STREAM_THREAD, this::cacheFree),
+                ActionHandler.unary(Actions.PIN, ADMIN, STREAM_THREAD, this::pin),
+                ActionHandler.unary(Actions.UNPIN, ADMIN, CALLER, this::unpin),
+                ActionHandler.streaming(Actions.CACHE_LOAD, ADMIN, STREAM_THREAD, this::cacheLoad),
+                ActionHandler.unary(Actions.CACHE_LS, READER, STREAM_THREAD, this::cacheLs),
+                ActionHandler.unary(
+                    Actions.HEALTH, READER, CALLER, (call, r) -> HealthResponse.OK)));
+  }
+
+  /** The handlers by action name; every action of {@link Actions#ALL} has exactly one. */
+  private static Map<String, ActionHandler<?, ?>> index(List<ActionHandler<?, ?>> list) {
+    Map<String, ActionHandler<?, ?>> byName = new LinkedHashMap<>();
+    for (ActionHandler<?, ?> h : list) {
+      if (byName.put(h.type().name(), h) != null) {
+        throw new IllegalStateException("Two handlers of action " + h.type().name());
+      }
+    }
+    for (ActionType<?, ?> type : Actions.ALL) {
+      if (!byName.containsKey(type.name())) {
+        throw new IllegalStateException("No handler of action " + type.name());
+      }
+    }
+    return Map.copyOf(byName);
+  }
+
+  /** The handler of the action named {@code name}, or null if Quiver has no such action. */
+  ActionHandler<?, ?> handler(String name) {
+    return name == null ? null : handlers.get(name);
+  }
+
+  /** Every handler, in {@link Actions#ALL}'s order. */
+  List<ActionHandler<?, ?>> handlers() {
+    return Actions.ALL.stream().<ActionHandler<?, ?>>map(t -> handlers.get(t.name())).toList();
+  }
+
+  // -- mounts and tables ------------------------------------------------------------------------
+
+  private MountInfo mount(ActionHandler.Call call, MountRequest r) throws IOException {
+    if (r.options().containsKey(Mount.CACHE_QUOTA_OPTION)) {
+      CacheQuotas.parse(r.options().get(Mount.CACHE_QUOTA_OPTION)); // refuse before persisting
+    }
+    Mount m =
+        catalog.mount(NamespacePath.of(r.path()), Location.of(r.uri()), r.options(), r.force());
+    quotas.apply(catalog.mounts(), cache);
+    return mountInfo(m);
+  }
+
+  private UnmountResponse unmount(ActionHandler.Call call, UnmountRequest r) throws IOException {
+    catalog.unmount(NamespacePath.of(r.path()));
+    quotas.apply(catalog.mounts(), cache);
+    return new UnmountResponse(r.path());
+  }
+
+  private MountsResponse mounts(ActionHandler.Call call, Empty r) {
+    return new MountsResponse(catalog.mounts().stream().map(this::mountInfo).toList());
+  }
+
+  private MountInfo mountInfo(Mount m) {
+    String reason = catalog.unavailableReason(m.path());
+    return new MountInfo(
+        m.path().toString(),
+        m.target().toString(),
+        m.maskedOptions(),
+        reason == null ? MountInfo.AVAILABLE : MountInfo.UNAVAILABLE,
+        reason);
+  }
+
+  private CreateTableResponse createTable(ActionHandler.Call call, CreateTableRequest r)
+      throws IOException {
+    NamespacePath path = NamespacePath.of(r.path());
+    // Without a format, the files say which one it is (by extension).
+    String format =
+        r.format() != null ? r.format() : catalog.dataset(r.name(), path, null).format();
+    TableDefinition t = catalog.createTable(r.name(), path, format);
+    Dataset d = catalog.tableDataset(t.name());
+    return new CreateTableResponse(
+        t.name(), t.path().toString(), t.format(), d.files().size(), d.rowCount());
+  }
+
+  private DropTableResponse dropTable(ActionHandler.Call call, DropTableRequest r)
+      throws IOException {
+    catalog.dropTable(r.name());
+    return new DropTableResponse(r.name());
+  }
+
+  private TablesResponse tables(ActionHandler.Call call, Empty r) {
+    return new TablesResponse(
+        catalog.tables().stream()
+            .filter(t -> access.mayReadTable(call.caller(), t.name()))
+            .map(t -> new TableInfo(t.name(), t.path().toString(), t.format()))
+            .toList());
+  }
+
+  // -- the cache --------------------------------------------------------------------------------
+
+  private CacheFreeResponse cacheFree(ActionHandler.Call call, CacheFreeRequest r)
+      throws IOException {
+    long before = cache.stats().entries();
+    if (r.named()) {
+      Set<String> files = filesOf(datasetOf(r));
+      cache.invalidateAll(k -> files.contains(k.file()));
+    } else {
+      cache.invalidateAll(k -> true);
+    }
+    return new CacheFreeResponse(before - cache.stats().entries());
+  }
+
+  private PinResponse pin(ActionHandler.Call call, PinRequest r) throws IOException {
+    Dataset dataset = datasetOf(r);
+    Set<String> files = filesOf(dataset);
+    Set<String> columns = new HashSet<>(columnsOf(r.columns(), dataset, false));
+    Duration ttl = r.ttl() == null ? null : Durations.parse(r.ttl());
+    String name = pinName(r);
+    cache.pinAll(
+        name,
+        k -> files.contains(k.file()) && (columns.isEmpty() || columns.contains(k.column())),
+        ttl);
+    return new PinResponse(name, files.size(), ttl == null ? "none" : ttl.toString());
+  }
+
+  private UnpinResponse unpin(ActionHandler.Call call, UnpinRequest r) {
+    String name = pinName(r);
+    if (!cache.unpinAll(name)) {
+      throw new NoSuchPathException("Nothing is pinned as " + name);
+    }
+    return new UnpinResponse(name);
+  }
+
+  /**
+   * {@code cache-load}: brings every unit of the dataset's files (the given columns, or all) into
+   * the cache, one unit at a time, sending {@code loading} progress as it goes and a final {@code
+   * done}. Stops when the client cancels. Loading more than the cache holds evicts what was loaded
+   * first; the final result says so.
+   */
+  private void cacheLoad(
+      ActionHandler.Call call, CacheLoadRequest r, Consumer<CacheLoadProgress> results)
+      throws IOException {
+    Dataset dataset = datasetOf(r);
+    List<String> columns = columnsOf(r.columns(), dataset, true);
+    long totalUnits = 0;
+    long totalBytes = 0;
+    for (DataFile f : dataset.files()) {
+      totalUnits += f.metadata().unitCount();
+      for (int u = 0; u < f.metadata().unitCount(); u++) {
+        for (String c : columns) {
+          totalBytes += f.metadata().columnBytes(u, c);
+        }
+      }
+    }
+    long storageBefore = storageMetrics.bytesRead();
+    long unitsDone = 0;
+    long rows = 0;
+    long bytes = 0;
+    long lastSent = System.nanoTime();
+    for (DataFile f : dataset.files()) {
+      ResolvedPath resolved = catalog.resolve(f.path());
+      for (int u = 0; u < f.metadata().unitCount(); u++) {
+        if (call.isCancelled()) {
+          LOG.info("Load of {} cancelled after {} units", dataset.name(), unitsDone);
+          return;
+        }
+        Map<ColumnChunkKey, CachedChunk> chunks =
+            units.acquire(resolved, f.entry(), f.metadata(), u, columns);
+        try {
+          for (CachedChunk c : chunks.values()) {
+            bytes += c.chunk().sizeBytes();
+          }
+        } finally {
+          chunks.values().forEach(CachedChunk::close);
+        }
+        unitsDone++;
+        rows += f.metadata().unitRows(u);
+        if (System.nanoTime() - lastSent >= LOAD_PROGRESS_NANOS) {
+          lastSent = System.nanoTime();
+          results.accept(
+              CacheLoadProgress.loading(
+                  dataset.name(), totalUnits, unitsDone, rows, bytes, totalBytes));
+        }
+      }
+    }
+    long capacity = cache.stats().capacityBytes();
+    String warning =
+        bytes > capacity
+            ? "Loaded "
+                + ByteSize.format(bytes)
+                + " into a cache of "
+                + ByteSize.format(capacity)
+                + ": what was loaded first has been evicted again"
+            : null;
+    results.accept(
+        CacheLoadProgress.done(
+            dataset.name(),
+            totalUnits,
+            unitsDone,
+            rows,
+            bytes,
+            totalBytes,
+            storageMetrics.bytesRead() - storageBefore,
+            warning));
+  }
+
+  /** {@code cache-ls}: cached chunks, newest first, at most the request's limit. */
+  private CacheLsResponse cacheLs(ActionHandler.Call call, CacheLsRequest r) throws IOException {
+    Predicate<ColumnChunkKey> matching = k -> true;
+    if (r.named()) {
+      Set<String> files = filesOf(datasetOf(r));
+      matching = k -> files.contains(k.file());
+    }
+    List<EntryInfo> entries = new ArrayList<>(cache.entries(matching));
+    entries.sort(Comparator.comparing(EntryInfo::age));
+    List<CacheLsResponse.Entry> listed = new ArrayList<>();
+    for (EntryInfo e : entries.subList(0, Math.min(r.limitOrDefault(), entries.size()))) {
+      listed.add(
+          new CacheLsResponse.Entry(
+              e.key().file(),
+              e.key().version(),
+              e.key().rowGroup(),
+              e.key().column(),
+              e.tier().name().toLowerCase(Locale.ROOT),
+              e.bytes(),
+              e.pinned(),
+              e.readers(),
+              e.hits(),
+              e.age().toMillis() / 1000.0));
+    }
+    return new CacheLsResponse(
+        entries.size(), entries.stream().mapToLong(EntryInfo::bytes).sum(), listed);
+  }
+
+  private StatsResponse stats(ActionHandler.Call call, Empty r) {
+    CacheStats s = cache.stats();
+    CacheMetrics m = cache.metrics();
+    long heapPeak = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+        heapPeak += pool.getPeakUsage().getUsed();
+      }
+    }
+    return new StatsResponse(
+        s.entries(),
+        s.bytes(),
+        s.capacityBytes(),
+        s.hits(),
+        s.misses(),
+        s.evictions(),
+        s.loadFailures(),
+        s.bytesLoaded(),
+        s.pinnedEntries(),
+        s.pinnedBytes(),
+        s.expirations(),
+        new StatsResponse.Tier(
+            m.memoryHits(),
+            m.memoryMisses(),
+            m.memoryEntries(),
+            m.memoryBytes(),
+            byCause(m.memoryEvictions())),
+        new StatsResponse.Tier(
+            m.diskHits(),
+            m.diskMisses(),
+            m.diskEntries(),
+            m.diskBytes(),
+            byCause(m.diskEvictions())),
+        m.demotions(),
+        m.demotionFailures(),
+        m.promotions(),
+        m.streamedThrough(),
+        new StatsResponse.Latency(
+            m.loadLatencyP50Millis(),
+            m.loadLatencyP90Millis(),
+            m.loadLatencyP99Millis(),
+            m.loadLatencyMaxMillis()),
+        m.loaderCalls(),
+        // The node's own memory: off-heap (every allocator: cache, streams, Flight) and heap.
+        new StatsResponse.Process(
+            root.getAllocatedMemory(),
+            root.getPeakMemoryAllocation(),
+            root.getLimit(),
+            ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
+            heapPeak),
+        storageMetrics.reads(),
+        storageMetrics.bytesRead(),
+        new StatsResponse.Scans(
+            scanMetrics.scans(),
+            scanMetrics.units(),
+            scanMetrics.unitsPruned(),
+            scanMetrics.rowsSent(),
+            scanMetrics.rowsFilteredOut()));
+  }
+
+  /** Evictions keyed by cause in lower case, in the causes' order. */
+  private static Map<String, Long> byCause(Map<EvictionCause, Long> evictions) {
+    Map<String, Long> byCause = new LinkedHashMap<>();
+    for (EvictionCause cause : EvictionCause.values()) {
+      Long n = evictions.get(cause);
+      if (n != null) {
+        byCause.put(cause.name().toLowerCase(Locale.ROOT), n);
+      }
+    }
+    return byCause;
+  }
+
+  // -- helpers ----------------------------------------------------------------------------------
+
+  /**
+   * The requested columns, each checked against the dataset (otherwise a pin or load would silently
+   * match nothing); empty means all ({@code allIfEmpty}) or none given.
+   */
+  private static List<String> columnsOf(
+      List<String> requested, Dataset dataset, boolean allIfEmpty) {
+    List<String> known = dataset.schema().getFields().stream().map(f -> f.getName()).toList();
+    for (String c : requested) {
+      if (!known.contains(c)) {
+        throw new IllegalArgumentException(
+            "Unknown column '"
+                + c
+                + "' in "
+                + dataset.name()
+                + " (columns: "
+                + String.join(", ", known)
+                + ")");
+      }
+    }
+    return requested.isEmpty() && allIfEmpty ? known : requested;
+  }
+
+  /** The rule name a pin of the target goes by. */
+  private static String pinName(Target t) {
+    return t.table() != null ? "table:" + t.table() : "path:" + NamespacePath.of(t.path());
+  }
+
+  /** What the target's table or path holds now. */
+  private Dataset datasetOf(Target t) throws IOException {
+    return t.table() != null
+        ? catalog.tableDataset(t.table())
+        : catalog.dataset(t.path(), NamespacePath.of(t.path()), null);
+  }
+
+  /** The store locations of a dataset's files (files added later are not covered). */
+  private static Set<String> filesOf(Dataset d) {
+    Set<String> files = new HashSet<>();
+    d.files().forEach(f -> files.add(f.entry().location().toString()));
+    return files;
+  }
+}
