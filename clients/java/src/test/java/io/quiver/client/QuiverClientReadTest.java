@@ -454,8 +454,14 @@ class QuiverClientReadTest {
         assertTrue(s.hasNext()); // more are buffered or coming: closing must cancel them
       }
       // The batch handed out stays valid after its stream closed.
+      // ...and holds what it held: consecutive ids of one row group of the table (0..11,999).
+      var ids = (org.apache.arrow.vector.BigIntVector) kept.getVector("id");
       assertTrue(kept.getRowCount() > 0);
-      assertTrue(((org.apache.arrow.vector.BigIntVector) kept.getVector("id")).get(0) >= 0);
+      long first = ids.get(0);
+      assertTrue(first >= 0 && first + kept.getRowCount() <= 12_000, "first id " + first);
+      for (int i = 0; i < kept.getRowCount(); i++) {
+        assertEquals(first + i, ids.get(i), "row " + i);
+      }
       kept.close();
       assertEquals(0, allocator.getAllocatedMemory());
       assertFalse(

@@ -2,11 +2,12 @@ package io.quiver.server.faults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quiver.protocol.ErrorCode;
 import io.quiver.protocol.ScanCommand;
+import io.quiver.server.FlightErrors;
 import io.quiver.server.TestNode;
 import io.quiver.server.security.SecurityConfig;
 import io.quiver.testing.ParquetTestFiles;
@@ -20,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
-import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.parquet.column.ParquetProperties;
@@ -112,8 +112,9 @@ class FaultInjectionTest {
     node.action("cache-free", Map.of());
   }
 
-  private static void clearError(FlightRuntimeException e) {
-    assertNotEquals(FlightStatusCode.UNKNOWN, e.status().code(), e.toString());
+  /** The failure has the expected kind and names the object (mount path or store URI). */
+  private static void clearError(FlightRuntimeException e, ErrorCode expected) {
+    assertEquals(expected, FlightErrors.codeOf(e).orElse(null), e.toString());
     assertTrue(e.getMessage().contains("faulty") || e.getMessage().contains("/f"), e.getMessage());
   }
 
@@ -130,7 +131,7 @@ class FaultInjectionTest {
         assertEquals(expectedSum, r[1]);
         ok++;
       } catch (FlightRuntimeException e) {
-        clearError(e);
+        clearError(e, ErrorCode.STORAGE_UNAVAILABLE);
         failed++;
       }
     }
@@ -139,7 +140,7 @@ class FaultInjectionTest {
     long[] after = scan("f.t"); // what was cached between failures must be right
     assertEquals(expectedRows, after[0]);
     assertEquals(expectedSum, after[1]);
-    assertTrue(ok + failed == 12);
+    assertEquals(12, ok + failed);
   }
 
   @Test
@@ -147,13 +148,13 @@ class FaultInjectionTest {
     freeCache();
     FaultyStorageProvider.plan.truncateAfter = 1_000;
     FlightRuntimeException cut = assertThrows(FlightRuntimeException.class, () -> scan("f.t"));
-    clearError(cut);
+    clearError(cut, ErrorCode.STORAGE_UNAVAILABLE); // a short read is the store's, not a bad file
     FaultyStorageProvider.plan.reset();
 
     freeCache();
     FaultyStorageProvider.plan.versionChangeAfter = 2;
     FlightRuntimeException changed = assertThrows(FlightRuntimeException.class, () -> scan("f.t"));
-    clearError(changed);
+    clearError(changed, ErrorCode.VERSION_CHANGED);
     assertTrue(changed.getMessage().contains("chang"), changed.getMessage());
     FaultyStorageProvider.plan.reset();
 
