@@ -17,8 +17,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -38,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Tiers</h2>
  *
- * Memory is the first tier. With {@link Options#withDiskTier} a second tier of Arrow IPC files in
- * one or more directories, each with its own capacity, sits behind it ({@code DiskTier}, file
+ * Memory is the first tier. With {@link CacheOptions#withDiskTier} a second tier of Arrow IPC files
+ * in one or more directories, each with its own capacity, sits behind it ({@code DiskTier}, file
  * format in {@code ChunkFiles}: one record batch per slice, key and a CRC32C of everything but the
  * footer in the footer's custom metadata). An entry evicted from memory for room or for its quota
  * (not pinned, no reader, by definition of evictable) is <em>demoted</em>: written to a temporary
@@ -58,10 +56,10 @@ import org.slf4j.LoggerFactory;
  * EvictionCause#STALE}).
  *
  * <p><b>Warm restart.</b> A new cache over existing directories re-indexes their files on {@link
- * Options#executor()} while already serving (misses go to the loader until {@link #reindexed()}
- * completes); it deletes temporary files of interrupted writes, unreadable files and files that
- * {@link Options#withVersionCheck} rejects. Each directory is locked (a lock file) by one cache at
- * a time.
+ * CacheOptions#executor()} while already serving (misses go to the loader until {@link
+ * #reindexed()} completes); it deletes temporary files of interrupted writes, unreadable files and
+ * files that {@link CacheOptions#withVersionCheck} rejects. Each directory is locked (a lock file)
+ * by one cache at a time.
  *
  * <p><b>Threads and I/O.</b> Demotion is synchronous on the thread whose allocation needed the room
  * (or, for quotas, the thread that loaded or released the group's entries), without any lock held:
@@ -73,18 +71,18 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Stream-through</h2>
  *
- * With {@link Options#withStreamThrough}, a load that cannot get memory because everything cached
- * is pinned or held by readers does not fail: the loader runs again against a separate allocator
- * ({@value #OVERFLOW_ALLOCATOR_NAME}, a child of the parent limited to the budget) and {@link
- * #getAll} returns chunks that are not cached ({@link CachedChunk#uncached()}), owned only by the
- * callers of that load: closing the last reference frees them. A disk hit that cannot be mapped
- * into the cache's allocator is mapped into that allocator the same way. If the budget is exhausted
- * too, the load fails with {@link CacheCapacityException}; Arrow's {@link OutOfMemoryException}
- * never escapes, and nothing waits for memory.
+ * With {@link CacheOptions#withStreamThrough}, a load that cannot get memory because everything
+ * cached is pinned or held by readers does not fail: the loader runs again against a separate
+ * allocator ({@value #OVERFLOW_ALLOCATOR_NAME}, a child of the parent limited to the budget) and
+ * {@link #getAll} returns chunks that are not cached ({@link CachedChunk#uncached()}), owned only
+ * by the callers of that load: closing the last reference frees them. A disk hit that cannot be
+ * mapped into the cache's allocator is mapped into that allocator the same way. If the budget is
+ * exhausted too, the load fails with {@link CacheCapacityException}; Arrow's {@link
+ * OutOfMemoryException} never escapes, and nothing waits for memory.
  *
  * <h2>Quotas</h2>
  *
- * With {@link Options#withQuotaGroup}, every cached entry belongs to a group (for example its
+ * With {@link CacheOptions#withQuotaGroup}, every cached entry belongs to a group (for example its
  * table); {@link #setQuota} bounds a group's cached bytes: a group over its quota evicts its own
  * least recently used unpinned entries without readers (demoting them like any eviction).
  *
@@ -106,7 +104,7 @@ import org.slf4j.LoggerFactory;
  * would not fit ({@code onPreAllocation}), and again if Arrow refused it anyway because a
  * concurrent allocation took the room first ({@code onFailedAllocation}, after which Arrow retries
  * once), it evicts entries that no reader holds and nobody pinned, in the order of the {@link
- * EvictionPolicy} (and first any entries past {@link Options#expireAfterWrite()}), until the
+ * EvictionPolicy} (and first any entries past {@link CacheOptions#expireAfterWrite()}), until the
  * request fits (plus the optional eviction margin). If even evicting every such entry would not be
  * enough, it evicts nothing and the allocation fails with Arrow's {@link OutOfMemoryException},
  * which the cache reports as {@link CacheCapacityException}. If an allocation failed although the
@@ -141,14 +139,14 @@ import org.slf4j.LoggerFactory;
  * matched a live rule; rules are evaluated when an entry is loaded and, for entries already cached,
  * when the rule is installed. Pinned bytes stay inside the capacity: when everything is pinned or
  * held, a load that does not fit fails with {@link CacheCapacityException}. Pinning does not keep
- * an entry beyond {@link Options#expireAfterWrite()}, and {@link #invalidate} drops a pinned entry
- * (its pin still applies when the key is loaded again).
+ * an entry beyond {@link CacheOptions#expireAfterWrite()}, and {@link #invalidate} drops a pinned
+ * entry (its pin still applies when the key is loaded again).
  *
  * <h2>Expiry</h2>
  *
- * With {@link Options#expireAfterWrite()} set, an entry older than that (by the {@link Ticker}) is
- * never served: a request finds it absent (and drops it), and eviction drops expired entries before
- * choosing victims by policy. {@link #cleanUp()} drops them eagerly.
+ * With {@link CacheOptions#expireAfterWrite()} set, an entry older than that (by the {@link
+ * Ticker}) is never served: a request finds it absent (and drops it), and eviction drops expired
+ * entries before choosing victims by policy. {@link #cleanUp()} drops them eagerly.
  *
  * <h2>Metrics and listing</h2>
  *
@@ -300,13 +298,13 @@ public final class ChunkCache implements AutoCloseable {
   public ChunkCache(BufferAllocator parent, long capacityBytes, long evictionMarginBytes) {
     this(
         Objects.requireNonNull(parent, "parent"),
-        Options.of(capacityBytes).withEvictionMargin(evictionMarginBytes));
+        CacheOptions.of(capacityBytes).withEvictionMargin(evictionMarginBytes));
   }
 
   /**
    * Creates a cache with the given options. With a disk tier, opens and locks its directories and
-   * starts re-indexing the files a previous instance left there on {@link Options#executor()}; the
-   * cache serves meanwhile (see {@link #reindexed()}).
+   * starts re-indexing the files a previous instance left there on {@link CacheOptions#executor()};
+   * the cache serves meanwhile (see {@link #reindexed()}).
    *
    * @param parent the allocator to create the cache's allocator (and the stream-through allocator)
    *     under; borrowed, must outlive this cache
@@ -315,7 +313,7 @@ public final class ChunkCache implements AutoCloseable {
    * @throws java.io.UncheckedIOException if a disk directory cannot be created or locked
    * @throws IllegalStateException if another cache uses a disk directory
    */
-  public ChunkCache(BufferAllocator parent, Options options) {
+  public ChunkCache(BufferAllocator parent, CacheOptions options) {
     Objects.requireNonNull(parent, "parent");
     Objects.requireNonNull(options, "options");
     this.capacityBytes = options.capacityBytes();
@@ -531,7 +529,7 @@ public final class ChunkCache implements AutoCloseable {
   /**
    * Pins {@code key}: while the pin lives, the key's entry is never evicted, whether it is cached
    * now or loaded later. Pinning a pinned key replaces its time to live. The pin does not load
-   * anything, and does not keep an entry beyond {@link Options#expireAfterWrite()}.
+   * anything, and does not keep an entry beyond {@link CacheOptions#expireAfterWrite()}.
    *
    * @param ttl how long the pin lives, by the cache's {@link Ticker}; null pins until {@link
    *     #unpin}
@@ -825,7 +823,7 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /**
-   * Bounds the cached bytes of quota group {@code group} (see {@link Options#withQuotaGroup}):
+   * Bounds the cached bytes of quota group {@code group} (see {@link CacheOptions#withQuotaGroup}):
    * while the group holds more, its least recently used entries that are neither pinned nor in use
    * are evicted (demoted to the disk tier like any eviction). Enforced now, whenever the group's
    * entries are loaded, and when their readers release them; pinned and in-use entries can keep the
@@ -840,7 +838,8 @@ public final class ChunkCache implements AutoCloseable {
       throw new IllegalArgumentException("quota must be >= 0: " + bytes);
     }
     if (quotaGroup == null) {
-      throw new IllegalStateException("the cache has no quota groups (Options.withQuotaGroup)");
+      throw new IllegalStateException(
+          "the cache has no quota groups (CacheOptions.withQuotaGroup)");
     }
     List<Victim> victims = new ArrayList<>();
     synchronized (lock) {
@@ -1931,257 +1930,6 @@ public final class ChunkCache implements AutoCloseable {
       this.name = name;
       this.matching = matching;
       this.term = term;
-    }
-  }
-
-  /**
-   * The configuration of a {@link ChunkCache}. Immutable; start from {@link #of(long)} and use the
-   * {@code with} methods.
-   *
-   * @param capacityBytes the limit of the cache's allocator: off-heap bytes held by cached data,
-   *     data held by readers, files mapped from the disk tier and loads in progress never exceed it
-   * @param evictionMarginBytes bytes to keep free when evicting; 0 evicts exactly what is needed
-   *     (see {@link ChunkCache#ChunkCache(BufferAllocator, long, long)})
-   * @param evictionPolicy the order of eviction
-   * @param ticker the time source for pin and entry expiry
-   * @param expireAfterWrite how long after loading an entry expires; null for never
-   * @param diskDirectories the disk tier's directories; empty for no disk tier
-   * @param executor runs the disk tier's re-index
-   * @param versionCheck consulted for every file found by the re-index: false deletes it as stale;
-   *     null keeps every readable file
-   * @param streamThroughBytes the limit of the stream-through allocator; 0 for none (a full cache
-   *     then refuses loads with {@link CacheCapacityException})
-   * @param quotaGroup maps a key to its quota group (for example its table); null for no quotas
-   */
-  public record Options(
-      long capacityBytes,
-      long evictionMarginBytes,
-      EvictionPolicy evictionPolicy,
-      Ticker ticker,
-      Duration expireAfterWrite,
-      List<DiskDirectory> diskDirectories,
-      Executor executor,
-      Predicate<ColumnChunkKey> versionCheck,
-      long streamThroughBytes,
-      Function<ColumnChunkKey, String> quotaGroup) {
-
-    /**
-     * Validates the options.
-     *
-     * @throws IllegalArgumentException if {@code capacityBytes} is not positive, the margin is
-     *     negative or not below the capacity, {@code expireAfterWrite} is not positive, the
-     *     stream-through budget is negative, or two disk directories are the same
-     * @throws NullPointerException if the policy, the ticker, the directories or the executor is
-     *     null
-     */
-    public Options {
-      if (capacityBytes <= 0) {
-        throw new IllegalArgumentException("capacityBytes must be > 0: " + capacityBytes);
-      }
-      if (evictionMarginBytes < 0 || evictionMarginBytes >= capacityBytes) {
-        throw new IllegalArgumentException(
-            "evictionMarginBytes must be in [0, capacityBytes): " + evictionMarginBytes);
-      }
-      Objects.requireNonNull(evictionPolicy, "evictionPolicy");
-      Objects.requireNonNull(ticker, "ticker");
-      if (expireAfterWrite != null
-          && (expireAfterWrite.isZero() || expireAfterWrite.isNegative())) {
-        throw new IllegalArgumentException(
-            "expireAfterWrite must be positive or null: " + expireAfterWrite);
-      }
-      diskDirectories = List.copyOf(diskDirectories);
-      Set<java.nio.file.Path> distinct = new HashSet<>();
-      for (DiskDirectory directory : diskDirectories) {
-        if (!distinct.add(directory.path().toAbsolutePath().normalize())) {
-          throw new IllegalArgumentException("disk directory listed twice: " + directory.path());
-        }
-      }
-      Objects.requireNonNull(executor, "executor");
-      if (streamThroughBytes < 0) {
-        throw new IllegalArgumentException(
-            "streamThroughBytes must be >= 0: " + streamThroughBytes);
-      }
-    }
-
-    /** The first five options; no disk tier, stream-through or quotas. */
-    public Options(
-        long capacityBytes,
-        long evictionMarginBytes,
-        EvictionPolicy evictionPolicy,
-        Ticker ticker,
-        Duration expireAfterWrite) {
-      this(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          List.of(),
-          ForkJoinPool.commonPool(),
-          null,
-          0,
-          null);
-    }
-
-    /** LRU, no margin, the system ticker, no expiry, memory only, no stream-through or quotas. */
-    public static Options of(long capacityBytes) {
-      return new Options(capacityBytes, 0, EvictionPolicy.LRU, Ticker.system(), null);
-    }
-
-    /** These options with another eviction margin. */
-    public Options withEvictionMargin(long marginBytes) {
-      return new Options(
-          capacityBytes,
-          marginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          diskDirectories,
-          executor,
-          versionCheck,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /** These options with another eviction policy. */
-    public Options withEvictionPolicy(EvictionPolicy policy) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          policy,
-          ticker,
-          expireAfterWrite,
-          diskDirectories,
-          executor,
-          versionCheck,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /** These options with another ticker. */
-    public Options withTicker(Ticker newTicker) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          newTicker,
-          expireAfterWrite,
-          diskDirectories,
-          executor,
-          versionCheck,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /** These options with entries expiring {@code ttl} after loading; null for never. */
-    public Options withExpireAfterWrite(Duration ttl) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          ttl,
-          diskDirectories,
-          executor,
-          versionCheck,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /**
-     * These options with a disk tier over {@code directories} (replacing any): entries evicted from
-     * memory for room or quota are written there, and memory misses are served from there.
-     */
-    public Options withDiskTier(DiskDirectory... directories) {
-      return withDiskTier(List.of(directories));
-    }
-
-    /** As {@link #withDiskTier(DiskDirectory...)}; an empty list removes the disk tier. */
-    public Options withDiskTier(List<DiskDirectory> directories) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          directories,
-          executor,
-          versionCheck,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /** These options with another executor for background work (the disk tier's re-index). */
-    public Options withExecutor(Executor newExecutor) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          diskDirectories,
-          newExecutor,
-          versionCheck,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /**
-     * These options with a version check for the disk tier's re-index: a file whose key it rejects
-     * (its source changed since) is deleted. It runs on the executor, once per file, and must be
-     * thread-safe; if it throws, the file is kept (a key names its version, so keeping it never
-     * serves stale data).
-     */
-    public Options withVersionCheck(Predicate<ColumnChunkKey> stillCurrent) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          diskDirectories,
-          executor,
-          stillCurrent,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /**
-     * These options with stream-through: when a load cannot fit because everything cached is pinned
-     * or in use, the loader runs again against an allocator of {@code budgetBytes} (a child of the
-     * cache's parent) and the caller gets uncached chunks that only it owns. 0 disables it.
-     */
-    public Options withStreamThrough(long budgetBytes) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          diskDirectories,
-          executor,
-          versionCheck,
-          budgetBytes,
-          quotaGroup);
-    }
-
-    /**
-     * These options with quota groups: {@code group} maps a key to its group's name (null for
-     * none); {@link ChunkCache#setQuota} bounds a group's cached bytes. The function runs without
-     * the cache's lock, once per loaded key; it must be cheap and thread-safe.
-     */
-    public Options withQuotaGroup(Function<ColumnChunkKey, String> group) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          diskDirectories,
-          executor,
-          versionCheck,
-          streamThroughBytes,
-          group);
     }
   }
 
