@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.HdrHistogram.SynchronizedHistogram;
 import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.AllocationOutcome;
 import org.apache.arrow.memory.BufferAllocator;
@@ -150,10 +149,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Metrics and listing</h2>
  *
- * {@link #stats()} is the compact summary; {@link #metrics()} adds hits and misses per tier, bytes
- * and entries per tier, evictions by {@link EvictionCause}, demotions, promotions, stream-through
- * loads and loader latency percentiles (HdrHistogram). {@link #entries} lists entries of both tiers
- * for {@code quiver cache ls}.
+ * {@link #stats()} is the compact summary and {@link #metrics()} the per-tier view, both built from
+ * the counters in {@link CacheCounters}. {@link #entries} lists entries of both tiers for {@code
+ * quiver cache ls}.
  *
  * <h2>Thread-safety</h2>
  *
@@ -196,8 +194,8 @@ public final class ChunkCache implements AutoCloseable {
   /** Completes when the disk tier's re-index is done (at once without a disk tier). */
   private final CompletableFuture<Void> reindexed = new CompletableFuture<>();
 
-  /** Loader call latencies in microseconds; resizes itself, 3 significant digits. */
-  private final SynchronizedHistogram loadLatency = new SynchronizedHistogram(3);
+  /** The cumulative counters; thread-safe, but updated and read under the lock for snapshots. */
+  private final CacheCounters counters = new CacheCounters();
 
   /** Size of the last allocation the listener refused on this thread, for the error message. */
   private final ThreadLocal<Long> refusedRequest = new ThreadLocal<>();
@@ -240,20 +238,6 @@ public final class ChunkCache implements AutoCloseable {
   private long cachedBytes;
   private long readerReferences;
   private long loadsInProgress;
-  private long hits;
-  private long misses;
-  private long evictions;
-  private long expirations;
-  private long loadFailures;
-  private long bytesLoaded;
-  private long diskHits;
-  private long diskMisses;
-  private long promotions;
-  private long streamedThrough;
-  private long quotaEvictions;
-  private long explicitEvictions;
-  private long staleEvictions;
-  private long demotionsRefused;
 
   /** Quota groups by name: groups with a quota or with cached entries. */
   private final Map<String, QuotaGroup> groups = new HashMap<>();
@@ -443,13 +427,13 @@ public final class ChunkCache implements AutoCloseable {
           entry.loadingThread = self;
           index.put(key, entry);
           toLoad.add(entry);
-          misses++;
+          counters.misses.increment();
         } else if (entry.chunk != null) {
-          hits++;
+          counters.hits.increment();
           entry.hits++;
         } else {
           toAwait.add(entry);
-          misses++;
+          counters.misses.increment();
         }
         // For loading entries this reference is taken now, so the entry cannot be evicted
         // between the end of the load and the moment this caller picks it up.
@@ -505,9 +489,9 @@ public final class ChunkCache implements AutoCloseable {
       order.recordAccess(key);
       Entry entry = dropIfExpiredLocked(index.get(key), ticker.nanos(), expired);
       if (entry == null || entry.chunk == null) {
-        misses++;
+        counters.misses.increment();
       } else {
-        hits++;
+        counters.hits.increment();
         entry.hits++;
         retainLocked(entry);
         result = new CachedChunk(this, entry, entry.chunk);
@@ -724,18 +708,7 @@ public final class ChunkCache implements AutoCloseable {
       if (!closed) {
         sweepExpiredPinsLocked(ticker.nanos());
       }
-      return new CacheStats(
-          cachedEntries,
-          cachedBytes,
-          capacityBytes,
-          hits,
-          misses,
-          evictions,
-          loadFailures,
-          bytesLoaded,
-          pinned.size(),
-          pinnedBytes,
-          expirations);
+      return counters.stats(cachedEntries, cachedBytes, capacityBytes, pinned.size(), pinnedBytes);
     }
   }
 
@@ -744,51 +717,14 @@ public final class ChunkCache implements AutoCloseable {
    * cause, demotions, promotions, stream-through and the latency of loader calls.
    */
   public CacheMetrics metrics() {
-    Map<EvictionCause, Long> memory = new EnumMap<>(EvictionCause.class);
     Map<EvictionCause, Long> onDisk = new EnumMap<>(EvictionCause.class);
-    long[] diskCounters = disk == null ? new long[5] : disk.counters();
+    DiskTier.Counters diskCounters = disk == null ? DiskTier.Counters.NONE : disk.counters();
     for (EvictionCause cause : EvictionCause.values()) {
       onDisk.put(cause, disk == null ? 0L : disk.evictions(cause));
     }
-    double p50;
-    double p90;
-    double p99;
-    double max;
-    long calls;
-    synchronized (loadLatency) {
-      calls = loadLatency.getTotalCount();
-      p50 = loadLatency.getValueAtPercentile(50) / 1000.0;
-      p90 = loadLatency.getValueAtPercentile(90) / 1000.0;
-      p99 = loadLatency.getValueAtPercentile(99) / 1000.0;
-      max = loadLatency.getMaxValue() / 1000.0;
-    }
+    CacheCounters.Latency latency = counters.latency();
     synchronized (lock) {
-      memory.put(EvictionCause.SIZE, evictions);
-      memory.put(EvictionCause.EXPIRED, expirations);
-      memory.put(EvictionCause.QUOTA, quotaEvictions);
-      memory.put(EvictionCause.EXPLICIT, explicitEvictions);
-      memory.put(EvictionCause.CORRUPT, 0L);
-      memory.put(EvictionCause.STALE, staleEvictions);
-      return new CacheMetrics(
-          hits,
-          misses,
-          diskHits,
-          diskMisses,
-          cachedEntries,
-          cachedBytes,
-          diskCounters[1],
-          diskCounters[0],
-          memory,
-          onDisk,
-          diskCounters[3],
-          demotionsRefused,
-          promotions,
-          streamedThrough,
-          calls,
-          p50,
-          p90,
-          p99,
-          max);
+      return counters.metrics(cachedEntries, cachedBytes, diskCounters, onDisk, latency);
     }
   }
 
@@ -1069,16 +1005,16 @@ public final class ChunkCache implements AutoCloseable {
         if (read != null) {
           synchronized (lock) {
             entry.state = State.STREAMED;
-            streamedThrough++;
+            counters.streamedThrough.increment();
           }
         }
       }
       synchronized (lock) {
         if (read == null) {
-          diskMisses++;
+          counters.diskMisses.increment();
           return null;
         }
-        diskHits++;
+        counters.diskHits.increment();
         entry.fromDisk = true;
         entry.diskWrittenAt = read.writtenAt();
       }
@@ -1150,7 +1086,7 @@ public final class ChunkCache implements AutoCloseable {
       for (Entry entry : entries) {
         entry.state = State.STREAMED;
       }
-      streamedThrough += entries.size();
+      counters.streamedThrough.add(entries.size());
     }
   }
 
@@ -1160,7 +1096,7 @@ public final class ChunkCache implements AutoCloseable {
     try {
       return loader.load(missing, into);
     } finally {
-      loadLatency.recordValue(Math.max(0, (System.nanoTime() - start) / 1000));
+      counters.recordLoad(start);
     }
   }
 
@@ -1201,12 +1137,12 @@ public final class ChunkCache implements AutoCloseable {
           entry.chunk = chunk;
           entry.sizeBytes = chunk.sizeBytes();
           entry.loadingThread = null;
-          bytesLoaded += entry.sizeBytes;
+          counters.bytesLoaded.add(entry.sizeBytes);
           boolean admit = entry.state == State.LOADING && !closed;
           if (admit && entry.fromDisk) {
             admit = order.admit(entry.key, entry.sizeBytes);
             if (admit) {
-              promotions++;
+              counters.promotions.increment();
             }
           }
           if (!admit) {
@@ -1276,7 +1212,7 @@ public final class ChunkCache implements AutoCloseable {
     }
     for (Entry other : new ArrayList<>(sameSlot)) {
       if (other != loaded && !other.key.equals(loaded.key) && other.state == State.CACHED) {
-        staleEvictions++;
+        counters.staleEvictions.increment();
         victims.add(evictLocked(other, false));
       }
     }
@@ -1302,7 +1238,7 @@ public final class ChunkCache implements AutoCloseable {
       }
     }
     for (Entry entry : chosen) {
-      quotaEvictions++;
+      counters.quotaEvictions.increment();
       victims.add(evictLocked(entry, true));
     }
   }
@@ -1321,9 +1257,7 @@ public final class ChunkCache implements AutoCloseable {
         if (victim.demote() && disk != null && !victim.chunk().slices().isEmpty()) {
           if (!disk.write(victim.key(), victim.chunk(), victim.writtenAt())) {
             // Too large for every directory, or an I/O error (logged by the tier).
-            synchronized (lock) {
-              demotionsRefused++;
-            }
+            counters.demotionsRefused.increment(); // a LongAdder: no lock needed
           }
         }
       } finally {
@@ -1428,7 +1362,7 @@ public final class ChunkCache implements AutoCloseable {
         entry.loadingThread = null;
       }
       loadsInProgress--;
-      loadFailures++;
+      counters.loadFailures.increment();
     }
     for (Entry entry : batch) {
       entry.loaded.completeExceptionally(failure);
@@ -1577,7 +1511,7 @@ public final class ChunkCache implements AutoCloseable {
 
   private ColumnChunk invalidateLocked(Entry entry) {
     if (entry.state == State.CACHED) {
-      explicitEvictions++;
+      counters.explicitEvictions.increment();
       return uncacheLocked(entry);
     }
     if (entry.chunk == null) {
@@ -1669,7 +1603,7 @@ public final class ChunkCache implements AutoCloseable {
               break;
             }
             freed += victim.sizeBytes;
-            evictions++;
+            counters.evictions.increment();
             // Unreferenced, so uncaching hands back the chunk to demote and close.
             victims.add(evictLocked(victim, true));
           }
@@ -1712,7 +1646,7 @@ public final class ChunkCache implements AutoCloseable {
     if (entry == null || entry.state != State.CACHED || !isExpired(entry, now)) {
       return entry;
     }
-    expirations++;
+    counters.expirations.increment();
     ColumnChunk chunk = uncacheLocked(entry);
     if (chunk != null) {
       toClose.add(chunk);

@@ -351,11 +351,25 @@ final class DiskTier implements AutoCloseable {
     }
   }
 
-  /** Snapshot of the counters: {bytes, entries, hits, writes, writeFailures}. */
-  long[] counters() {
+  /** A snapshot of the counters. */
+  Counters counters() {
     synchronized (lock) {
-      return new long[] {bytes, index.size(), hits, writes, writeFailures};
+      return new Counters(bytes, index.size(), hits, writes, writeFailures);
     }
+  }
+
+  /**
+   * The disk tier's counters at one moment.
+   *
+   * @param bytes committed bytes of indexed files
+   * @param entries indexed files
+   * @param hits reads served from a file
+   * @param writes files written (demotions and files kept at close)
+   * @param writeFailures writes that failed or did not fit any directory
+   */
+  record Counters(long bytes, long entries, long hits, long writes, long writeFailures) {
+    /** The counters of a cache without a disk tier. */
+    static final Counters NONE = new Counters(0, 0, 0, 0, 0);
   }
 
   long evictions(EvictionCause cause) {
