@@ -131,15 +131,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Pinning</h2>
  *
- * A pinned entry is never evicted, by either policy. Pins are state of the cache, not of entries,
- * so they also apply to keys loaded later: {@link #pin} pins one key, {@link #pinAll} installs a
- * named rule (a predicate, for example "every chunk of this file"). Both may have a time to live,
- * measured with the {@link Ticker}. An entry is pinned while its key has a live key pin or it
- * matched a live rule; rules are evaluated when an entry is loaded and, for entries already cached,
- * when the rule is installed. Pinned bytes stay inside the capacity: when everything is pinned or
- * held, a load that does not fit fails with {@link CacheCapacityException}. Pinning does not keep
- * an entry beyond {@link CacheOptions#expireAfterWrite()}, and {@link #invalidate} drops a pinned
- * entry (its pin still applies when the key is loaded again).
+ * A pinned entry is never evicted. {@link #pin} pins one key, {@link #pinAll} installs a named
+ * rule; both may have a time to live by the {@link Ticker}. See {@code Pins} for the rules.
  *
  * <h2>Expiry</h2>
  *
@@ -150,7 +143,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Metrics and listing</h2>
  *
  * {@link #stats()} is the compact summary and {@link #metrics()} the per-tier view, both built from
- * the counters in {@link CacheCounters}. {@link #entries} lists entries of both tiers for {@code
+ * the counters in {@code CacheCounters}. {@link #entries} lists entries of both tiers for {@code
  * quiver cache ls}.
  *
  * <h2>Thread-safety</h2>
@@ -212,24 +205,8 @@ public final class ChunkCache implements AutoCloseable {
   /** Cached entries in load order, when entries expire (load order is then expiry order). */
   private final LinkedHashSet<Entry> writeOrder = new LinkedHashSet<>();
 
-  /** Key pins, cached or not. */
-  private final Map<ColumnChunkKey, PinTerm> keyPins = new HashMap<>();
-
-  /** Pin rules by name. */
-  private final Map<String, PinRule> pinRules = new LinkedHashMap<>();
-
-  /** Changes whenever a rule is added or removed, so a load can tell its rule matching is stale. */
-  private long rulesVersion;
-
-  /** Cached entries that are pinned now. */
-  private final Set<Entry> pinned = new HashSet<>();
-
-  private long pinnedBytes;
-
-  /** Whether a key pin or rule has a deadline; the earliest is then {@link #nextPinDeadline}. */
-  private boolean timedPins;
-
-  private long nextPinDeadline;
+  /** Key pins, pin rules and the pinned entries. */
+  private final Pins pins = new Pins();
 
   /** Bytes of cached entries without readers and not pinned. */
   private long evictableBytes;
@@ -307,7 +284,7 @@ public final class ChunkCache implements AutoCloseable {
         options.expireAfterWrite() == null ? 0 : saturatedNanos(options.expireAfterWrite());
     this.order = EvictionOrder.create(options.evictionPolicy(), capacityBytes, evictionMarginBytes);
     if (order instanceof TinyLfuOrder tinyLfu) {
-      tinyLfu.pinnedBytes(() -> pinnedBytes);
+      tinyLfu.pinnedBytes(pins::pinnedBytes);
     }
     this.quotaGroup = options.quotaGroup();
     this.disk =
@@ -522,13 +499,11 @@ public final class ChunkCache implements AutoCloseable {
    */
   public void pin(ColumnChunkKey key, Duration ttl) {
     Objects.requireNonNull(key, "key");
-    checkTtl(ttl);
+    Pins.checkTtl(ttl);
     synchronized (lock) {
       ensureOpen();
       long now = ticker.nanos();
-      PinTerm term = PinTerm.of(ttl, now);
-      keyPins.put(key, term);
-      noteDeadlineLocked(term);
+      pins.pinKey(key, ttl, now);
       Entry entry = index.get(key);
       if (entry != null) {
         refreshPinLocked(entry, now);
@@ -545,7 +520,7 @@ public final class ChunkCache implements AutoCloseable {
   public boolean unpin(ColumnChunkKey key) {
     Objects.requireNonNull(key, "key");
     synchronized (lock) {
-      boolean removed = keyPins.remove(key) != null;
+      boolean removed = pins.unpinKey(key);
       Entry entry = index.get(key);
       if (entry != null) {
         refreshPinLocked(entry, ticker.nanos());
@@ -571,18 +546,12 @@ public final class ChunkCache implements AutoCloseable {
   public void pinAll(String name, Predicate<ColumnChunkKey> matching, Duration ttl) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(matching, "matching");
-    checkTtl(ttl);
-    PinRule rule;
+    Pins.checkTtl(ttl);
+    Pins.PinRule rule;
     List<Entry> snapshot;
     synchronized (lock) {
       ensureOpen();
-      rule = new PinRule(name, matching, PinTerm.of(ttl, ticker.nanos()));
-      PinRule replaced = pinRules.put(name, rule);
-      if (replaced != null) {
-        replaced.removed = true;
-      }
-      rulesVersion++;
-      noteDeadlineLocked(rule.term);
+      rule = pins.addRule(name, matching, ttl, ticker.nanos());
       snapshot = new ArrayList<>(index.values());
     }
     List<Entry> matched = new ArrayList<>();
@@ -594,9 +563,7 @@ public final class ChunkCache implements AutoCloseable {
       }
     } catch (RuntimeException | Error e) {
       synchronized (lock) {
-        rule.removed = true;
-        pinRules.remove(name, rule);
-        rulesVersion++;
+        pins.abandonRule(rule);
         refreshPinnedLocked(ticker.nanos());
       }
       throw e;
@@ -622,12 +589,9 @@ public final class ChunkCache implements AutoCloseable {
   public boolean unpinAll(String name) {
     Objects.requireNonNull(name, "name");
     synchronized (lock) {
-      PinRule rule = pinRules.remove(name);
-      if (rule == null) {
+      if (!pins.removeRule(name)) {
         return false;
       }
-      rule.removed = true;
-      rulesVersion++;
       refreshPinnedLocked(ticker.nanos());
       return true;
     }
@@ -708,7 +672,8 @@ public final class ChunkCache implements AutoCloseable {
       if (!closed) {
         sweepExpiredPinsLocked(ticker.nanos());
       }
-      return counters.stats(cachedEntries, cachedBytes, capacityBytes, pinned.size(), pinnedBytes);
+      return counters.stats(
+          cachedEntries, cachedBytes, capacityBytes, pins.pinnedCount(), pins.pinnedBytes());
     }
   }
 
@@ -868,10 +833,7 @@ public final class ChunkCache implements AutoCloseable {
       writeOrder.clear();
       slots.clear();
       groups.clear();
-      pinned.clear();
-      keyPins.clear();
-      pinRules.clear();
-      pinnedBytes = 0;
+      pins.clear();
       evictableBytes = 0;
       cachedEntries = 0;
       cachedBytes = 0;
@@ -1115,17 +1077,17 @@ public final class ChunkCache implements AutoCloseable {
     }
     while (true) {
       long version;
-      List<PinRule> rules;
+      List<Pins.PinRule> rules;
       synchronized (lock) {
-        version = rulesVersion;
-        rules = pinRules.isEmpty() ? List.of() : new ArrayList<>(pinRules.values());
+        version = pins.rulesVersion();
+        rules = pins.rules();
       }
-      List<List<PinRule>> matched = new ArrayList<>(batch.size());
+      List<List<Pins.PinRule>> matched = new ArrayList<>(batch.size());
       for (Entry entry : batch) {
-        matched.add(matchingRules(entry.key, rules));
+        matched.add(Pins.matchingRules(entry.key, rules));
       }
       synchronized (lock) {
-        if (version != rulesVersion) {
+        if (version != pins.rulesVersion()) {
           continue;
         }
         List<Victim> victims = new ArrayList<>();
@@ -1175,10 +1137,8 @@ public final class ChunkCache implements AutoCloseable {
             touched.add(group);
           }
           // This caller holds a reference, so the entry is not evictable yet.
-          if (isPinnedLocked(entry, now)) {
-            entry.pinned = true;
-            pinned.add(entry);
-            pinnedBytes += entry.sizeBytes;
+          if (pins.shouldPin(entry, now)) {
+            pins.addPinned(entry);
           } else {
             order.add(entry);
           }
@@ -1275,26 +1235,6 @@ public final class ChunkCache implements AutoCloseable {
     if (first != null) {
       throw first;
     }
-  }
-
-  private static List<PinRule> matchingRules(ColumnChunkKey key, List<PinRule> rules) {
-    List<PinRule> matching = List.of();
-    for (PinRule rule : rules) {
-      boolean matches;
-      try {
-        matches = rule.matching.test(key);
-      } catch (RuntimeException e) {
-        LOG.warn("pin rule '{}' failed for {}; the rule does not pin it", rule.name, key, e);
-        matches = false;
-      }
-      if (matches) {
-        if (matching.isEmpty()) {
-          matching = new ArrayList<>(2);
-        }
-        matching.add(rule);
-      }
-    }
-    return matching;
   }
 
   /**
@@ -1491,9 +1431,7 @@ public final class ChunkCache implements AutoCloseable {
       }
     }
     if (entry.pinned) {
-      entry.pinned = false;
-      pinned.remove(entry);
-      pinnedBytes -= entry.sizeBytes;
+      pins.removePinned(entry);
     } else {
       order.remove(entry);
       if (entry.readers == 0) {
@@ -1671,43 +1609,23 @@ public final class ChunkCache implements AutoCloseable {
     return dropped;
   }
 
-  private boolean isPinnedLocked(Entry entry, long now) {
-    PinTerm keyPin = keyPins.get(entry.key);
-    if (keyPin != null && keyPin.liveAt(now)) {
-      return true;
-    }
-    boolean pinnedByRule = false;
-    for (var it = entry.rules.iterator(); it.hasNext(); ) {
-      PinRule rule = it.next();
-      if (rule.removed || !rule.term.liveAt(now)) {
-        it.remove(); // never live again: keep the list short
-      } else {
-        pinnedByRule = true;
-      }
-    }
-    return pinnedByRule;
-  }
-
   /** Brings a cached entry's pinned state, and its place in the eviction order, up to date. */
   private void refreshPinLocked(Entry entry, long now) {
     if (entry.state != State.CACHED) {
       return;
     }
-    boolean shouldPin = isPinnedLocked(entry, now);
+    boolean shouldPin = pins.shouldPin(entry, now);
     if (shouldPin == entry.pinned) {
       return;
     }
-    entry.pinned = shouldPin;
     if (shouldPin) {
-      pinned.add(entry);
-      pinnedBytes += entry.sizeBytes;
+      pins.addPinned(entry);
       order.remove(entry);
       if (entry.readers == 0) {
         evictableBytes -= entry.sizeBytes;
       }
     } else {
-      pinned.remove(entry);
-      pinnedBytes -= entry.sizeBytes;
+      pins.removePinned(entry);
       order.add(entry);
       if (entry.readers == 0) {
         evictableBytes += entry.sizeBytes;
@@ -1716,53 +1634,20 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   private void refreshPinnedLocked(long now) {
-    for (Entry entry : new ArrayList<>(pinned)) {
+    for (Entry entry : pins.pinnedEntries()) {
       refreshPinLocked(entry, now);
     }
   }
 
-  private void noteDeadlineLocked(PinTerm term) {
-    if (term.forever()) {
-      return;
-    }
-    if (!timedPins || term.deadline() - nextPinDeadline < 0) {
-      nextPinDeadline = term.deadline();
-    }
-    timedPins = true;
-  }
-
   /** Removes expired key pins and rules and unpins their entries, once a deadline has passed. */
   private void sweepExpiredPinsLocked(long now) {
-    if (!timedPins || now - nextPinDeadline < 0) {
-      return;
-    }
-    keyPins.values().removeIf(term -> !term.liveAt(now));
-    for (var it = pinRules.values().iterator(); it.hasNext(); ) {
-      PinRule rule = it.next();
-      if (!rule.term.liveAt(now)) {
-        rule.removed = true;
-        it.remove();
-        rulesVersion++;
-      }
-    }
-    refreshPinnedLocked(now);
-    timedPins = false;
-    for (PinTerm term : keyPins.values()) {
-      noteDeadlineLocked(term);
-    }
-    for (PinRule rule : pinRules.values()) {
-      noteDeadlineLocked(rule.term);
-    }
-  }
-
-  private static void checkTtl(Duration ttl) {
-    if (ttl != null && (ttl.isZero() || ttl.isNegative())) {
-      throw new IllegalArgumentException("ttl must be positive or null: " + ttl);
+    if (pins.sweepExpired(now)) {
+      refreshPinnedLocked(now);
     }
   }
 
   /** The duration in nanoseconds, at most {@link Long#MAX_VALUE}. */
-  private static long saturatedNanos(Duration duration) {
+  static long saturatedNanos(Duration duration) {
     return duration.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
         ? Long.MAX_VALUE
         : duration.toNanos();
@@ -1842,31 +1727,6 @@ public final class ChunkCache implements AutoCloseable {
     }
   }
 
-  /** How long a pin lives: forever, or until a deadline of the ticker. */
-  private record PinTerm(boolean forever, long deadline) {
-    static PinTerm of(Duration ttl, long now) {
-      return ttl == null ? new PinTerm(true, 0) : new PinTerm(false, now + saturatedNanos(ttl));
-    }
-
-    boolean liveAt(long now) {
-      return forever || deadline - now > 0;
-    }
-  }
-
-  /** A named {@link #pinAll} rule. {@code removed} is guarded by the cache's lock. */
-  static final class PinRule {
-    final String name;
-    final Predicate<ColumnChunkKey> matching;
-    final PinTerm term;
-    boolean removed;
-
-    PinRule(String name, Predicate<ColumnChunkKey> matching, PinTerm term) {
-      this.name = name;
-      this.matching = matching;
-      this.term = term;
-    }
-  }
-
   /**
    * One key's state: loading ({@code chunk == null}, {@code loaded} pending), loaded, or failed.
    * Fields other than the final ones are guarded by the cache's lock.
@@ -1908,7 +1768,7 @@ public final class ChunkCache implements AutoCloseable {
     boolean pinned;
 
     /** Pin rules the key matched; dead ones are pruned when pins are re-evaluated. */
-    List<PinRule> rules = List.of();
+    List<Pins.PinRule> rules = List.of();
 
     /** The ticker's time when the entry was cached. */
     long writtenAt;
@@ -1932,7 +1792,7 @@ public final class ChunkCache implements AutoCloseable {
       this.key = key;
     }
 
-    void addRule(PinRule rule) {
+    void addRule(Pins.PinRule rule) {
       if (rules.isEmpty()) {
         rules = new ArrayList<>(2);
       }
