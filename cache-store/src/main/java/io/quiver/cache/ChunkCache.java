@@ -81,9 +81,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Quotas</h2>
  *
- * With {@link CacheOptions#withQuotaGroup}, every cached entry belongs to a group (for example its
- * table); {@link #setQuota} bounds a group's cached bytes: a group over its quota evicts its own
- * least recently used unpinned entries without readers (demoting them like any eviction).
+ * With {@link CacheOptions#withQuotaGroup}, {@link #setQuota} bounds the cached bytes of a group of
+ * entries (for example a table's); see {@code QuotaGroups}.
  *
  * <h2>Capacity</h2>
  *
@@ -216,8 +215,8 @@ public final class ChunkCache implements AutoCloseable {
   private long readerReferences;
   private long loadsInProgress;
 
-  /** Quota groups by name: groups with a quota or with cached entries. */
-  private final Map<String, QuotaGroup> groups = new HashMap<>();
+  /** Quota groups: their entries, bytes and quotas. */
+  private final QuotaGroups quotas = new QuotaGroups();
 
   /** Cached entries by file, row group and column, to find other versions of a loaded chunk. */
   private final Map<Slot, List<Entry>> slots = new HashMap<>();
@@ -745,9 +744,7 @@ public final class ChunkCache implements AutoCloseable {
     List<Victim> victims = new ArrayList<>();
     synchronized (lock) {
       ensureOpen();
-      QuotaGroup quota = groups.computeIfAbsent(group, QuotaGroup::new);
-      quota.quota = bytes;
-      enforceQuotaLocked(quota, victims);
+      enforceQuotaLocked(quotas.setQuota(group, bytes), victims);
     }
     dropVictims(victims);
   }
@@ -760,23 +757,14 @@ public final class ChunkCache implements AutoCloseable {
   public boolean clearQuota(String group) {
     Objects.requireNonNull(group, "group");
     synchronized (lock) {
-      QuotaGroup quota = groups.get(group);
-      if (quota == null || quota.quota < 0) {
-        return false;
-      }
-      quota.quota = -1;
-      if (quota.lru.isEmpty()) {
-        groups.remove(group);
-      }
-      return true;
+      return quotas.clearQuota(group);
     }
   }
 
   /** Cached bytes of quota group {@code group} now (0 if it has no entries). */
   public long quotaGroupBytes(String group) {
     synchronized (lock) {
-      QuotaGroup quota = groups.get(group);
-      return quota == null ? 0 : quota.bytes;
+      return quotas.bytes(group);
     }
   }
 
@@ -832,7 +820,7 @@ public final class ChunkCache implements AutoCloseable {
       index.clear();
       writeOrder.clear();
       slots.clear();
-      groups.clear();
+      quotas.clear();
       pins.clear();
       evictableBytes = 0;
       cachedEntries = 0;
@@ -1073,7 +1061,7 @@ public final class ChunkCache implements AutoCloseable {
   private List<Victim> publish(List<Entry> batch, Map<ColumnChunkKey, ColumnChunk> loaded) {
     List<String> groupNames = new ArrayList<>(batch.size());
     for (Entry entry : batch) {
-      groupNames.add(groupOf(entry.key));
+      groupNames.add(QuotaGroups.groupOf(quotaGroup, entry.key));
     }
     while (true) {
       long version;
@@ -1091,7 +1079,7 @@ public final class ChunkCache implements AutoCloseable {
           continue;
         }
         List<Victim> victims = new ArrayList<>();
-        Set<QuotaGroup> touched = new HashSet<>();
+        Set<QuotaGroups.Group> touched = new HashSet<>();
         long now = ticker.nanos();
         for (int i = 0; i < batch.size(); i++) {
           Entry entry = batch.get(i);
@@ -1130,11 +1118,7 @@ public final class ChunkCache implements AutoCloseable {
           }
           String groupName = groupNames.get(i);
           if (groupName != null) {
-            QuotaGroup group = groups.computeIfAbsent(groupName, QuotaGroup::new);
-            entry.group = group;
-            group.bytes += entry.sizeBytes;
-            group.lru.add(entry);
-            touched.add(group);
+            touched.add(quotas.join(groupName, entry));
           }
           // This caller holds a reference, so the entry is not evictable yet.
           if (pins.shouldPin(entry, now)) {
@@ -1143,24 +1127,12 @@ public final class ChunkCache implements AutoCloseable {
             order.add(entry);
           }
         }
-        for (QuotaGroup group : touched) {
+        for (QuotaGroups.Group group : touched) {
           enforceQuotaLocked(group, victims);
         }
         loadsInProgress--;
         return victims;
       }
-    }
-  }
-
-  private String groupOf(ColumnChunkKey key) {
-    if (quotaGroup == null) {
-      return null;
-    }
-    try {
-      return quotaGroup.apply(key);
-    } catch (RuntimeException e) {
-      LOG.warn("quota group function failed for {}; the chunk is in no group", key, e);
-      return null;
     }
   }
 
@@ -1182,22 +1154,8 @@ public final class ChunkCache implements AutoCloseable {
    * Evicts the group's least recently used unpinned entries without readers until it is within its
    * quota (or nothing more can go).
    */
-  private void enforceQuotaLocked(QuotaGroup group, List<Victim> victims) {
-    if (group.quota < 0 || group.bytes <= group.quota) {
-      return;
-    }
-    long excess = group.bytes - group.quota;
-    List<Entry> chosen = new ArrayList<>();
-    for (Entry entry : group.lru) {
-      if (excess <= 0) {
-        break;
-      }
-      if (!entry.pinned && entry.readers == 0) {
-        chosen.add(entry);
-        excess -= entry.sizeBytes;
-      }
-    }
-    for (Entry entry : chosen) {
+  private void enforceQuotaLocked(QuotaGroups.Group group, List<Victim> victims) {
+    for (Entry entry : quotas.overQuota(group)) {
       counters.quotaEvictions.increment();
       victims.add(evictLocked(entry, true));
     }
@@ -1398,10 +1356,7 @@ public final class ChunkCache implements AutoCloseable {
         order.released(entry);
         evictableBytes += entry.sizeBytes;
       }
-      if (entry.group != null) {
-        entry.group.lru.remove(entry); // most recently used now
-        entry.group.lru.add(entry);
-      }
+      quotas.used(entry); // most recently used in its group now
       return null;
     }
     ColumnChunk chunk = entry.chunk;
@@ -1421,15 +1376,7 @@ public final class ChunkCache implements AutoCloseable {
     if (sameSlot != null && sameSlot.remove(entry) && sameSlot.isEmpty()) {
       slots.remove(slot);
     }
-    QuotaGroup group = entry.group;
-    if (group != null) {
-      entry.group = null;
-      group.bytes -= entry.sizeBytes;
-      group.lru.remove(entry);
-      if (group.lru.isEmpty() && group.quota < 0) {
-        groups.remove(group.name, group);
-      }
-    }
+    quotas.leave(entry);
     if (entry.pinned) {
       pins.removePinned(entry);
     } else {
@@ -1475,8 +1422,8 @@ public final class ChunkCache implements AutoCloseable {
     List<Victim> victims = List.of();
     synchronized (lock) {
       toClose = releaseLocked(entry);
-      QuotaGroup group = entry.group;
-      if (group != null && entry.readers == 0 && group.quota >= 0 && group.bytes > group.quota) {
+      QuotaGroups.Group group = entry.group;
+      if (group != null && entry.readers == 0 && group.isOverQuota()) {
         // The group went over its quota while this entry was in use; now it can go.
         victims = new ArrayList<>();
         enforceQuotaLocked(group, victims);
@@ -1713,20 +1660,6 @@ public final class ChunkCache implements AutoCloseable {
     }
   }
 
-  /** A quota group's cached entries in least recently used order; guarded by the cache's lock. */
-  static final class QuotaGroup {
-    final String name;
-    final LinkedHashSet<Entry> lru = new LinkedHashSet<>();
-    long bytes;
-
-    /** The quota in bytes, or -1 for none. */
-    long quota = -1;
-
-    QuotaGroup(String name) {
-      this.name = name;
-    }
-  }
-
   /**
    * One key's state: loading ({@code chunk == null}, {@code loaded} pending), loaded, or failed.
    * Fields other than the final ones are guarded by the cache's lock.
@@ -1786,7 +1719,7 @@ public final class ChunkCache implements AutoCloseable {
     long hits;
 
     /** The quota group of a cached entry, or null. */
-    QuotaGroup group;
+    QuotaGroups.Group group;
 
     Entry(ColumnChunkKey key) {
       this.key = key;

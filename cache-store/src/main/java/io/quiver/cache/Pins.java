@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * PinRule#removed} is guarded by that lock as well.
  */
 final class Pins {
-  private static final Logger LOG = LoggerFactory.getLogger(Pins.class);
+  // Logs under ChunkCache's name, as before this code left ChunkCache.
+  private static final Logger LOG = LoggerFactory.getLogger(ChunkCache.class);
 
   /** Key pins, cached or not. */
   private final Map<ColumnChunkKey, PinTerm> keyPins = new HashMap<>();
