@@ -5,10 +5,8 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +15,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.arrow.memory.AllocationListener;
@@ -36,48 +33,13 @@ import org.slf4j.LoggerFactory;
  * <h2>Tiers</h2>
  *
  * Memory is the first tier. With {@link CacheOptions#withDiskTier} a second tier of Arrow IPC files
- * in one or more directories, each with its own capacity, sits behind it ({@code DiskTier}, file
- * format in {@code ChunkFiles}: one record batch per slice, key and a CRC32C of everything but the
- * footer in the footer's custom metadata). An entry evicted from memory for room or for its quota
- * (not pinned, no reader, by definition of evictable) is <em>demoted</em>: written to a temporary
- * file, renamed atomically, and indexed; a directory over its capacity deletes its least recently
- * used files. The disk tier is inclusive: a file stays after its chunk is promoted, so a chunk
- * evicted again costs no write. A memory miss looks at the disk tier first: the file is mapped
- * ({@link java.nio.channels.FileChannel#map}), its checksum verified, and the chunk's vectors are
- * built over the mapping without copying (only all-valid or all-null validity bitmaps are
- * re-created by Arrow's loader). A damaged, truncated or foreign file is deleted, counted as {@link
- * EvictionCause#CORRUPT} and the key is loaded from the source instead: never served. A disk hit is
- * <em>promoted</em>, i.e. cached in memory, always under LRU and under TinyLFU only if it was
- * requested more often than the main region's victim (otherwise the caller gets it uncached and the
- * mapping goes with the caller's reference). Invalidation deletes the files too; expiry applies to
- * disk copies with the age of the data, not of the file. Loading a key from the source drops cached
- * entries and files of other versions of the same file, row group and column ({@link
- * EvictionCause#STALE}).
- *
- * <p><b>Warm restart.</b> A new cache over existing directories re-indexes their files on {@link
- * CacheOptions#executor()} while already serving (misses go to the loader until {@link
- * #reindexed()} completes); it deletes temporary files of interrupted writes, unreadable files and
- * files that {@link CacheOptions#withVersionCheck} rejects. Each directory is locked (a lock file)
- * by one cache at a time.
- *
- * <p><b>Threads and I/O.</b> Demotion is synchronous on the thread whose allocation needed the room
- * (or, for quotas, the thread that loaded or released the group's entries), without any lock held:
- * the memory must be free before that allocation can proceed, so a bounded backlog of pending
- * writes would only move the wait. Readers of other entries are never blocked by it: lookups take
- * the index lock only briefly, and disk reads, writes and deletes run outside every lock. A key
- * being demoted is absent from both tiers for the duration of its write; a request for it then
- * loads it from the source.
- *
- * <h2>Stream-through</h2>
- *
- * With {@link CacheOptions#withStreamThrough}, a load that cannot get memory because everything
- * cached is pinned or held by readers does not fail: the loader runs again against a separate
- * allocator ({@value #OVERFLOW_ALLOCATOR_NAME}, a child of the parent limited to the budget) and
- * {@link #getAll} returns chunks that are not cached ({@link CachedChunk#uncached()}), owned only
- * by the callers of that load: closing the last reference frees them. A disk hit that cannot be
- * mapped into the cache's allocator is mapped into that allocator the same way. If the budget is
- * exhausted too, the load fails with {@link CacheCapacityException}; Arrow's {@link
- * OutOfMemoryException} never escapes, and nothing waits for memory.
+ * sits behind it: entries evicted from memory are <em>demoted</em> there and memory misses are
+ * <em>promoted</em> from there; a new cache re-indexes a previous instance's files while already
+ * serving (see {@link #reindexed()}). With {@link CacheOptions#withStreamThrough}, a load that
+ * cannot get memory because everything cached is pinned or held by readers runs again against a
+ * separate allocator ({@value #OVERFLOW_ALLOCATOR_NAME}) and {@link #getAll} returns chunks that
+ * are not cached ({@link CachedChunk#uncached()}). {@code TierCoordinator} does both and describes
+ * them.
  *
  * <h2>Quotas</h2>
  *
@@ -164,7 +126,7 @@ public final class ChunkCache implements AutoCloseable {
    * Loader calls per {@link #getAll} when allocations keep losing races for memory that the
    * listener freed (see {@link #lostAllocationRace}); a refusal is never retried.
    */
-  private static final int MAX_LOAD_ATTEMPTS = 4;
+  static final int MAX_LOAD_ATTEMPTS = 4;
 
   private final BufferAllocator allocator;
   private final long capacityBytes;
@@ -174,17 +136,11 @@ public final class ChunkCache implements AutoCloseable {
   /** Nanoseconds after loading that an entry expires, or 0 for never. */
   private final long expireAfterWriteNanos;
 
-  /** The disk tier, or null without one. */
-  private final DiskTier disk;
-
-  /** The stream-through allocator, or null when a full cache refuses loads. */
-  private final BufferAllocator overflow;
+  /** The disk tier and the stream-through allocator: demotion, promotion, stream-through. */
+  private final TierCoordinator tiers;
 
   /** Maps keys to quota groups, or null without quotas. */
   private final Function<ColumnChunkKey, String> quotaGroup;
-
-  /** Completes when the disk tier's re-index is done (at once without a disk tier). */
-  private final CompletableFuture<Void> reindexed = new CompletableFuture<>();
 
   /** The cumulative counters; thread-safe, but updated and read under the lock for snapshots. */
   private final CacheCounters counters = new CacheCounters();
@@ -286,15 +242,16 @@ public final class ChunkCache implements AutoCloseable {
       tinyLfu.pinnedBytes(pins::pinnedBytes);
     }
     this.quotaGroup = options.quotaGroup();
-    this.disk =
+    DiskTier disk =
         options.diskDirectories().isEmpty()
             ? null
             : new DiskTier(options.diskDirectories(), options.ticker());
     BufferAllocator cacheAllocator = null;
+    BufferAllocator overflow;
     try {
       cacheAllocator =
           parent.newChildAllocator(ALLOCATOR_NAME, new EvictingListener(), 0, capacityBytes);
-      this.overflow =
+      overflow =
           options.streamThroughBytes() > 0
               ? parent.newChildAllocator(OVERFLOW_ALLOCATOR_NAME, 0, options.streamThroughBytes())
               : null;
@@ -308,28 +265,10 @@ public final class ChunkCache implements AutoCloseable {
       throw e;
     }
     this.allocator = cacheAllocator;
-    if (disk == null) {
-      reindexed.complete(null);
-    } else {
-      Predicate<ColumnChunkKey> versionCheck = options.versionCheck();
-      try {
-        options
-            .executor()
-            .execute(
-                () -> {
-                  try {
-                    disk.reindex(versionCheck);
-                    reindexed.complete(null);
-                  } catch (IOException | RuntimeException | Error e) {
-                    LOG.warn("re-indexing the disk cache failed; it starts empty", e);
-                    reindexed.completeExceptionally(e);
-                  }
-                });
-      } catch (RejectedExecutionException e) {
-        LOG.warn("the executor refused the disk cache re-index; it starts empty", e);
-        reindexed.completeExceptionally(e);
-      }
-    }
+    this.tiers =
+        new TierCoordinator(
+            disk, cacheAllocator, overflow, counters, this::isExpiredAt, new AllocationFailures());
+    tiers.startReindex(options.executor(), options.versionCheck());
   }
 
   /**
@@ -338,7 +277,7 @@ public final class ChunkCache implements AutoCloseable {
    * writes). Until then such files are not found and misses go to the loader.
    */
   public CompletableFuture<Void> reindexed() {
-    return reindexed.copy();
+    return tiers.reindexed();
   }
 
   /**
@@ -421,7 +360,7 @@ public final class ChunkCache implements AutoCloseable {
       }
     }
     try {
-      closeChunks(expired);
+      LoaderCalls.closeChunks(expired);
     } catch (RuntimeException e) {
       if (!toLoad.isEmpty()) {
         fail(toLoad, e);
@@ -475,7 +414,7 @@ public final class ChunkCache implements AutoCloseable {
     }
     if (!expired.isEmpty()) {
       try {
-        closeChunks(expired);
+        LoaderCalls.closeChunks(expired);
       } catch (RuntimeException e) {
         if (result != null) {
           result.close();
@@ -610,7 +549,7 @@ public final class ChunkCache implements AutoCloseable {
       sweepExpiredPinsLocked(now);
       expireLocked(now, toClose);
     }
-    closeChunks(toClose);
+    LoaderCalls.closeChunks(toClose);
   }
 
   /**
@@ -626,10 +565,8 @@ public final class ChunkCache implements AutoCloseable {
       Entry entry = index.get(key);
       toClose = entry == null ? null : invalidateLocked(entry);
     }
-    if (disk != null) {
-      disk.remove(key, EvictionCause.EXPLICIT);
-    }
-    closeChunks(toClose == null ? List.of() : List.of(toClose));
+    tiers.remove(key, EvictionCause.EXPLICIT);
+    LoaderCalls.closeChunks(toClose == null ? List.of() : List.of(toClose));
   }
 
   /**
@@ -659,10 +596,8 @@ public final class ChunkCache implements AutoCloseable {
         }
       }
     }
-    if (disk != null) {
-      disk.removeIf(predicate, EvictionCause.EXPLICIT);
-    }
-    closeChunks(toClose);
+    tiers.removeIf(predicate, EvictionCause.EXPLICIT);
+    LoaderCalls.closeChunks(toClose);
   }
 
   /** A snapshot of the counters. */
@@ -681,11 +616,8 @@ public final class ChunkCache implements AutoCloseable {
    * cause, demotions, promotions, stream-through and the latency of loader calls.
    */
   public CacheMetrics metrics() {
-    Map<EvictionCause, Long> onDisk = new EnumMap<>(EvictionCause.class);
-    DiskTier.Counters diskCounters = disk == null ? DiskTier.Counters.NONE : disk.counters();
-    for (EvictionCause cause : EvictionCause.values()) {
-      onDisk.put(cause, disk == null ? 0L : disk.evictions(cause));
-    }
+    DiskTier.Counters diskCounters = tiers.diskCounters();
+    Map<EvictionCause, Long> onDisk = tiers.diskEvictions();
     CacheCounters.Latency latency = counters.latency();
     synchronized (lock) {
       return counters.metrics(cachedEntries, cachedBytes, diskCounters, onDisk, latency);
@@ -716,9 +648,7 @@ public final class ChunkCache implements AutoCloseable {
       }
     }
     infos.removeIf(info -> !predicate.test(info.key()));
-    if (disk != null) {
-      infos.addAll(disk.list(predicate));
-    }
+    infos.addAll(tiers.list(predicate));
     return infos;
   }
 
@@ -741,12 +671,12 @@ public final class ChunkCache implements AutoCloseable {
       throw new IllegalStateException(
           "the cache has no quota groups (CacheOptions.withQuotaGroup)");
     }
-    List<Victim> victims = new ArrayList<>();
+    List<TierCoordinator.Victim> victims = new ArrayList<>();
     synchronized (lock) {
       ensureOpen();
       enforceQuotaLocked(quotas.setQuota(group, bytes), victims);
     }
-    dropVictims(victims);
+    tiers.demote(victims);
   }
 
   /**
@@ -770,12 +700,12 @@ public final class ChunkCache implements AutoCloseable {
 
   /** The disk tier's file of {@code key}, or null; for tests and diagnostics. */
   java.nio.file.Path diskFile(ColumnChunkKey key) {
-    return disk == null ? null : disk.pathOf(key);
+    return tiers.fileOf(key);
   }
 
   /** Committed bytes per disk directory, in configuration order; for tests and diagnostics. */
   List<Long> diskUsedBytes() {
-    return disk == null ? List.of() : disk.usedBytes();
+    return tiers.diskUsedBytes();
   }
 
   /**
@@ -790,7 +720,7 @@ public final class ChunkCache implements AutoCloseable {
   @Override
   public void close() {
     List<ColumnChunk> toClose = new ArrayList<>();
-    List<Victim> toPersist = new ArrayList<>();
+    List<TierCoordinator.Victim> toPersist = new ArrayList<>();
     synchronized (lock) {
       if (closed) {
         return;
@@ -809,8 +739,8 @@ public final class ChunkCache implements AutoCloseable {
         if (!entry.pinned) {
           order.remove(entry);
         }
-        if (disk != null && !entry.fromDisk && !isExpiredAt(entry.writtenAt)) {
-          toPersist.add(new Victim(entry.key, entry.chunk, true, entry.writtenAt));
+        if (tiers.hasDisk() && !entry.fromDisk && !isExpiredAt(entry.writtenAt)) {
+          toPersist.add(new TierCoordinator.Victim(entry.key, entry.chunk, true, entry.writtenAt));
         }
         toClose.add(entry.chunk);
         entry.chunk = null;
@@ -827,47 +757,15 @@ public final class ChunkCache implements AutoCloseable {
       cachedBytes = 0;
     }
     try {
-      persist(toPersist);
-      closeChunks(toClose);
+      tiers.persist(toPersist);
+      LoaderCalls.closeChunks(toClose);
     } finally {
       try {
-        if (disk != null) {
-          disk.close(); // keeps the files for the next instance
-        }
-        if (overflow != null) {
-          overflow.close();
-        }
+        tiers.close(); // keeps the disk files for the next instance
       } finally {
         allocator.close();
       }
     }
-  }
-
-  /**
-   * Writes what memory held to the disk tier when the cache closes, so that a restart finds it
-   * (entries read from disk already have their file). Failures are logged, never thrown: closing
-   * must free the memory regardless.
-   */
-  private void persist(List<Victim> entries) {
-    if (entries.isEmpty()) {
-      return;
-    }
-    long start = System.nanoTime();
-    int written = 0;
-    for (Victim v : entries) {
-      try {
-        if (!v.chunk().slices().isEmpty() && disk.write(v.key(), v.chunk(), v.writtenAt())) {
-          written++;
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("could not keep {} on disk at close", v.key(), e);
-      }
-    }
-    LOG.info(
-        "kept {} of {} in-memory chunks on disk for the next start ({} ms)",
-        written,
-        entries.size(),
-        (System.nanoTime() - start) / 1_000_000);
   }
 
   @Override
@@ -888,7 +786,7 @@ public final class ChunkCache implements AutoCloseable {
     Map<ColumnChunkKey, ColumnChunk> loaded = new HashMap<>(batch.size() * 2);
     List<Entry> fromSource = batch;
     try {
-      if (disk != null) {
+      if (tiers.hasDisk()) {
         fromSource = new ArrayList<>(batch.size());
         for (Entry entry : batch) {
           ColumnChunk chunk = readFromDisk(entry);
@@ -903,73 +801,48 @@ public final class ChunkCache implements AutoCloseable {
         loadFromSource(fromSource, loader, loaded);
       }
     } catch (Throwable t) {
-      closeChunksQuietly(loaded.values(), t);
+      LoaderCalls.closeChunksQuietly(loaded.values(), t);
       fail(batch, t);
-      throw rethrow(t);
+      throw LoaderCalls.rethrow(t);
     }
-    List<Victim> victims = publish(batch, loaded);
+    List<TierCoordinator.Victim> victims = publish(batch, loaded);
     for (Entry entry : batch) {
       entry.loaded.complete(null);
     }
-    if (disk != null) {
+    if (tiers.hasDisk()) {
       for (Entry entry : fromSource) {
         if (entry.state != State.STREAMED) {
           // The source has this version now: files of other versions can never be asked for by
           // a caller that stats the source first.
-          disk.removeOtherVersions(entry.key);
+          tiers.removeOtherVersions(entry.key);
         }
       }
     }
-    dropVictims(victims);
+    tiers.demote(victims);
   }
 
   /**
-   * Reads the entry's chunk from the disk tier into the cache's allocator, or into the
-   * stream-through allocator if the cache is full; null if the disk tier cannot serve it.
+   * Reads the entry's chunk from the disk tier (see {@link TierCoordinator#readFromDisk}) and
+   * records where it came from; null if the disk tier cannot serve it.
    *
    * @throws CacheCapacityException if neither allocator can account the file
    */
   private ColumnChunk readFromDisk(Entry entry) {
-    for (int attempt = 1; ; attempt++) {
-      refusedRequest.remove();
-      DiskTier.Read read;
-      try {
-        read = disk.read(entry.key, allocator, this::isExpiredAt);
-      } catch (OutOfMemoryException e) {
-        Long refused = refusedRequest.get();
-        refusedRequest.remove();
-        if (attempt < MAX_LOAD_ATTEMPTS && lostAllocationRace(e, refused)) {
-          continue;
-        }
-        CacheCapacityException full = (CacheCapacityException) translate(e, refused);
-        if (overflow == null) {
-          throw full;
-        }
-        try {
-          read = disk.read(entry.key, overflow, this::isExpiredAt);
-        } catch (OutOfMemoryException again) {
-          CacheCapacityException both = (CacheCapacityException) translate(again, null);
-          both.addSuppressed(full);
-          throw both;
-        }
-        if (read != null) {
-          synchronized (lock) {
-            entry.state = State.STREAMED;
-            counters.streamedThrough.increment();
-          }
-        }
+    TierCoordinator.DiskRead read = tiers.readFromDisk(entry.key);
+    synchronized (lock) {
+      if (read == null) {
+        counters.diskMisses.increment();
+        return null;
       }
-      synchronized (lock) {
-        if (read == null) {
-          counters.diskMisses.increment();
-          return null;
-        }
-        counters.diskHits.increment();
-        entry.fromDisk = true;
-        entry.diskWrittenAt = read.writtenAt();
+      if (read.streamed()) {
+        entry.state = State.STREAMED;
+        counters.streamedThrough.increment();
       }
-      return read.chunk();
+      counters.diskHits.increment();
+      entry.fromDisk = true;
+      entry.diskWrittenAt = read.writtenAt();
     }
+    return read.chunk();
   }
 
   /** Calls the loader for {@code entries} and puts the checked result into {@code into}. */
@@ -985,68 +858,32 @@ public final class ChunkCache implements AutoCloseable {
       Map<ColumnChunkKey, ColumnChunk> result = null;
       refusedRequest.remove();
       try {
-        result = timedLoad(loader, missing, allocator);
-        into.putAll(checkLoaded(missing, result, allocator));
+        result = LoaderCalls.timedLoad(loader, missing, allocator, counters);
+        into.putAll(LoaderCalls.checkLoaded(missing, result, allocator));
         return;
       } catch (Throwable t) {
         Long refused = refusedRequest.get();
         refusedRequest.remove();
         if (result != null) {
-          closeChunksQuietly(result.values(), t);
+          LoaderCalls.closeChunksQuietly(result.values(), t);
         }
         if (attempt < MAX_LOAD_ATTEMPTS && lostAllocationRace(t, refused)) {
           LOG.debug("load of {} lost an allocation race; attempt {}", missing, attempt + 1);
           continue;
         }
         Throwable failure = translate(t, refused);
-        if (failure instanceof CacheCapacityException full && overflow != null) {
-          streamThrough(entries, missing, loader, into, full);
+        if (failure instanceof CacheCapacityException full && tiers.canStreamThrough()) {
+          into.putAll(tiers.streamThrough(missing, loader, full));
+          synchronized (lock) {
+            for (Entry entry : entries) {
+              entry.state = State.STREAMED;
+            }
+            counters.streamedThrough.add(entries.size());
+          }
           return;
         }
-        throw rethrow(failure);
+        throw LoaderCalls.rethrow(failure);
       }
-    }
-  }
-
-  /**
-   * Loads into the stream-through allocator after the cache refused the load ({@code full}); the
-   * entries are handed to their callers uncached.
-   */
-  private void streamThrough(
-      List<Entry> entries,
-      List<ColumnChunkKey> missing,
-      ChunkLoader loader,
-      Map<ColumnChunkKey, ColumnChunk> into,
-      CacheCapacityException full)
-      throws IOException {
-    LOG.debug("cache full; streaming {} through without caching", missing);
-    Map<ColumnChunkKey, ColumnChunk> result = null;
-    try {
-      result = timedLoad(loader, missing, overflow);
-      into.putAll(checkLoaded(missing, result, overflow));
-    } catch (Throwable t) {
-      if (result != null) {
-        closeChunksQuietly(result.values(), t);
-      }
-      Throwable failure = translate(t, null);
-      failure.addSuppressed(full);
-      throw rethrow(failure);
-    }
-    synchronized (lock) {
-      for (Entry entry : entries) {
-        entry.state = State.STREAMED;
-      }
-      counters.streamedThrough.add(entries.size());
-    }
-  }
-
-  private Map<ColumnChunkKey, ColumnChunk> timedLoad(
-      ChunkLoader loader, List<ColumnChunkKey> missing, BufferAllocator into) throws IOException {
-    long start = System.nanoTime();
-    try {
-      return loader.load(missing, into);
-    } finally {
-      counters.recordLoad(start);
     }
   }
 
@@ -1056,9 +893,10 @@ public final class ChunkCache implements AutoCloseable {
    * Pin rules and quota groups are evaluated without the lock; if a rule was added or removed
    * meanwhile, rules are matched again.
    *
-   * @return entries evicted on the way (other versions, quota), for {@link #dropVictims}
+   * @return entries evicted on the way (other versions, quota), for {@link TierCoordinator#demote}
    */
-  private List<Victim> publish(List<Entry> batch, Map<ColumnChunkKey, ColumnChunk> loaded) {
+  private List<TierCoordinator.Victim> publish(
+      List<Entry> batch, Map<ColumnChunkKey, ColumnChunk> loaded) {
     List<String> groupNames = new ArrayList<>(batch.size());
     for (Entry entry : batch) {
       groupNames.add(QuotaGroups.groupOf(quotaGroup, entry.key));
@@ -1078,7 +916,7 @@ public final class ChunkCache implements AutoCloseable {
         if (version != pins.rulesVersion()) {
           continue;
         }
-        List<Victim> victims = new ArrayList<>();
+        List<TierCoordinator.Victim> victims = new ArrayList<>();
         Set<QuotaGroups.Group> touched = new HashSet<>();
         long now = ticker.nanos();
         for (int i = 0; i < batch.size(); i++) {
@@ -1137,7 +975,7 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Uncaches other versions of a chunk that was just loaded from the source. */
-  private void dropOtherVersionsLocked(Entry loaded, List<Victim> victims) {
+  private void dropOtherVersionsLocked(Entry loaded, List<TierCoordinator.Victim> victims) {
     List<Entry> sameSlot = slots.get(Slot.of(loaded.key));
     if (sameSlot == null) {
       return;
@@ -1154,44 +992,10 @@ public final class ChunkCache implements AutoCloseable {
    * Evicts the group's least recently used unpinned entries without readers until it is within its
    * quota (or nothing more can go).
    */
-  private void enforceQuotaLocked(QuotaGroups.Group group, List<Victim> victims) {
+  private void enforceQuotaLocked(QuotaGroups.Group group, List<TierCoordinator.Victim> victims) {
     for (Entry entry : quotas.overQuota(group)) {
       counters.quotaEvictions.increment();
       victims.add(evictLocked(entry, true));
-    }
-  }
-
-  /**
-   * Writes the victims that should be demoted to the disk tier, then closes them; without locks.
-   * Closing returns their memory to the allocator.
-   */
-  private void dropVictims(List<Victim> victims) {
-    RuntimeException first = null;
-    for (Victim victim : victims) {
-      if (victim.chunk() == null) {
-        continue; // a reader still holds it; its memory goes with the last reference
-      }
-      try {
-        if (victim.demote() && disk != null && !victim.chunk().slices().isEmpty()) {
-          if (!disk.write(victim.key(), victim.chunk(), victim.writtenAt())) {
-            // Too large for every directory, or an I/O error (logged by the tier).
-            counters.demotionsRefused.increment(); // a LongAdder: no lock needed
-          }
-        }
-      } finally {
-        try {
-          victim.chunk().close();
-        } catch (RuntimeException e) {
-          if (first == null) {
-            first = e;
-          } else {
-            first.addSuppressed(e);
-          }
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
     }
   }
 
@@ -1201,56 +1005,12 @@ public final class ChunkCache implements AutoCloseable {
    * retry) and there is still something to evict.
    */
   private boolean lostAllocationRace(Throwable t, Long refused) {
-    if (refused != null || !isAllocationFailure(t)) {
+    if (refused != null || !LoaderCalls.isAllocationFailure(t)) {
       return false;
     }
     synchronized (lock) {
       return !closed && evictableBytes > 0;
     }
-  }
-
-  /**
-   * Checks the loader's result and returns the requested chunks; closes chunks for keys that were
-   * not requested. On a broken contract throws, leaving the caller to close what was returned.
-   */
-  private Map<ColumnChunkKey, ColumnChunk> checkLoaded(
-      List<ColumnChunkKey> missing,
-      Map<ColumnChunkKey, ColumnChunk> result,
-      BufferAllocator expected) {
-    if (result == null) {
-      throw new IllegalStateException("loader returned null for " + missing);
-    }
-    Map<ColumnChunkKey, ColumnChunk> wanted = new HashMap<>(missing.size() * 2);
-    Set<ColumnChunk> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (ColumnChunkKey key : missing) {
-      ColumnChunk chunk = result.get(key);
-      if (chunk == null) {
-        throw new IllegalStateException("loader returned no chunk for " + key);
-      }
-      if (!seen.add(chunk)) {
-        throw new IllegalStateException("loader returned the same chunk for several keys: " + key);
-      }
-      if (!chunk.isAllocatedFrom(expected)) {
-        throw new IllegalStateException(
-            "loader returned a chunk for "
-                + key
-                + " with buffers outside the allocator it was given ("
-                + expected.getName()
-                + ")");
-      }
-      wanted.put(key, chunk);
-    }
-    if (result.size() > wanted.size()) {
-      List<ColumnChunk> extra = new ArrayList<>();
-      for (ColumnChunk chunk : result.values()) {
-        if (chunk != null && !seen.contains(chunk)) {
-          extra.add(chunk);
-        }
-      }
-      LOG.warn("loader returned {} chunk(s) that were not requested; closing them", extra.size());
-      closeChunks(extra);
-    }
-    return wanted;
   }
 
   private void fail(List<Entry> batch, Throwable failure) {
@@ -1287,7 +1047,7 @@ public final class ChunkCache implements AutoCloseable {
    * Turns an allocation failure anywhere in the cause chain into {@link CacheCapacityException}.
    */
   private Throwable translate(Throwable t, Long refused) {
-    if (t instanceof CacheCapacityException || !isAllocationFailure(t)) {
+    if (t instanceof CacheCapacityException || !LoaderCalls.isAllocationFailure(t)) {
       return t;
     }
     long held;
@@ -1298,29 +1058,6 @@ public final class ChunkCache implements AutoCloseable {
         new CacheCapacityException(capacityBytes, held, refused == null ? -1 : refused, t);
     LOG.debug("load refused: {}", capacity.getMessage());
     return capacity;
-  }
-
-  private static boolean isAllocationFailure(Throwable t) {
-    Throwable cause = t;
-    for (int depth = 0; cause != null && depth < 32; depth++, cause = cause.getCause()) {
-      if (cause instanceof OutOfMemoryException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static IOException rethrow(Throwable t) throws IOException {
-    if (t instanceof IOException e) {
-      throw e;
-    }
-    if (t instanceof RuntimeException e) {
-      throw e;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    throw new IOException(t);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1419,7 +1156,7 @@ public final class ChunkCache implements AutoCloseable {
   /** Called by {@link CachedChunk#close()}. */
   void release(Entry entry) {
     ColumnChunk toClose;
-    List<Victim> victims = List.of();
+    List<TierCoordinator.Victim> victims = List.of();
     synchronized (lock) {
       toClose = releaseLocked(entry);
       QuotaGroups.Group group = entry.group;
@@ -1432,7 +1169,7 @@ public final class ChunkCache implements AutoCloseable {
     if (toClose != null) {
       toClose.close();
     }
-    dropVictims(victims);
+    tiers.demote(victims);
   }
 
   private void releaseAll(Iterable<Entry> entries, Throwable failure) {
@@ -1445,7 +1182,7 @@ public final class ChunkCache implements AutoCloseable {
         }
       }
     }
-    closeChunksQuietly(toClose, failure);
+    LoaderCalls.closeChunksQuietly(toClose, failure);
   }
 
   /**
@@ -1463,7 +1200,7 @@ public final class ChunkCache implements AutoCloseable {
     }
     while (true) {
       List<ColumnChunk> expired = new ArrayList<>();
-      List<Victim> victims = new ArrayList<>();
+      List<TierCoordinator.Victim> victims = new ArrayList<>();
       synchronized (lock) {
         long headroom = allocator.getHeadroom();
         if (headroom >= wanted) {
@@ -1500,8 +1237,8 @@ public final class ChunkCache implements AutoCloseable {
       // next round sees the headroom; a concurrent allocation may take it, hence the loop. Victims
       // are written to the disk tier first, on this thread and without locks: the memory must be
       // free before this allocation proceeds, and other readers are not blocked meanwhile.
-      closeChunks(expired);
-      dropVictims(victims);
+      LoaderCalls.closeChunks(expired);
+      tiers.demote(victims);
     }
   }
 
@@ -1518,9 +1255,9 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Evicts a cached entry; the victim's chunk is null if a reader still holds it. */
-  private Victim evictLocked(Entry entry, boolean demote) {
+  private TierCoordinator.Victim evictLocked(Entry entry, boolean demote) {
     long writtenAt = entry.writtenAt;
-    return new Victim(entry.key, uncacheLocked(entry), demote, writtenAt);
+    return new TierCoordinator.Victim(entry.key, uncacheLocked(entry), demote, writtenAt);
   }
 
   /**
@@ -1600,34 +1337,28 @@ public final class ChunkCache implements AutoCloseable {
         : duration.toNanos();
   }
 
-  private static void closeChunks(List<ColumnChunk> chunks) {
-    RuntimeException first = null;
-    for (ColumnChunk chunk : chunks) {
-      try {
-        chunk.close();
-      } catch (RuntimeException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
-      }
+  /** The memory tier's side of a failed allocation, for {@link TierCoordinator}. */
+  private final class AllocationFailures implements TierCoordinator.MemoryTier {
+    @Override
+    public void clearRefusal() {
+      refusedRequest.remove();
     }
-    if (first != null) {
-      throw first;
-    }
-  }
 
-  private static void closeChunksQuietly(Iterable<ColumnChunk> chunks, Throwable failure) {
-    for (ColumnChunk chunk : chunks) {
-      if (chunk == null) {
-        continue;
-      }
-      try {
-        chunk.close();
-      } catch (RuntimeException e) {
-        failure.addSuppressed(e);
-      }
+    @Override
+    public Long takeRefusal() {
+      Long refused = refusedRequest.get();
+      refusedRequest.remove();
+      return refused;
+    }
+
+    @Override
+    public boolean lostAllocationRace(Throwable t, Long refused) {
+      return ChunkCache.this.lostAllocationRace(t, refused);
+    }
+
+    @Override
+    public Throwable translate(Throwable t, Long refused) {
+      return ChunkCache.this.translate(t, refused);
     }
   }
 
@@ -1649,9 +1380,6 @@ public final class ChunkCache implements AutoCloseable {
       return false;
     }
   }
-
-  /** An evicted entry: its chunk (null if a reader holds it) and whether to write it to disk. */
-  private record Victim(ColumnChunkKey key, ColumnChunk chunk, boolean demote, long writtenAt) {}
 
   /** The file, row group and column of a key: what versions of one chunk share. */
   private record Slot(String file, int rowGroup, String column) {
