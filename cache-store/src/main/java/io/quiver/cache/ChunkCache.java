@@ -1,5 +1,6 @@
 package io.quiver.cache;
 
+import io.quiver.cache.CacheEntry.State;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -152,13 +153,13 @@ public final class ChunkCache implements AutoCloseable {
 
   // Everything below is guarded by lock.
   /** Entries being loaded and entries the cache holds a reference to. */
-  private final Map<ColumnChunkKey, Entry> index = new HashMap<>();
+  private final Map<ColumnChunkKey, CacheEntry> index = new HashMap<>();
 
   /** The eviction order of cached, unpinned entries. */
   private final EvictionOrder order;
 
   /** Cached entries in load order, when entries expire (load order is then expiry order). */
-  private final LinkedHashSet<Entry> writeOrder = new LinkedHashSet<>();
+  private final LinkedHashSet<CacheEntry> writeOrder = new LinkedHashSet<>();
 
   /** Key pins, pin rules and the pinned entries. */
   private final Pins pins = new Pins();
@@ -175,7 +176,7 @@ public final class ChunkCache implements AutoCloseable {
   private final QuotaGroups quotas = new QuotaGroups();
 
   /** Cached entries by file, row group and column, to find other versions of a loaded chunk. */
-  private final Map<Slot, List<Entry>> slots = new HashMap<>();
+  private final Map<Slot, List<CacheEntry>> slots = new HashMap<>();
 
   private boolean closed;
 
@@ -319,15 +320,15 @@ public final class ChunkCache implements AutoCloseable {
     for (ColumnChunkKey key : keys) {
       distinct.add(Objects.requireNonNull(key, "key"));
     }
-    Map<ColumnChunkKey, Entry> acquired = new LinkedHashMap<>(distinct.size() * 2);
-    List<Entry> toLoad = new ArrayList<>();
-    List<Entry> toAwait = new ArrayList<>();
+    Map<ColumnChunkKey, CacheEntry> acquired = new LinkedHashMap<>(distinct.size() * 2);
+    List<CacheEntry> toLoad = new ArrayList<>();
+    List<CacheEntry> toAwait = new ArrayList<>();
     List<ColumnChunk> expired = new ArrayList<>();
     Thread self = Thread.currentThread();
     synchronized (lock) {
       ensureOpen();
       for (ColumnChunkKey key : distinct) {
-        Entry entry = index.get(key);
+        CacheEntry entry = index.get(key);
         if (entry != null && entry.chunk == null && entry.loadingThread == self) {
           throw new IllegalStateException(
               "a loader called back into the cache for " + key + ", which it is loading itself");
@@ -336,9 +337,9 @@ public final class ChunkCache implements AutoCloseable {
       long now = ticker.nanos();
       for (ColumnChunkKey key : distinct) {
         order.recordAccess(key);
-        Entry entry = dropIfExpiredLocked(index.get(key), now, expired);
+        CacheEntry entry = dropIfExpiredLocked(index.get(key), now, expired);
         if (entry == null) {
-          entry = new Entry(key);
+          entry = new CacheEntry(key);
           entry.loadingThread = self;
           index.put(key, entry);
           toLoad.add(entry);
@@ -372,7 +373,7 @@ public final class ChunkCache implements AutoCloseable {
       if (!toLoad.isEmpty()) {
         load(toLoad, loader);
       }
-      for (Entry entry : toAwait) {
+      for (CacheEntry entry : toAwait) {
         await(entry);
       }
     } catch (IOException | RuntimeException | Error e) {
@@ -381,7 +382,7 @@ public final class ChunkCache implements AutoCloseable {
     }
     Map<ColumnChunkKey, CachedChunk> result = new LinkedHashMap<>(acquired.size() * 2);
     synchronized (lock) {
-      for (Entry entry : acquired.values()) {
+      for (CacheEntry entry : acquired.values()) {
         result.put(entry.key, new CachedChunk(this, entry, entry.chunk));
       }
     }
@@ -402,7 +403,7 @@ public final class ChunkCache implements AutoCloseable {
     synchronized (lock) {
       ensureOpen();
       order.recordAccess(key);
-      Entry entry = dropIfExpiredLocked(index.get(key), ticker.nanos(), expired);
+      CacheEntry entry = dropIfExpiredLocked(index.get(key), ticker.nanos(), expired);
       if (entry == null || entry.chunk == null) {
         counters.misses.increment();
       } else {
@@ -442,7 +443,7 @@ public final class ChunkCache implements AutoCloseable {
       ensureOpen();
       long now = ticker.nanos();
       pins.pinKey(key, ttl, now);
-      Entry entry = index.get(key);
+      CacheEntry entry = index.get(key);
       if (entry != null) {
         refreshPinLocked(entry, now);
       }
@@ -459,7 +460,7 @@ public final class ChunkCache implements AutoCloseable {
     Objects.requireNonNull(key, "key");
     synchronized (lock) {
       boolean removed = pins.unpinKey(key);
-      Entry entry = index.get(key);
+      CacheEntry entry = index.get(key);
       if (entry != null) {
         refreshPinLocked(entry, ticker.nanos());
       }
@@ -486,15 +487,15 @@ public final class ChunkCache implements AutoCloseable {
     Objects.requireNonNull(matching, "matching");
     Pins.checkTtl(ttl);
     Pins.PinRule rule;
-    List<Entry> snapshot;
+    List<CacheEntry> snapshot;
     synchronized (lock) {
       ensureOpen();
       rule = pins.addRule(name, matching, ttl, ticker.nanos());
       snapshot = new ArrayList<>(index.values());
     }
-    List<Entry> matched = new ArrayList<>();
+    List<CacheEntry> matched = new ArrayList<>();
     try {
-      for (Entry entry : snapshot) {
+      for (CacheEntry entry : snapshot) {
         if (matching.test(entry.key)) {
           matched.add(entry);
         }
@@ -508,7 +509,7 @@ public final class ChunkCache implements AutoCloseable {
     }
     synchronized (lock) {
       long now = ticker.nanos();
-      for (Entry entry : matched) {
+      for (CacheEntry entry : matched) {
         // Loading entries get the rule too; their load re-evaluates all rules when it publishes.
         entry.addRule(rule);
         refreshPinLocked(entry, now);
@@ -562,7 +563,7 @@ public final class ChunkCache implements AutoCloseable {
     Objects.requireNonNull(key, "key");
     ColumnChunk toClose;
     synchronized (lock) {
-      Entry entry = index.get(key);
+      CacheEntry entry = index.get(key);
       toClose = entry == null ? null : invalidateLocked(entry);
     }
     tiers.remove(key, EvictionCause.EXPLICIT);
@@ -575,19 +576,19 @@ public final class ChunkCache implements AutoCloseable {
    */
   public void invalidateAll(Predicate<ColumnChunkKey> predicate) {
     Objects.requireNonNull(predicate, "predicate");
-    List<Entry> snapshot;
+    List<CacheEntry> snapshot;
     synchronized (lock) {
       snapshot = new ArrayList<>(index.values());
     }
-    List<Entry> matching = new ArrayList<>();
-    for (Entry entry : snapshot) {
+    List<CacheEntry> matching = new ArrayList<>();
+    for (CacheEntry entry : snapshot) {
       if (predicate.test(entry.key)) {
         matching.add(entry);
       }
     }
     List<ColumnChunk> toClose = new ArrayList<>();
     synchronized (lock) {
-      for (Entry entry : matching) {
+      for (CacheEntry entry : matching) {
         if (index.get(entry.key) == entry) {
           ColumnChunk chunk = invalidateLocked(entry);
           if (chunk != null) {
@@ -633,7 +634,7 @@ public final class ChunkCache implements AutoCloseable {
     List<EntryInfo> infos = new ArrayList<>();
     synchronized (lock) {
       long now = ticker.nanos();
-      for (Entry entry : index.values()) {
+      for (CacheEntry entry : index.values()) {
         if (entry.state == State.CACHED) {
           infos.add(
               new EntryInfo(
@@ -734,7 +735,7 @@ public final class ChunkCache implements AutoCloseable {
                 + " load(s) are in progress; close them first");
       }
       closed = true;
-      for (Entry entry : index.values()) {
+      for (CacheEntry entry : index.values()) {
         // Without readers or loads every indexed entry is cached, loaded and unreferenced.
         if (!entry.pinned) {
           order.remove(entry);
@@ -782,13 +783,13 @@ public final class ChunkCache implements AutoCloseable {
    * publishes the result; on failure removes the entries, wakes their waiters with the failure and
    * throws it.
    */
-  private void load(List<Entry> batch, ChunkLoader loader) throws IOException {
+  private void load(List<CacheEntry> batch, ChunkLoader loader) throws IOException {
     Map<ColumnChunkKey, ColumnChunk> loaded = new HashMap<>(batch.size() * 2);
-    List<Entry> fromSource = batch;
+    List<CacheEntry> fromSource = batch;
     try {
       if (tiers.hasDisk()) {
         fromSource = new ArrayList<>(batch.size());
-        for (Entry entry : batch) {
+        for (CacheEntry entry : batch) {
           ColumnChunk chunk = readFromDisk(entry);
           if (chunk == null) {
             fromSource.add(entry);
@@ -806,11 +807,11 @@ public final class ChunkCache implements AutoCloseable {
       throw LoaderCalls.rethrow(t);
     }
     List<TierCoordinator.Victim> victims = publish(batch, loaded);
-    for (Entry entry : batch) {
+    for (CacheEntry entry : batch) {
       entry.loaded.complete(null);
     }
     if (tiers.hasDisk()) {
-      for (Entry entry : fromSource) {
+      for (CacheEntry entry : fromSource) {
         if (entry.state != State.STREAMED) {
           // The source has this version now: files of other versions can never be asked for by
           // a caller that stats the source first.
@@ -827,7 +828,7 @@ public final class ChunkCache implements AutoCloseable {
    *
    * @throws CacheCapacityException if neither allocator can account the file
    */
-  private ColumnChunk readFromDisk(Entry entry) {
+  private ColumnChunk readFromDisk(CacheEntry entry) {
     TierCoordinator.DiskRead read = tiers.readFromDisk(entry.key);
     synchronized (lock) {
       if (read == null) {
@@ -847,10 +848,10 @@ public final class ChunkCache implements AutoCloseable {
 
   /** Calls the loader for {@code entries} and puts the checked result into {@code into}. */
   private void loadFromSource(
-      List<Entry> entries, ChunkLoader loader, Map<ColumnChunkKey, ColumnChunk> into)
+      List<CacheEntry> entries, ChunkLoader loader, Map<ColumnChunkKey, ColumnChunk> into)
       throws IOException {
     List<ColumnChunkKey> missing = new ArrayList<>(entries.size());
-    for (Entry entry : entries) {
+    for (CacheEntry entry : entries) {
       missing.add(entry.key);
     }
     missing = Collections.unmodifiableList(missing);
@@ -875,7 +876,7 @@ public final class ChunkCache implements AutoCloseable {
         if (failure instanceof CacheCapacityException full && tiers.canStreamThrough()) {
           into.putAll(tiers.streamThrough(missing, loader, full));
           synchronized (lock) {
-            for (Entry entry : entries) {
+            for (CacheEntry entry : entries) {
               entry.state = State.STREAMED;
             }
             counters.streamedThrough.add(entries.size());
@@ -896,9 +897,9 @@ public final class ChunkCache implements AutoCloseable {
    * @return entries evicted on the way (other versions, quota), for {@link TierCoordinator#demote}
    */
   private List<TierCoordinator.Victim> publish(
-      List<Entry> batch, Map<ColumnChunkKey, ColumnChunk> loaded) {
+      List<CacheEntry> batch, Map<ColumnChunkKey, ColumnChunk> loaded) {
     List<String> groupNames = new ArrayList<>(batch.size());
-    for (Entry entry : batch) {
+    for (CacheEntry entry : batch) {
       groupNames.add(QuotaGroups.groupOf(quotaGroup, entry.key));
     }
     while (true) {
@@ -909,7 +910,7 @@ public final class ChunkCache implements AutoCloseable {
         rules = pins.rules();
       }
       List<List<Pins.PinRule>> matched = new ArrayList<>(batch.size());
-      for (Entry entry : batch) {
+      for (CacheEntry entry : batch) {
         matched.add(Pins.matchingRules(entry.key, rules));
       }
       synchronized (lock) {
@@ -920,7 +921,7 @@ public final class ChunkCache implements AutoCloseable {
         Set<QuotaGroups.Group> touched = new HashSet<>();
         long now = ticker.nanos();
         for (int i = 0; i < batch.size(); i++) {
-          Entry entry = batch.get(i);
+          CacheEntry entry = batch.get(i);
           ColumnChunk chunk = loaded.get(entry.key);
           entry.chunk = chunk;
           entry.sizeBytes = chunk.sizeBytes();
@@ -975,12 +976,12 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Uncaches other versions of a chunk that was just loaded from the source. */
-  private void dropOtherVersionsLocked(Entry loaded, List<TierCoordinator.Victim> victims) {
-    List<Entry> sameSlot = slots.get(Slot.of(loaded.key));
+  private void dropOtherVersionsLocked(CacheEntry loaded, List<TierCoordinator.Victim> victims) {
+    List<CacheEntry> sameSlot = slots.get(Slot.of(loaded.key));
     if (sameSlot == null) {
       return;
     }
-    for (Entry other : new ArrayList<>(sameSlot)) {
+    for (CacheEntry other : new ArrayList<>(sameSlot)) {
       if (other != loaded && !other.key.equals(loaded.key) && other.state == State.CACHED) {
         counters.staleEvictions.increment();
         victims.add(evictLocked(other, false));
@@ -993,7 +994,7 @@ public final class ChunkCache implements AutoCloseable {
    * quota (or nothing more can go).
    */
   private void enforceQuotaLocked(QuotaGroups.Group group, List<TierCoordinator.Victim> victims) {
-    for (Entry entry : quotas.overQuota(group)) {
+    for (CacheEntry entry : quotas.overQuota(group)) {
       counters.quotaEvictions.increment();
       victims.add(evictLocked(entry, true));
     }
@@ -1013,21 +1014,21 @@ public final class ChunkCache implements AutoCloseable {
     }
   }
 
-  private void fail(List<Entry> batch, Throwable failure) {
+  private void fail(List<CacheEntry> batch, Throwable failure) {
     synchronized (lock) {
-      for (Entry entry : batch) {
+      for (CacheEntry entry : batch) {
         index.remove(entry.key, entry);
         entry.loadingThread = null;
       }
       loadsInProgress--;
       counters.loadFailures.increment();
     }
-    for (Entry entry : batch) {
+    for (CacheEntry entry : batch) {
       entry.loaded.completeExceptionally(failure);
     }
   }
 
-  private static void await(Entry entry) throws IOException {
+  private static void await(CacheEntry entry) throws IOException {
     try {
       entry.loaded.get();
     } catch (InterruptedException e) {
@@ -1069,7 +1070,7 @@ public final class ChunkCache implements AutoCloseable {
     }
   }
 
-  private void retainLocked(Entry entry) {
+  private void retainLocked(CacheEntry entry) {
     entry.readers++;
     readerReferences++;
     if (entry.readers == 1 && entry.state == State.CACHED && !entry.pinned) {
@@ -1079,7 +1080,7 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Releases one reader reference; returns the chunk to close if it was the last reference. */
-  private ColumnChunk releaseLocked(Entry entry) {
+  private ColumnChunk releaseLocked(CacheEntry entry) {
     if (entry.readers <= 0) {
       throw new IllegalStateException("released more references than retained for " + entry.key);
     }
@@ -1102,14 +1103,14 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Drops the cache's reference; returns the chunk to close if no reader holds it. */
-  private ColumnChunk uncacheLocked(Entry entry) {
+  private ColumnChunk uncacheLocked(CacheEntry entry) {
     entry.state = State.RELEASED;
     index.remove(entry.key, entry);
     cachedEntries--;
     cachedBytes -= entry.sizeBytes;
     writeOrder.remove(entry);
     Slot slot = Slot.of(entry.key);
-    List<Entry> sameSlot = slots.get(slot);
+    List<CacheEntry> sameSlot = slots.get(slot);
     if (sameSlot != null && sameSlot.remove(entry) && sameSlot.isEmpty()) {
       slots.remove(slot);
     }
@@ -1131,7 +1132,7 @@ public final class ChunkCache implements AutoCloseable {
     return chunk;
   }
 
-  private ColumnChunk invalidateLocked(Entry entry) {
+  private ColumnChunk invalidateLocked(CacheEntry entry) {
     if (entry.state == State.CACHED) {
       counters.explicitEvictions.increment();
       return uncacheLocked(entry);
@@ -1147,14 +1148,14 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Called by {@link CachedChunk#uncached()}. */
-  boolean isUncached(Entry entry) {
+  boolean isUncached(CacheEntry entry) {
     synchronized (lock) {
       return entry.state != State.CACHED;
     }
   }
 
   /** Called by {@link CachedChunk#close()}. */
-  void release(Entry entry) {
+  void release(CacheEntry entry) {
     ColumnChunk toClose;
     List<TierCoordinator.Victim> victims = List.of();
     synchronized (lock) {
@@ -1172,10 +1173,10 @@ public final class ChunkCache implements AutoCloseable {
     tiers.demote(victims);
   }
 
-  private void releaseAll(Iterable<Entry> entries, Throwable failure) {
+  private void releaseAll(Iterable<CacheEntry> entries, Throwable failure) {
     List<ColumnChunk> toClose = new ArrayList<>();
     synchronized (lock) {
-      for (Entry entry : entries) {
+      for (CacheEntry entry : entries) {
         ColumnChunk chunk = releaseLocked(entry);
         if (chunk != null) {
           toClose.add(chunk);
@@ -1220,7 +1221,7 @@ public final class ChunkCache implements AutoCloseable {
           long needed = wanted - headroom;
           long freed = 0;
           while (freed < needed) {
-            Entry victim = order.victim();
+            CacheEntry victim = order.victim();
             if (victim == null) {
               break;
             }
@@ -1245,7 +1246,7 @@ public final class ChunkCache implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Expiry and pins
 
-  private boolean isExpired(Entry entry, long now) {
+  private boolean isExpired(CacheEntry entry, long now) {
     return expireAfterWriteNanos > 0 && now - entry.writtenAt >= expireAfterWriteNanos;
   }
 
@@ -1255,7 +1256,7 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Evicts a cached entry; the victim's chunk is null if a reader still holds it. */
-  private TierCoordinator.Victim evictLocked(Entry entry, boolean demote) {
+  private TierCoordinator.Victim evictLocked(CacheEntry entry, boolean demote) {
     long writtenAt = entry.writtenAt;
     return new TierCoordinator.Victim(entry.key, uncacheLocked(entry), demote, writtenAt);
   }
@@ -1264,7 +1265,7 @@ public final class ChunkCache implements AutoCloseable {
    * Returns {@code entry}, or null after dropping it if it is cached and expired; adds its chunk to
    * {@code toClose} if no reader holds it.
    */
-  private Entry dropIfExpiredLocked(Entry entry, long now, List<ColumnChunk> toClose) {
+  private CacheEntry dropIfExpiredLocked(CacheEntry entry, long now, List<ColumnChunk> toClose) {
     if (entry == null || entry.state != State.CACHED || !isExpired(entry, now)) {
       return entry;
     }
@@ -1284,7 +1285,7 @@ public final class ChunkCache implements AutoCloseable {
   private int expireLocked(long now, List<ColumnChunk> toClose) {
     int dropped = 0;
     while (!writeOrder.isEmpty()) {
-      Entry oldest = writeOrder.iterator().next();
+      CacheEntry oldest = writeOrder.iterator().next();
       if (dropIfExpiredLocked(oldest, now, toClose) != null) {
         break;
       }
@@ -1294,7 +1295,7 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Brings a cached entry's pinned state, and its place in the eviction order, up to date. */
-  private void refreshPinLocked(Entry entry, long now) {
+  private void refreshPinLocked(CacheEntry entry, long now) {
     if (entry.state != State.CACHED) {
       return;
     }
@@ -1318,7 +1319,7 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   private void refreshPinnedLocked(long now) {
-    for (Entry entry : pins.pinnedEntries()) {
+    for (CacheEntry entry : pins.pinnedEntries()) {
       refreshPinLocked(entry, now);
     }
   }
@@ -1385,86 +1386,6 @@ public final class ChunkCache implements AutoCloseable {
   private record Slot(String file, int rowGroup, String column) {
     static Slot of(ColumnChunkKey key) {
       return new Slot(key.file(), key.rowGroup(), key.column());
-    }
-  }
-
-  /**
-   * One key's state: loading ({@code chunk == null}, {@code loaded} pending), loaded, or failed.
-   * Fields other than the final ones are guarded by the cache's lock.
-   */
-  /**
-   * The life of an {@link Entry}, guarded by the cache lock: {@code LOADING} → {@code CACHED} →
-   * {@code RELEASED}, or from {@code LOADING} to {@code STREAMED}, {@code INVALIDATED} or {@code
-   * RELEASED} when the result is only handed to its callers. Whether it is pinned ({@link
-   * Entry#pinned}, cached entries only) and where it came from ({@link Entry#fromDisk}) are
-   * separate.
-   */
-  enum State {
-    /** Being loaded; callers wait for {@link Entry#loaded}. */
-    LOADING,
-    /** Loaded and held by the cache: in the index, and in the eviction order unless pinned. */
-    CACHED,
-    /** Loaded into the stream-through allocator: handed to its callers, never cached. */
-    STREAMED,
-    /** Invalidated while loading: the result is handed to its callers but not cached. */
-    INVALIDATED,
-    /** Not held by the cache (evicted, invalidated, not admitted): callers' references only. */
-    RELEASED
-  }
-
-  static final class Entry {
-    final ColumnChunkKey key;
-    final CompletableFuture<Void> loaded = new CompletableFuture<>();
-    Thread loadingThread;
-    ColumnChunk chunk;
-    long sizeBytes;
-
-    /** Reader references, including callers waiting for the load. */
-    int readers;
-
-    /** Where the entry is in its life; see {@link State}. */
-    State state = State.LOADING;
-
-    /** Whether a pin holds the cached entry: it is then outside the eviction order. */
-    boolean pinned;
-
-    /** Pin rules the key matched; dead ones are pruned when pins are re-evaluated. */
-    List<Pins.PinRule> rules = List.of();
-
-    /** The ticker's time when the entry was cached. */
-    long writtenAt;
-
-    /** The {@link TinyLfuOrder} region, or {@link TinyLfuOrder#NONE}. */
-    byte region;
-
-    /** Loaded from the disk tier rather than the source. */
-    boolean fromDisk;
-
-    /** For {@link #fromDisk}: when the data was first loaded from the source, by the ticker. */
-    long diskWrittenAt;
-
-    /** Requests served from this entry while cached. */
-    long hits;
-
-    /** The quota group of a cached entry, or null. */
-    QuotaGroups.Group group;
-
-    Entry(ColumnChunkKey key) {
-      this.key = key;
-    }
-
-    void addRule(Pins.PinRule rule) {
-      if (rules.isEmpty()) {
-        rules = new ArrayList<>(2);
-      }
-      if (!rules.contains(rule)) {
-        rules.add(rule);
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "Entry[" + key + ", " + state + (pinned ? ", pinned" : "") + "]";
     }
   }
 }

@@ -22,16 +22,16 @@ abstract class EvictionOrder {
   }
 
   /** The entry became managed (loaded, or unpinned); it may have readers. */
-  abstract void add(ChunkCache.Entry entry);
+  abstract void add(CacheEntry entry);
 
   /** The entry stopped being managed (uncached or pinned). */
-  abstract void remove(ChunkCache.Entry entry);
+  abstract void remove(CacheEntry entry);
 
   /** A managed entry got its first reader. */
-  abstract void retained(ChunkCache.Entry entry);
+  abstract void retained(CacheEntry entry);
 
   /** A managed entry lost its last reader: the moment that counts as its use. */
-  abstract void released(ChunkCache.Entry entry);
+  abstract void released(CacheEntry entry);
 
   /** A key was requested (hit or miss). */
   void recordAccess(ColumnChunkKey key) {}
@@ -48,36 +48,36 @@ abstract class EvictionOrder {
    * The next entry to evict, or null if no managed entry is evictable. The caller evicts it (and
    * calls {@link #remove}) before asking again.
    */
-  abstract ChunkCache.Entry victim();
+  abstract CacheEntry victim();
 
   /** Least recently used first, over the evictable entries only. */
   static final class Lru extends EvictionOrder {
-    private final LinkedHashSet<ChunkCache.Entry> evictable = new LinkedHashSet<>();
+    private final LinkedHashSet<CacheEntry> evictable = new LinkedHashSet<>();
 
     @Override
-    void add(ChunkCache.Entry entry) {
+    void add(CacheEntry entry) {
       if (entry.readers == 0) {
         evictable.add(entry);
       }
     }
 
     @Override
-    void remove(ChunkCache.Entry entry) {
+    void remove(CacheEntry entry) {
       evictable.remove(entry);
     }
 
     @Override
-    void retained(ChunkCache.Entry entry) {
+    void retained(CacheEntry entry) {
       evictable.remove(entry);
     }
 
     @Override
-    void released(ChunkCache.Entry entry) {
+    void released(CacheEntry entry) {
       evictable.add(entry);
     }
 
     @Override
-    ChunkCache.Entry victim() {
+    CacheEntry victim() {
       return evictable.isEmpty() ? null : evictable.iterator().next();
     }
   }

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: not thread-safe. The cache's field holding it is {@code @GuardedBy("lock")}:
  * every method except the static ones is called with the cache's lock held, which also guards the
- * {@link ChunkCache.Entry} fields read and written here ({@code pinned}, {@code rules}). {@link
+ * {@link CacheEntry} fields read and written here ({@code pinned}, {@code rules}). {@link
  * PinRule#removed} is guarded by that lock as well.
  */
 final class Pins {
@@ -58,7 +58,7 @@ final class Pins {
   private long rulesVersion;
 
   /** Cached entries that are pinned now. */
-  private final Set<ChunkCache.Entry> pinned = new HashSet<>();
+  private final Set<CacheEntry> pinned = new HashSet<>();
 
   private long pinnedBytes;
 
@@ -158,7 +158,7 @@ final class Pins {
    * Whether a live key pin or a live rule the entry matched pins it at {@code now}. Prunes rules
    * that can never be live again from {@code entry.rules}.
    */
-  boolean shouldPin(ChunkCache.Entry entry, long now) {
+  boolean shouldPin(CacheEntry entry, long now) {
     PinTerm keyPin = keyPins.get(entry.key);
     if (keyPin != null && keyPin.liveAt(now)) {
       return true;
@@ -176,21 +176,21 @@ final class Pins {
   }
 
   /** Marks a cached entry pinned and counts it; the cache takes it out of its eviction order. */
-  void addPinned(ChunkCache.Entry entry) {
+  void addPinned(CacheEntry entry) {
     entry.pinned = true;
     pinned.add(entry);
     pinnedBytes += entry.sizeBytes;
   }
 
   /** Marks a pinned entry unpinned and stops counting it. */
-  void removePinned(ChunkCache.Entry entry) {
+  void removePinned(CacheEntry entry) {
     entry.pinned = false;
     pinned.remove(entry);
     pinnedBytes -= entry.sizeBytes;
   }
 
   /** A snapshot of the pinned entries, for re-evaluating them. */
-  List<ChunkCache.Entry> pinnedEntries() {
+  List<CacheEntry> pinnedEntries() {
     return new ArrayList<>(pinned);
   }
 

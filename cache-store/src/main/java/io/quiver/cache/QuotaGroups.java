@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: not thread-safe. The cache's field holding it is {@code @GuardedBy("lock")}:
  * every instance method is called with the cache's lock held, which also guards {@link Group}'s
- * fields and {@link ChunkCache.Entry#group}.
+ * fields and {@link CacheEntry#group}.
  */
 final class QuotaGroups {
   // Logs under ChunkCache's name, as before this code left ChunkCache.
@@ -57,7 +57,7 @@ final class QuotaGroups {
   }
 
   /** Puts a newly cached entry into group {@code name}, as its most recently used entry. */
-  Group join(String name, ChunkCache.Entry entry) {
+  Group join(String name, CacheEntry entry) {
     Group group = groups.computeIfAbsent(name, Group::new);
     entry.group = group;
     group.bytes += entry.sizeBytes;
@@ -66,7 +66,7 @@ final class QuotaGroups {
   }
 
   /** Takes an entry that is being uncached out of its group, if it has one. */
-  void leave(ChunkCache.Entry entry) {
+  void leave(CacheEntry entry) {
     Group group = entry.group;
     if (group == null) {
       return;
@@ -80,7 +80,7 @@ final class QuotaGroups {
   }
 
   /** The entry's last reader released it: it is its group's most recently used entry now. */
-  void used(ChunkCache.Entry entry) {
+  void used(CacheEntry entry) {
     Group group = entry.group;
     if (group != null) {
       group.lru.remove(entry);
@@ -119,13 +119,13 @@ final class QuotaGroups {
    * that are neither pinned nor held by a reader, until the excess is covered or none is left.
    * Empty if the group has no quota or is within it. The caller evicts them.
    */
-  List<ChunkCache.Entry> overQuota(Group group) {
+  List<CacheEntry> overQuota(Group group) {
     if (!group.isOverQuota()) {
       return List.of();
     }
     long excess = group.bytes - group.quota;
-    List<ChunkCache.Entry> chosen = new ArrayList<>();
-    for (ChunkCache.Entry entry : group.lru) {
+    List<CacheEntry> chosen = new ArrayList<>();
+    for (CacheEntry entry : group.lru) {
       if (excess <= 0) {
         break;
       }
@@ -145,7 +145,7 @@ final class QuotaGroups {
   /** A quota group's cached entries in least recently used order; guarded by the cache's lock. */
   static final class Group {
     final String name;
-    final LinkedHashSet<ChunkCache.Entry> lru = new LinkedHashSet<>();
+    final LinkedHashSet<CacheEntry> lru = new LinkedHashSet<>();
     long bytes;
 
     /** The quota in bytes, or -1 for none. */
