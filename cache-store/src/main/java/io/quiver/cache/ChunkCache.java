@@ -1,5 +1,6 @@
 package io.quiver.cache;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.quiver.cache.CacheEntry.State;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -30,6 +31,30 @@ import org.slf4j.LoggerFactory;
  * (LRU or TinyLFU), pinning, optional expiry, reference-counted entries, single-flight loading, an
  * optional local-disk tier that survives restarts, stream-through when full, per-group quotas and
  * metrics.
+ *
+ * <p><b>Size.</b> This class is larger than the project's ~800-line guideline because it is both
+ * the public API (about half of it is that API's javadoc) and the core that must stay under one
+ * lock: the index, reference counts, single-flight loading, eviction and expiry share invariants
+ * (evictable bytes, the eviction order, entry states) that no other type could keep without that
+ * lock. Everything else lives in its own type (issue 12).
+ *
+ * <h2>Pieces</h2>
+ *
+ * Split the way Caffeine splits its bounded cache: this class is the index, reference counting and
+ * single-flight loading, and the facade of
+ *
+ * <ul>
+ *   <li>{@link CacheOptions}: the configuration;
+ *   <li>{@code CacheEntry}: one key's entry and its life ({@code CacheEntry.State});
+ *   <li>{@code EvictionOrder} / {@code TinyLfuOrder}: the eviction policy;
+ *   <li>{@code Pins}: key pins, pin rules and their time to live;
+ *   <li>{@code QuotaGroups}: per-group quotas;
+ *   <li>{@code TierCoordinator}: the disk tier (demotion, promotion, warm restart) and
+ *       stream-through, over {@code DiskTier};
+ *   <li>{@code CacheCounters}: the counters behind {@link #stats()} and {@link #metrics()};
+ *   <li>{@code LoaderCalls}: calling a {@link ChunkLoader} and checking its result;
+ *   <li>{@link Ticker}: the time source for pins and expiry.
+ * </ul>
  *
  * <h2>Tiers</h2>
  *
@@ -110,9 +135,16 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Thread-safety</h2>
  *
- * All methods are thread-safe. One internal lock guards the index and counters; it is never held
- * while a loader runs, while chunks are closed, during disk I/O, or while user predicates and
- * quota-group functions run. The disk tier has its own lock; the two are never held together.
+ * All methods are thread-safe. One internal lock ({@code lock}) guards the index, the gauges
+ * (entries, bytes, references, loads in progress, evictable bytes), the eviction order, the pins,
+ * the quota groups and the mutable fields of every entry; fields it guards are marked
+ * {@code @GuardedBy("lock")}, as are the private helpers that must be called with it held. The
+ * helpers it guards ({@code EvictionOrder}, {@code Pins}, {@code QuotaGroups}) are not thread-safe
+ * themselves and are only reached through those fields. The counters ({@code CacheCounters}) are
+ * thread-safe, and are updated and read under the lock so that snapshots are consistent. The lock
+ * is never held while a loader runs, while chunks are closed, during disk I/O ({@code
+ * TierCoordinator} never takes it), or while user predicates and quota-group functions run. The
+ * disk tier has its own lock; the two are never held together.
  */
 public final class ChunkCache implements AutoCloseable {
   /** The name of the cache's allocator. */
@@ -149,35 +181,54 @@ public final class ChunkCache implements AutoCloseable {
   /** Size of the last allocation the listener refused on this thread, for the error message. */
   private final ThreadLocal<Long> refusedRequest = new ThreadLocal<>();
 
+  /**
+   * The cache's one lock. It guards the fields below, the helpers they hold (not thread-safe
+   * themselves: {@link EvictionOrder}, {@link Pins}, {@link QuotaGroups}) and every {@link
+   * CacheEntry} field but the final ones.
+   */
   private final Object lock = new Object();
 
-  // Everything below is guarded by lock.
   /** Entries being loaded and entries the cache holds a reference to. */
+  @GuardedBy("lock")
   private final Map<ColumnChunkKey, CacheEntry> index = new HashMap<>();
 
   /** The eviction order of cached, unpinned entries. */
+  @GuardedBy("lock")
   private final EvictionOrder order;
 
   /** Cached entries in load order, when entries expire (load order is then expiry order). */
+  @GuardedBy("lock")
   private final LinkedHashSet<CacheEntry> writeOrder = new LinkedHashSet<>();
 
   /** Key pins, pin rules and the pinned entries. */
+  @GuardedBy("lock")
   private final Pins pins = new Pins();
 
   /** Bytes of cached entries without readers and not pinned. */
+  @GuardedBy("lock")
   private long evictableBytes;
 
+  @GuardedBy("lock")
   private long cachedEntries;
+
+  @GuardedBy("lock")
   private long cachedBytes;
+
+  @GuardedBy("lock")
   private long readerReferences;
+
+  @GuardedBy("lock")
   private long loadsInProgress;
 
   /** Quota groups: their entries, bytes and quotas. */
+  @GuardedBy("lock")
   private final QuotaGroups quotas = new QuotaGroups();
 
   /** Cached entries by file, row group and column, to find other versions of a loaded chunk. */
+  @GuardedBy("lock")
   private final Map<Slot, List<CacheEntry>> slots = new HashMap<>();
 
+  @GuardedBy("lock")
   private boolean closed;
 
   /**
@@ -240,7 +291,9 @@ public final class ChunkCache implements AutoCloseable {
         options.expireAfterWrite() == null ? 0 : saturatedNanos(options.expireAfterWrite());
     this.order = EvictionOrder.create(options.evictionPolicy(), capacityBytes, evictionMarginBytes);
     if (order instanceof TinyLfuOrder tinyLfu) {
-      tinyLfu.pinnedBytes(pins::pinnedBytes);
+      // The order calls this only under the lock (it is itself guarded by it).
+      Pins guardedPins = pins;
+      tinyLfu.pinnedBytes(guardedPins::pinnedBytes);
     }
     this.quotaGroup = options.quotaGroup();
     DiskTier disk =
@@ -976,6 +1029,7 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Uncaches other versions of a chunk that was just loaded from the source. */
+  @GuardedBy("lock")
   private void dropOtherVersionsLocked(CacheEntry loaded, List<TierCoordinator.Victim> victims) {
     List<CacheEntry> sameSlot = slots.get(Slot.of(loaded.key));
     if (sameSlot == null) {
@@ -993,6 +1047,7 @@ public final class ChunkCache implements AutoCloseable {
    * Evicts the group's least recently used unpinned entries without readers until it is within its
    * quota (or nothing more can go).
    */
+  @GuardedBy("lock")
   private void enforceQuotaLocked(QuotaGroups.Group group, List<TierCoordinator.Victim> victims) {
     for (CacheEntry entry : quotas.overQuota(group)) {
       counters.quotaEvictions.increment();
@@ -1064,12 +1119,14 @@ public final class ChunkCache implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // References and eviction
 
+  @GuardedBy("lock")
   private void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("the chunk cache is closed");
     }
   }
 
+  @GuardedBy("lock")
   private void retainLocked(CacheEntry entry) {
     entry.readers++;
     readerReferences++;
@@ -1080,6 +1137,7 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Releases one reader reference; returns the chunk to close if it was the last reference. */
+  @GuardedBy("lock")
   private ColumnChunk releaseLocked(CacheEntry entry) {
     if (entry.readers <= 0) {
       throw new IllegalStateException("released more references than retained for " + entry.key);
@@ -1103,6 +1161,7 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Drops the cache's reference; returns the chunk to close if no reader holds it. */
+  @GuardedBy("lock")
   private ColumnChunk uncacheLocked(CacheEntry entry) {
     entry.state = State.RELEASED;
     index.remove(entry.key, entry);
@@ -1132,6 +1191,7 @@ public final class ChunkCache implements AutoCloseable {
     return chunk;
   }
 
+  @GuardedBy("lock")
   private ColumnChunk invalidateLocked(CacheEntry entry) {
     if (entry.state == State.CACHED) {
       counters.explicitEvictions.increment();
@@ -1256,6 +1316,7 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Evicts a cached entry; the victim's chunk is null if a reader still holds it. */
+  @GuardedBy("lock")
   private TierCoordinator.Victim evictLocked(CacheEntry entry, boolean demote) {
     long writtenAt = entry.writtenAt;
     return new TierCoordinator.Victim(entry.key, uncacheLocked(entry), demote, writtenAt);
@@ -1265,6 +1326,7 @@ public final class ChunkCache implements AutoCloseable {
    * Returns {@code entry}, or null after dropping it if it is cached and expired; adds its chunk to
    * {@code toClose} if no reader holds it.
    */
+  @GuardedBy("lock")
   private CacheEntry dropIfExpiredLocked(CacheEntry entry, long now, List<ColumnChunk> toClose) {
     if (entry == null || entry.state != State.CACHED || !isExpired(entry, now)) {
       return entry;
@@ -1282,6 +1344,7 @@ public final class ChunkCache implements AutoCloseable {
    *
    * @return the number of entries dropped
    */
+  @GuardedBy("lock")
   private int expireLocked(long now, List<ColumnChunk> toClose) {
     int dropped = 0;
     while (!writeOrder.isEmpty()) {
@@ -1295,6 +1358,7 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Brings a cached entry's pinned state, and its place in the eviction order, up to date. */
+  @GuardedBy("lock")
   private void refreshPinLocked(CacheEntry entry, long now) {
     if (entry.state != State.CACHED) {
       return;
@@ -1318,6 +1382,7 @@ public final class ChunkCache implements AutoCloseable {
     }
   }
 
+  @GuardedBy("lock")
   private void refreshPinnedLocked(long now) {
     for (CacheEntry entry : pins.pinnedEntries()) {
       refreshPinLocked(entry, now);
@@ -1325,6 +1390,7 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Removes expired key pins and rules and unpins their entries, once a deadline has passed. */
+  @GuardedBy("lock")
   private void sweepExpiredPinsLocked(long now) {
     if (pins.sweepExpired(now)) {
       refreshPinnedLocked(now);
