@@ -111,10 +111,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Eviction order</h2>
  *
- * An entry's recency is the time its last reader released it (or it was loaded): an entry in use is
- * not a candidate at all, and a hit makes it most recent once released. {@link EvictionPolicy#LRU}
- * evicts the least recent entry; {@link EvictionPolicy#TINY_LFU} adds a frequency-aware admission
- * test so that one-off scans do not flush a hot working set (see {@code TinyLfuOrder}).
+ * An entry in use is never a candidate; among the others, {@link EvictionPolicy} chooses (see
+ * {@code EvictionOrder}).
  *
  * <h2>Pinning</h2>
  *

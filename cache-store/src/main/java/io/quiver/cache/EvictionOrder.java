@@ -5,12 +5,20 @@ import java.util.LinkedHashSet;
 /**
  * The order in which a {@link ChunkCache} evicts: one implementation per {@link EvictionPolicy}.
  *
+ * <h2>Eviction order</h2>
+ *
+ * An entry's recency is the time its last reader released it (or it was loaded): an entry in use is
+ * not a candidate at all, and a hit makes it most recent once released. {@link EvictionPolicy#LRU}
+ * evicts the least recent entry; {@link EvictionPolicy#TINY_LFU} adds a frequency-aware admission
+ * test so that one-off scans do not flush a hot working set (see {@link TinyLfuOrder}).
+ *
  * <p>The cache tells the order about every <em>managed</em> entry: one that is cached and not
  * pinned. Among those, the evictable ones are those without readers ({@code entry.readers == 0});
  * {@link #victim()} returns only such an entry. Pinned entries are removed from the order while
  * pinned, so the order never sees them. Sizes are {@code entry.sizeBytes}.
  *
- * <p>Not thread-safe: every method is called under the cache's lock.
+ * <p>Not thread-safe: every method is called under the cache's lock; the cache's field holding the
+ * order is {@code @GuardedBy("lock")}.
  */
 abstract class EvictionOrder {
 
