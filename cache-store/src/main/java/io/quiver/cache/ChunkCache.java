@@ -33,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * metrics.
  *
  * <p><b>Size.</b> This class is larger than the project's ~800-line guideline because it is both
- * the public API (about half of it is that API's javadoc) and the core that must stay under one
- * lock: the index, reference counts, single-flight loading, eviction and expiry share invariants
- * (evictable bytes, the eviction order, entry states) that no other type could keep without that
- * lock. Everything else lives in its own type (issue 12).
+ * the documented public API (its constructors and public methods with their javadoc take about 680
+ * lines) and the core that must stay under one lock: the index, reference counts, single-flight
+ * loading, eviction and expiry share invariants (evictable bytes, the eviction order, entry states)
+ * that no other type could keep without that lock. Everything else lives in its own type (issue
+ * 12).
  *
  * <h2>Pieces</h2>
  *
@@ -141,7 +142,7 @@ import org.slf4j.LoggerFactory;
  * themselves and are only reached through those fields. The counters ({@code CacheCounters}) are
  * thread-safe, and are updated and read under the lock so that snapshots are consistent. The lock
  * is never held while a loader runs, while chunks are closed, during disk I/O ({@code
- * TierCoordinator} never takes it), or while user predicates and quota-group functions run. The
+ * TierCoordinator} never holds it), or while user predicates and quota-group functions run. The
  * disk tier has its own lock; the two are never held together.
  */
 public final class ChunkCache implements AutoCloseable {

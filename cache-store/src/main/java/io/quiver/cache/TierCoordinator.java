@@ -69,11 +69,11 @@ import org.slf4j.LoggerFactory;
  * CacheCapacityException}; Arrow's {@link OutOfMemoryException} never escapes, and nothing waits
  * for memory.
  *
- * <p>Contract: the coordinator moves data and runs I/O; the cache keeps the books. It never takes
+ * <p>Contract: the coordinator moves data and runs I/O; the cache keeps the books. It never holds
  * the cache's lock and never touches the index or an entry: it reports what happened (a {@link
  * DiskRead} says whether the chunk went to the stream-through allocator) and the cache records it
  * under its lock. It classifies allocation failures in the memory tier through {@link MemoryTier},
- * which the cache implements.
+ * which the cache implements; those callbacks take the cache's lock briefly, never across I/O.
  *
  * <p>Ownership: owns the {@link DiskTier} and the stream-through allocator once constructed, and
  * closes them in {@link #close()}; borrows the cache's allocator and counters. Chunks it reads or
