@@ -18,11 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class CachedChunk implements AutoCloseable {
   private final ChunkCache cache;
-  private final ChunkCache.Entry entry;
+  private final CacheEntry entry;
   private final ColumnChunk chunk;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  CachedChunk(ChunkCache cache, ChunkCache.Entry entry, ColumnChunk chunk) {
+  CachedChunk(ChunkCache cache, CacheEntry entry, ColumnChunk chunk) {
     this.cache = cache;
     this.entry = entry;
     this.chunk = chunk;

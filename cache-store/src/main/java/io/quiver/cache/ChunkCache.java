@@ -1,14 +1,14 @@
 package io.quiver.cache;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.quiver.cache.CacheEntry.State;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,12 +17,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.HdrHistogram.SynchronizedHistogram;
 import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.AllocationOutcome;
 import org.apache.arrow.memory.BufferAllocator;
@@ -36,57 +32,46 @@ import org.slf4j.LoggerFactory;
  * optional local-disk tier that survives restarts, stream-through when full, per-group quotas and
  * metrics.
  *
+ * <p><b>Size.</b> This class is larger than the project's ~800-line guideline because it is both
+ * the documented public API (its constructors and public methods with their javadoc take about 680
+ * lines) and the core that must stay under one lock: the index, reference counts, single-flight
+ * loading, eviction and expiry share invariants (evictable bytes, the eviction order, entry states)
+ * that no other type could keep without that lock. Everything else lives in its own type (issue
+ * 12).
+ *
+ * <h2>Pieces</h2>
+ *
+ * Split the way Caffeine splits its bounded cache: this class is the index, reference counting and
+ * single-flight loading, and the facade of
+ *
+ * <ul>
+ *   <li>{@link CacheOptions}: the configuration;
+ *   <li>{@code CacheEntry}: one key's entry and its life ({@code CacheEntry.State});
+ *   <li>{@code EvictionOrder} / {@code TinyLfuOrder}: the eviction policy;
+ *   <li>{@code Pins}: key pins, pin rules and their time to live;
+ *   <li>{@code QuotaGroups}: per-group quotas;
+ *   <li>{@code TierCoordinator}: the disk tier (demotion, promotion, warm restart) and
+ *       stream-through, over {@code DiskTier};
+ *   <li>{@code CacheCounters}: the counters behind {@link #stats()} and {@link #metrics()};
+ *   <li>{@code LoaderCalls}: calling a {@link ChunkLoader} and checking its result;
+ *   <li>{@link Ticker}: the time source for pins and expiry.
+ * </ul>
+ *
  * <h2>Tiers</h2>
  *
- * Memory is the first tier. With {@link Options#withDiskTier} a second tier of Arrow IPC files in
- * one or more directories, each with its own capacity, sits behind it ({@code DiskTier}, file
- * format in {@code ChunkFiles}: one record batch per slice, key and a CRC32C of everything but the
- * footer in the footer's custom metadata). An entry evicted from memory for room or for its quota
- * (not pinned, no reader, by definition of evictable) is <em>demoted</em>: written to a temporary
- * file, renamed atomically, and indexed; a directory over its capacity deletes its least recently
- * used files. The disk tier is inclusive: a file stays after its chunk is promoted, so a chunk
- * evicted again costs no write. A memory miss looks at the disk tier first: the file is mapped
- * ({@link java.nio.channels.FileChannel#map}), its checksum verified, and the chunk's vectors are
- * built over the mapping without copying (only all-valid or all-null validity bitmaps are
- * re-created by Arrow's loader). A damaged, truncated or foreign file is deleted, counted as {@link
- * EvictionCause#CORRUPT} and the key is loaded from the source instead: never served. A disk hit is
- * <em>promoted</em>, i.e. cached in memory, always under LRU and under TinyLFU only if it was
- * requested more often than the main region's victim (otherwise the caller gets it uncached and the
- * mapping goes with the caller's reference). Invalidation deletes the files too; expiry applies to
- * disk copies with the age of the data, not of the file. Loading a key from the source drops cached
- * entries and files of other versions of the same file, row group and column ({@link
- * EvictionCause#STALE}).
- *
- * <p><b>Warm restart.</b> A new cache over existing directories re-indexes their files on {@link
- * Options#executor()} while already serving (misses go to the loader until {@link #reindexed()}
- * completes); it deletes temporary files of interrupted writes, unreadable files and files that
- * {@link Options#withVersionCheck} rejects. Each directory is locked (a lock file) by one cache at
- * a time.
- *
- * <p><b>Threads and I/O.</b> Demotion is synchronous on the thread whose allocation needed the room
- * (or, for quotas, the thread that loaded or released the group's entries), without any lock held:
- * the memory must be free before that allocation can proceed, so a bounded backlog of pending
- * writes would only move the wait. Readers of other entries are never blocked by it: lookups take
- * the index lock only briefly, and disk reads, writes and deletes run outside every lock. A key
- * being demoted is absent from both tiers for the duration of its write; a request for it then
- * loads it from the source.
- *
- * <h2>Stream-through</h2>
- *
- * With {@link Options#withStreamThrough}, a load that cannot get memory because everything cached
- * is pinned or held by readers does not fail: the loader runs again against a separate allocator
- * ({@value #OVERFLOW_ALLOCATOR_NAME}, a child of the parent limited to the budget) and {@link
- * #getAll} returns chunks that are not cached ({@link CachedChunk#uncached()}), owned only by the
- * callers of that load: closing the last reference frees them. A disk hit that cannot be mapped
- * into the cache's allocator is mapped into that allocator the same way. If the budget is exhausted
- * too, the load fails with {@link CacheCapacityException}; Arrow's {@link OutOfMemoryException}
- * never escapes, and nothing waits for memory.
+ * Memory is the first tier. With {@link CacheOptions#withDiskTier} a second tier of Arrow IPC files
+ * sits behind it: entries evicted from memory are <em>demoted</em> there and memory misses are
+ * <em>promoted</em> from there; a new cache re-indexes a previous instance's files while already
+ * serving (see {@link #reindexed()}). With {@link CacheOptions#withStreamThrough}, a load that
+ * cannot get memory because everything cached is pinned or held by readers runs again against a
+ * separate allocator ({@value #OVERFLOW_ALLOCATOR_NAME}) and {@link #getAll} returns chunks that
+ * are not cached ({@link CachedChunk#uncached()}). {@code TierCoordinator} does both and describes
+ * them.
  *
  * <h2>Quotas</h2>
  *
- * With {@link Options#withQuotaGroup}, every cached entry belongs to a group (for example its
- * table); {@link #setQuota} bounds a group's cached bytes: a group over its quota evicts its own
- * least recently used unpinned entries without readers (demoting them like any eviction).
+ * With {@link CacheOptions#withQuotaGroup}, {@link #setQuota} bounds the cached bytes of a group of
+ * entries (for example a table's); see {@code QuotaGroups}.
  *
  * <h2>Capacity</h2>
  *
@@ -106,7 +91,7 @@ import org.slf4j.LoggerFactory;
  * would not fit ({@code onPreAllocation}), and again if Arrow refused it anyway because a
  * concurrent allocation took the room first ({@code onFailedAllocation}, after which Arrow retries
  * once), it evicts entries that no reader holds and nobody pinned, in the order of the {@link
- * EvictionPolicy} (and first any entries past {@link Options#expireAfterWrite()}), until the
+ * EvictionPolicy} (and first any entries past {@link CacheOptions#expireAfterWrite()}), until the
  * request fits (plus the optional eviction margin). If even evicting every such entry would not be
  * enough, it evicts nothing and the allocation fails with Arrow's {@link OutOfMemoryException},
  * which the cache reports as {@link CacheCapacityException}. If an allocation failed although the
@@ -127,41 +112,38 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Eviction order</h2>
  *
- * An entry's recency is the time its last reader released it (or it was loaded): an entry in use is
- * not a candidate at all, and a hit makes it most recent once released. {@link EvictionPolicy#LRU}
- * evicts the least recent entry; {@link EvictionPolicy#TINY_LFU} adds a frequency-aware admission
- * test so that one-off scans do not flush a hot working set (see {@code TinyLfuOrder}).
+ * An entry in use is never a candidate; among the others, {@link EvictionPolicy} chooses (see
+ * {@code EvictionOrder}).
  *
  * <h2>Pinning</h2>
  *
- * A pinned entry is never evicted, by either policy. Pins are state of the cache, not of entries,
- * so they also apply to keys loaded later: {@link #pin} pins one key, {@link #pinAll} installs a
- * named rule (a predicate, for example "every chunk of this file"). Both may have a time to live,
- * measured with the {@link Ticker}. An entry is pinned while its key has a live key pin or it
- * matched a live rule; rules are evaluated when an entry is loaded and, for entries already cached,
- * when the rule is installed. Pinned bytes stay inside the capacity: when everything is pinned or
- * held, a load that does not fit fails with {@link CacheCapacityException}. Pinning does not keep
- * an entry beyond {@link Options#expireAfterWrite()}, and {@link #invalidate} drops a pinned entry
- * (its pin still applies when the key is loaded again).
+ * A pinned entry is never evicted. {@link #pin} pins one key, {@link #pinAll} installs a named
+ * rule; both may have a time to live by the {@link Ticker}. See {@code Pins} for the rules.
  *
  * <h2>Expiry</h2>
  *
- * With {@link Options#expireAfterWrite()} set, an entry older than that (by the {@link Ticker}) is
- * never served: a request finds it absent (and drops it), and eviction drops expired entries before
- * choosing victims by policy. {@link #cleanUp()} drops them eagerly.
+ * With {@link CacheOptions#expireAfterWrite()} set, an entry older than that (by the {@link
+ * Ticker}) is never served: a request finds it absent (and drops it), and eviction drops expired
+ * entries before choosing victims by policy. {@link #cleanUp()} drops them eagerly.
  *
  * <h2>Metrics and listing</h2>
  *
- * {@link #stats()} is the compact summary; {@link #metrics()} adds hits and misses per tier, bytes
- * and entries per tier, evictions by {@link EvictionCause}, demotions, promotions, stream-through
- * loads and loader latency percentiles (HdrHistogram). {@link #entries} lists entries of both tiers
- * for {@code quiver cache ls}.
+ * {@link #stats()} is the compact summary and {@link #metrics()} the per-tier view, both built from
+ * the counters in {@code CacheCounters}. {@link #entries} lists entries of both tiers for {@code
+ * quiver cache ls}.
  *
  * <h2>Thread-safety</h2>
  *
- * All methods are thread-safe. One internal lock guards the index and counters; it is never held
- * while a loader runs, while chunks are closed, during disk I/O, or while user predicates and
- * quota-group functions run. The disk tier has its own lock; the two are never held together.
+ * All methods are thread-safe. One internal lock ({@code lock}) guards the index, the gauges
+ * (entries, bytes, references, loads in progress, evictable bytes), the eviction order, the pins,
+ * the quota groups and the mutable fields of every entry; fields it guards are marked
+ * {@code @GuardedBy("lock")}, as are the private helpers that must be called with it held. The
+ * helpers it guards ({@code EvictionOrder}, {@code Pins}, {@code QuotaGroups}) are not thread-safe
+ * themselves and are only reached through those fields. The counters ({@code CacheCounters}) are
+ * thread-safe, and are updated and read under the lock so that snapshots are consistent. The lock
+ * is never held while a loader runs, while chunks are closed, during disk I/O ({@code
+ * TierCoordinator} never holds it), or while user predicates and quota-group functions run. The
+ * disk tier has its own lock; the two are never held together.
  */
 public final class ChunkCache implements AutoCloseable {
   /** The name of the cache's allocator. */
@@ -176,7 +158,7 @@ public final class ChunkCache implements AutoCloseable {
    * Loader calls per {@link #getAll} when allocations keep losing races for memory that the
    * listener freed (see {@link #lostAllocationRace}); a refusal is never retried.
    */
-  private static final int MAX_LOAD_ATTEMPTS = 4;
+  static final int MAX_LOAD_ATTEMPTS = 4;
 
   private final BufferAllocator allocator;
   private final long capacityBytes;
@@ -186,83 +168,66 @@ public final class ChunkCache implements AutoCloseable {
   /** Nanoseconds after loading that an entry expires, or 0 for never. */
   private final long expireAfterWriteNanos;
 
-  /** The disk tier, or null without one. */
-  private final DiskTier disk;
-
-  /** The stream-through allocator, or null when a full cache refuses loads. */
-  private final BufferAllocator overflow;
+  /** The disk tier and the stream-through allocator: demotion, promotion, stream-through. */
+  private final TierCoordinator tiers;
 
   /** Maps keys to quota groups, or null without quotas. */
   private final Function<ColumnChunkKey, String> quotaGroup;
 
-  /** Completes when the disk tier's re-index is done (at once without a disk tier). */
-  private final CompletableFuture<Void> reindexed = new CompletableFuture<>();
-
-  /** Loader call latencies in microseconds; resizes itself, 3 significant digits. */
-  private final SynchronizedHistogram loadLatency = new SynchronizedHistogram(3);
+  /** The cumulative counters; thread-safe, but updated and read under the lock for snapshots. */
+  private final CacheCounters counters = new CacheCounters();
 
   /** Size of the last allocation the listener refused on this thread, for the error message. */
   private final ThreadLocal<Long> refusedRequest = new ThreadLocal<>();
 
+  /**
+   * The cache's one lock. It guards the fields below, the helpers they hold (not thread-safe
+   * themselves: {@link EvictionOrder}, {@link Pins}, {@link QuotaGroups}) and every {@link
+   * CacheEntry} field but the final ones.
+   */
   private final Object lock = new Object();
 
-  // Everything below is guarded by lock.
   /** Entries being loaded and entries the cache holds a reference to. */
-  private final Map<ColumnChunkKey, Entry> index = new HashMap<>();
+  @GuardedBy("lock")
+  private final Map<ColumnChunkKey, CacheEntry> index = new HashMap<>();
 
   /** The eviction order of cached, unpinned entries. */
+  @GuardedBy("lock")
   private final EvictionOrder order;
 
   /** Cached entries in load order, when entries expire (load order is then expiry order). */
-  private final LinkedHashSet<Entry> writeOrder = new LinkedHashSet<>();
+  @GuardedBy("lock")
+  private final LinkedHashSet<CacheEntry> writeOrder = new LinkedHashSet<>();
 
-  /** Key pins, cached or not. */
-  private final Map<ColumnChunkKey, PinTerm> keyPins = new HashMap<>();
-
-  /** Pin rules by name. */
-  private final Map<String, PinRule> pinRules = new LinkedHashMap<>();
-
-  /** Changes whenever a rule is added or removed, so a load can tell its rule matching is stale. */
-  private long rulesVersion;
-
-  /** Cached entries that are pinned now. */
-  private final Set<Entry> pinned = new HashSet<>();
-
-  private long pinnedBytes;
-
-  /** Whether a key pin or rule has a deadline; the earliest is then {@link #nextPinDeadline}. */
-  private boolean timedPins;
-
-  private long nextPinDeadline;
+  /** Key pins, pin rules and the pinned entries. */
+  @GuardedBy("lock")
+  private final Pins pins = new Pins();
 
   /** Bytes of cached entries without readers and not pinned. */
+  @GuardedBy("lock")
   private long evictableBytes;
 
+  @GuardedBy("lock")
   private long cachedEntries;
-  private long cachedBytes;
-  private long readerReferences;
-  private long loadsInProgress;
-  private long hits;
-  private long misses;
-  private long evictions;
-  private long expirations;
-  private long loadFailures;
-  private long bytesLoaded;
-  private long diskHits;
-  private long diskMisses;
-  private long promotions;
-  private long streamedThrough;
-  private long quotaEvictions;
-  private long explicitEvictions;
-  private long staleEvictions;
-  private long demotionsRefused;
 
-  /** Quota groups by name: groups with a quota or with cached entries. */
-  private final Map<String, QuotaGroup> groups = new HashMap<>();
+  @GuardedBy("lock")
+  private long cachedBytes;
+
+  @GuardedBy("lock")
+  private long readerReferences;
+
+  @GuardedBy("lock")
+  private long loadsInProgress;
+
+  /** Quota groups: their entries, bytes and quotas. */
+  @GuardedBy("lock")
+  private final QuotaGroups quotas = new QuotaGroups();
 
   /** Cached entries by file, row group and column, to find other versions of a loaded chunk. */
-  private final Map<Slot, List<Entry>> slots = new HashMap<>();
+  @GuardedBy("lock")
+  private final Map<Slot, List<CacheEntry>> slots = new HashMap<>();
 
+  @GuardedBy("lock")
   private boolean closed;
 
   /**
@@ -300,13 +265,13 @@ public final class ChunkCache implements AutoCloseable {
   public ChunkCache(BufferAllocator parent, long capacityBytes, long evictionMarginBytes) {
     this(
         Objects.requireNonNull(parent, "parent"),
-        Options.of(capacityBytes).withEvictionMargin(evictionMarginBytes));
+        CacheOptions.of(capacityBytes).withEvictionMargin(evictionMarginBytes));
   }
 
   /**
    * Creates a cache with the given options. With a disk tier, opens and locks its directories and
-   * starts re-indexing the files a previous instance left there on {@link Options#executor()}; the
-   * cache serves meanwhile (see {@link #reindexed()}).
+   * starts re-indexing the files a previous instance left there on {@link CacheOptions#executor()};
+   * the cache serves meanwhile (see {@link #reindexed()}).
    *
    * @param parent the allocator to create the cache's allocator (and the stream-through allocator)
    *     under; borrowed, must outlive this cache
@@ -315,7 +280,7 @@ public final class ChunkCache implements AutoCloseable {
    * @throws java.io.UncheckedIOException if a disk directory cannot be created or locked
    * @throws IllegalStateException if another cache uses a disk directory
    */
-  public ChunkCache(BufferAllocator parent, Options options) {
+  public ChunkCache(BufferAllocator parent, CacheOptions options) {
     Objects.requireNonNull(parent, "parent");
     Objects.requireNonNull(options, "options");
     this.capacityBytes = options.capacityBytes();
@@ -325,18 +290,21 @@ public final class ChunkCache implements AutoCloseable {
         options.expireAfterWrite() == null ? 0 : saturatedNanos(options.expireAfterWrite());
     this.order = EvictionOrder.create(options.evictionPolicy(), capacityBytes, evictionMarginBytes);
     if (order instanceof TinyLfuOrder tinyLfu) {
-      tinyLfu.pinnedBytes(() -> pinnedBytes);
+      // The order calls this only under the lock (it is itself guarded by it).
+      Pins guardedPins = pins;
+      tinyLfu.pinnedBytes(guardedPins::pinnedBytes);
     }
     this.quotaGroup = options.quotaGroup();
-    this.disk =
+    DiskTier disk =
         options.diskDirectories().isEmpty()
             ? null
             : new DiskTier(options.diskDirectories(), options.ticker());
     BufferAllocator cacheAllocator = null;
+    BufferAllocator overflow;
     try {
       cacheAllocator =
           parent.newChildAllocator(ALLOCATOR_NAME, new EvictingListener(), 0, capacityBytes);
-      this.overflow =
+      overflow =
           options.streamThroughBytes() > 0
               ? parent.newChildAllocator(OVERFLOW_ALLOCATOR_NAME, 0, options.streamThroughBytes())
               : null;
@@ -350,28 +318,10 @@ public final class ChunkCache implements AutoCloseable {
       throw e;
     }
     this.allocator = cacheAllocator;
-    if (disk == null) {
-      reindexed.complete(null);
-    } else {
-      Predicate<ColumnChunkKey> versionCheck = options.versionCheck();
-      try {
-        options
-            .executor()
-            .execute(
-                () -> {
-                  try {
-                    disk.reindex(versionCheck);
-                    reindexed.complete(null);
-                  } catch (IOException | RuntimeException | Error e) {
-                    LOG.warn("re-indexing the disk cache failed; it starts empty", e);
-                    reindexed.completeExceptionally(e);
-                  }
-                });
-      } catch (RejectedExecutionException e) {
-        LOG.warn("the executor refused the disk cache re-index; it starts empty", e);
-        reindexed.completeExceptionally(e);
-      }
-    }
+    this.tiers =
+        new TierCoordinator(
+            disk, cacheAllocator, overflow, counters, this::isExpiredAt, new AllocationFailures());
+    tiers.startReindex(options.executor(), options.versionCheck());
   }
 
   /**
@@ -380,7 +330,7 @@ public final class ChunkCache implements AutoCloseable {
    * writes). Until then such files are not found and misses go to the loader.
    */
   public CompletableFuture<Void> reindexed() {
-    return reindexed.copy();
+    return tiers.reindexed();
   }
 
   /**
@@ -422,15 +372,15 @@ public final class ChunkCache implements AutoCloseable {
     for (ColumnChunkKey key : keys) {
       distinct.add(Objects.requireNonNull(key, "key"));
     }
-    Map<ColumnChunkKey, Entry> acquired = new LinkedHashMap<>(distinct.size() * 2);
-    List<Entry> toLoad = new ArrayList<>();
-    List<Entry> toAwait = new ArrayList<>();
+    Map<ColumnChunkKey, CacheEntry> acquired = new LinkedHashMap<>(distinct.size() * 2);
+    List<CacheEntry> toLoad = new ArrayList<>();
+    List<CacheEntry> toAwait = new ArrayList<>();
     List<ColumnChunk> expired = new ArrayList<>();
     Thread self = Thread.currentThread();
     synchronized (lock) {
       ensureOpen();
       for (ColumnChunkKey key : distinct) {
-        Entry entry = index.get(key);
+        CacheEntry entry = index.get(key);
         if (entry != null && entry.chunk == null && entry.loadingThread == self) {
           throw new IllegalStateException(
               "a loader called back into the cache for " + key + ", which it is loading itself");
@@ -439,19 +389,19 @@ public final class ChunkCache implements AutoCloseable {
       long now = ticker.nanos();
       for (ColumnChunkKey key : distinct) {
         order.recordAccess(key);
-        Entry entry = dropIfExpiredLocked(index.get(key), now, expired);
+        CacheEntry entry = dropIfExpiredLocked(index.get(key), now, expired);
         if (entry == null) {
-          entry = new Entry(key);
+          entry = new CacheEntry(key);
           entry.loadingThread = self;
           index.put(key, entry);
           toLoad.add(entry);
-          misses++;
+          counters.misses.increment();
         } else if (entry.chunk != null) {
-          hits++;
+          counters.hits.increment();
           entry.hits++;
         } else {
           toAwait.add(entry);
-          misses++;
+          counters.misses.increment();
         }
         // For loading entries this reference is taken now, so the entry cannot be evicted
         // between the end of the load and the moment this caller picks it up.
@@ -463,7 +413,7 @@ public final class ChunkCache implements AutoCloseable {
       }
     }
     try {
-      closeChunks(expired);
+      LoaderCalls.closeChunks(expired);
     } catch (RuntimeException e) {
       if (!toLoad.isEmpty()) {
         fail(toLoad, e);
@@ -475,7 +425,7 @@ public final class ChunkCache implements AutoCloseable {
       if (!toLoad.isEmpty()) {
         load(toLoad, loader);
       }
-      for (Entry entry : toAwait) {
+      for (CacheEntry entry : toAwait) {
         await(entry);
       }
     } catch (IOException | RuntimeException | Error e) {
@@ -484,7 +434,7 @@ public final class ChunkCache implements AutoCloseable {
     }
     Map<ColumnChunkKey, CachedChunk> result = new LinkedHashMap<>(acquired.size() * 2);
     synchronized (lock) {
-      for (Entry entry : acquired.values()) {
+      for (CacheEntry entry : acquired.values()) {
         result.put(entry.key, new CachedChunk(this, entry, entry.chunk));
       }
     }
@@ -505,11 +455,11 @@ public final class ChunkCache implements AutoCloseable {
     synchronized (lock) {
       ensureOpen();
       order.recordAccess(key);
-      Entry entry = dropIfExpiredLocked(index.get(key), ticker.nanos(), expired);
+      CacheEntry entry = dropIfExpiredLocked(index.get(key), ticker.nanos(), expired);
       if (entry == null || entry.chunk == null) {
-        misses++;
+        counters.misses.increment();
       } else {
-        hits++;
+        counters.hits.increment();
         entry.hits++;
         retainLocked(entry);
         result = new CachedChunk(this, entry, entry.chunk);
@@ -517,7 +467,7 @@ public final class ChunkCache implements AutoCloseable {
     }
     if (!expired.isEmpty()) {
       try {
-        closeChunks(expired);
+        LoaderCalls.closeChunks(expired);
       } catch (RuntimeException e) {
         if (result != null) {
           result.close();
@@ -531,7 +481,7 @@ public final class ChunkCache implements AutoCloseable {
   /**
    * Pins {@code key}: while the pin lives, the key's entry is never evicted, whether it is cached
    * now or loaded later. Pinning a pinned key replaces its time to live. The pin does not load
-   * anything, and does not keep an entry beyond {@link Options#expireAfterWrite()}.
+   * anything, and does not keep an entry beyond {@link CacheOptions#expireAfterWrite()}.
    *
    * @param ttl how long the pin lives, by the cache's {@link Ticker}; null pins until {@link
    *     #unpin}
@@ -540,14 +490,12 @@ public final class ChunkCache implements AutoCloseable {
    */
   public void pin(ColumnChunkKey key, Duration ttl) {
     Objects.requireNonNull(key, "key");
-    checkTtl(ttl);
+    Pins.checkTtl(ttl);
     synchronized (lock) {
       ensureOpen();
       long now = ticker.nanos();
-      PinTerm term = PinTerm.of(ttl, now);
-      keyPins.put(key, term);
-      noteDeadlineLocked(term);
-      Entry entry = index.get(key);
+      pins.pinKey(key, ttl, now);
+      CacheEntry entry = index.get(key);
       if (entry != null) {
         refreshPinLocked(entry, now);
       }
@@ -563,8 +511,8 @@ public final class ChunkCache implements AutoCloseable {
   public boolean unpin(ColumnChunkKey key) {
     Objects.requireNonNull(key, "key");
     synchronized (lock) {
-      boolean removed = keyPins.remove(key) != null;
-      Entry entry = index.get(key);
+      boolean removed = pins.unpinKey(key);
+      CacheEntry entry = index.get(key);
       if (entry != null) {
         refreshPinLocked(entry, ticker.nanos());
       }
@@ -589,39 +537,31 @@ public final class ChunkCache implements AutoCloseable {
   public void pinAll(String name, Predicate<ColumnChunkKey> matching, Duration ttl) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(matching, "matching");
-    checkTtl(ttl);
-    PinRule rule;
-    List<Entry> snapshot;
+    Pins.checkTtl(ttl);
+    Pins.PinRule rule;
+    List<CacheEntry> snapshot;
     synchronized (lock) {
       ensureOpen();
-      rule = new PinRule(name, matching, PinTerm.of(ttl, ticker.nanos()));
-      PinRule replaced = pinRules.put(name, rule);
-      if (replaced != null) {
-        replaced.removed = true;
-      }
-      rulesVersion++;
-      noteDeadlineLocked(rule.term);
+      rule = pins.addRule(name, matching, ttl, ticker.nanos());
       snapshot = new ArrayList<>(index.values());
     }
-    List<Entry> matched = new ArrayList<>();
+    List<CacheEntry> matched = new ArrayList<>();
     try {
-      for (Entry entry : snapshot) {
+      for (CacheEntry entry : snapshot) {
         if (matching.test(entry.key)) {
           matched.add(entry);
         }
       }
     } catch (RuntimeException | Error e) {
       synchronized (lock) {
-        rule.removed = true;
-        pinRules.remove(name, rule);
-        rulesVersion++;
+        pins.abandonRule(rule);
         refreshPinnedLocked(ticker.nanos());
       }
       throw e;
     }
     synchronized (lock) {
       long now = ticker.nanos();
-      for (Entry entry : matched) {
+      for (CacheEntry entry : matched) {
         // Loading entries get the rule too; their load re-evaluates all rules when it publishes.
         entry.addRule(rule);
         refreshPinLocked(entry, now);
@@ -640,12 +580,9 @@ public final class ChunkCache implements AutoCloseable {
   public boolean unpinAll(String name) {
     Objects.requireNonNull(name, "name");
     synchronized (lock) {
-      PinRule rule = pinRules.remove(name);
-      if (rule == null) {
+      if (!pins.removeRule(name)) {
         return false;
       }
-      rule.removed = true;
-      rulesVersion++;
       refreshPinnedLocked(ticker.nanos());
       return true;
     }
@@ -665,7 +602,7 @@ public final class ChunkCache implements AutoCloseable {
       sweepExpiredPinsLocked(now);
       expireLocked(now, toClose);
     }
-    closeChunks(toClose);
+    LoaderCalls.closeChunks(toClose);
   }
 
   /**
@@ -678,13 +615,11 @@ public final class ChunkCache implements AutoCloseable {
     Objects.requireNonNull(key, "key");
     ColumnChunk toClose;
     synchronized (lock) {
-      Entry entry = index.get(key);
+      CacheEntry entry = index.get(key);
       toClose = entry == null ? null : invalidateLocked(entry);
     }
-    if (disk != null) {
-      disk.remove(key, EvictionCause.EXPLICIT);
-    }
-    closeChunks(toClose == null ? List.of() : List.of(toClose));
+    tiers.remove(key, EvictionCause.EXPLICIT);
+    LoaderCalls.closeChunks(toClose == null ? List.of() : List.of(toClose));
   }
 
   /**
@@ -693,19 +628,19 @@ public final class ChunkCache implements AutoCloseable {
    */
   public void invalidateAll(Predicate<ColumnChunkKey> predicate) {
     Objects.requireNonNull(predicate, "predicate");
-    List<Entry> snapshot;
+    List<CacheEntry> snapshot;
     synchronized (lock) {
       snapshot = new ArrayList<>(index.values());
     }
-    List<Entry> matching = new ArrayList<>();
-    for (Entry entry : snapshot) {
+    List<CacheEntry> matching = new ArrayList<>();
+    for (CacheEntry entry : snapshot) {
       if (predicate.test(entry.key)) {
         matching.add(entry);
       }
     }
     List<ColumnChunk> toClose = new ArrayList<>();
     synchronized (lock) {
-      for (Entry entry : matching) {
+      for (CacheEntry entry : matching) {
         if (index.get(entry.key) == entry) {
           ColumnChunk chunk = invalidateLocked(entry);
           if (chunk != null) {
@@ -714,10 +649,8 @@ public final class ChunkCache implements AutoCloseable {
         }
       }
     }
-    if (disk != null) {
-      disk.removeIf(predicate, EvictionCause.EXPLICIT);
-    }
-    closeChunks(toClose);
+    tiers.removeIf(predicate, EvictionCause.EXPLICIT);
+    LoaderCalls.closeChunks(toClose);
   }
 
   /** A snapshot of the counters. */
@@ -726,18 +659,8 @@ public final class ChunkCache implements AutoCloseable {
       if (!closed) {
         sweepExpiredPinsLocked(ticker.nanos());
       }
-      return new CacheStats(
-          cachedEntries,
-          cachedBytes,
-          capacityBytes,
-          hits,
-          misses,
-          evictions,
-          loadFailures,
-          bytesLoaded,
-          pinned.size(),
-          pinnedBytes,
-          expirations);
+      return counters.stats(
+          cachedEntries, cachedBytes, capacityBytes, pins.pinnedCount(), pins.pinnedBytes());
     }
   }
 
@@ -746,51 +669,11 @@ public final class ChunkCache implements AutoCloseable {
    * cause, demotions, promotions, stream-through and the latency of loader calls.
    */
   public CacheMetrics metrics() {
-    Map<EvictionCause, Long> memory = new EnumMap<>(EvictionCause.class);
-    Map<EvictionCause, Long> onDisk = new EnumMap<>(EvictionCause.class);
-    long[] diskCounters = disk == null ? new long[5] : disk.counters();
-    for (EvictionCause cause : EvictionCause.values()) {
-      onDisk.put(cause, disk == null ? 0L : disk.evictions(cause));
-    }
-    double p50;
-    double p90;
-    double p99;
-    double max;
-    long calls;
-    synchronized (loadLatency) {
-      calls = loadLatency.getTotalCount();
-      p50 = loadLatency.getValueAtPercentile(50) / 1000.0;
-      p90 = loadLatency.getValueAtPercentile(90) / 1000.0;
-      p99 = loadLatency.getValueAtPercentile(99) / 1000.0;
-      max = loadLatency.getMaxValue() / 1000.0;
-    }
+    DiskTier.Counters diskCounters = tiers.diskCounters();
+    Map<EvictionCause, Long> onDisk = tiers.diskEvictions();
+    CacheCounters.Latency latency = counters.latency();
     synchronized (lock) {
-      memory.put(EvictionCause.SIZE, evictions);
-      memory.put(EvictionCause.EXPIRED, expirations);
-      memory.put(EvictionCause.QUOTA, quotaEvictions);
-      memory.put(EvictionCause.EXPLICIT, explicitEvictions);
-      memory.put(EvictionCause.CORRUPT, 0L);
-      memory.put(EvictionCause.STALE, staleEvictions);
-      return new CacheMetrics(
-          hits,
-          misses,
-          diskHits,
-          diskMisses,
-          cachedEntries,
-          cachedBytes,
-          diskCounters[1],
-          diskCounters[0],
-          memory,
-          onDisk,
-          diskCounters[3],
-          demotionsRefused,
-          promotions,
-          streamedThrough,
-          calls,
-          p50,
-          p90,
-          p99,
-          max);
+      return counters.metrics(cachedEntries, cachedBytes, diskCounters, onDisk, latency);
     }
   }
 
@@ -803,7 +686,7 @@ public final class ChunkCache implements AutoCloseable {
     List<EntryInfo> infos = new ArrayList<>();
     synchronized (lock) {
       long now = ticker.nanos();
-      for (Entry entry : index.values()) {
+      for (CacheEntry entry : index.values()) {
         if (entry.state == State.CACHED) {
           infos.add(
               new EntryInfo(
@@ -818,14 +701,12 @@ public final class ChunkCache implements AutoCloseable {
       }
     }
     infos.removeIf(info -> !predicate.test(info.key()));
-    if (disk != null) {
-      infos.addAll(disk.list(predicate));
-    }
+    infos.addAll(tiers.list(predicate));
     return infos;
   }
 
   /**
-   * Bounds the cached bytes of quota group {@code group} (see {@link Options#withQuotaGroup}):
+   * Bounds the cached bytes of quota group {@code group} (see {@link CacheOptions#withQuotaGroup}):
    * while the group holds more, its least recently used entries that are neither pinned nor in use
    * are evicted (demoted to the disk tier like any eviction). Enforced now, whenever the group's
    * entries are loaded, and when their readers release them; pinned and in-use entries can keep the
@@ -840,16 +721,15 @@ public final class ChunkCache implements AutoCloseable {
       throw new IllegalArgumentException("quota must be >= 0: " + bytes);
     }
     if (quotaGroup == null) {
-      throw new IllegalStateException("the cache has no quota groups (Options.withQuotaGroup)");
+      throw new IllegalStateException(
+          "the cache has no quota groups (CacheOptions.withQuotaGroup)");
     }
-    List<Victim> victims = new ArrayList<>();
+    List<TierCoordinator.Victim> victims = new ArrayList<>();
     synchronized (lock) {
       ensureOpen();
-      QuotaGroup quota = groups.computeIfAbsent(group, QuotaGroup::new);
-      quota.quota = bytes;
-      enforceQuotaLocked(quota, victims);
+      enforceQuotaLocked(quotas.setQuota(group, bytes), victims);
     }
-    dropVictims(victims);
+    tiers.demote(victims);
   }
 
   /**
@@ -860,34 +740,25 @@ public final class ChunkCache implements AutoCloseable {
   public boolean clearQuota(String group) {
     Objects.requireNonNull(group, "group");
     synchronized (lock) {
-      QuotaGroup quota = groups.get(group);
-      if (quota == null || quota.quota < 0) {
-        return false;
-      }
-      quota.quota = -1;
-      if (quota.lru.isEmpty()) {
-        groups.remove(group);
-      }
-      return true;
+      return quotas.clearQuota(group);
     }
   }
 
   /** Cached bytes of quota group {@code group} now (0 if it has no entries). */
   public long quotaGroupBytes(String group) {
     synchronized (lock) {
-      QuotaGroup quota = groups.get(group);
-      return quota == null ? 0 : quota.bytes;
+      return quotas.bytes(group);
     }
   }
 
   /** The disk tier's file of {@code key}, or null; for tests and diagnostics. */
   java.nio.file.Path diskFile(ColumnChunkKey key) {
-    return disk == null ? null : disk.pathOf(key);
+    return tiers.fileOf(key);
   }
 
   /** Committed bytes per disk directory, in configuration order; for tests and diagnostics. */
   List<Long> diskUsedBytes() {
-    return disk == null ? List.of() : disk.usedBytes();
+    return tiers.diskUsedBytes();
   }
 
   /**
@@ -902,7 +773,7 @@ public final class ChunkCache implements AutoCloseable {
   @Override
   public void close() {
     List<ColumnChunk> toClose = new ArrayList<>();
-    List<Victim> toPersist = new ArrayList<>();
+    List<TierCoordinator.Victim> toPersist = new ArrayList<>();
     synchronized (lock) {
       if (closed) {
         return;
@@ -916,13 +787,13 @@ public final class ChunkCache implements AutoCloseable {
                 + " load(s) are in progress; close them first");
       }
       closed = true;
-      for (Entry entry : index.values()) {
+      for (CacheEntry entry : index.values()) {
         // Without readers or loads every indexed entry is cached, loaded and unreferenced.
         if (!entry.pinned) {
           order.remove(entry);
         }
-        if (disk != null && !entry.fromDisk && !isExpiredAt(entry.writtenAt)) {
-          toPersist.add(new Victim(entry.key, entry.chunk, true, entry.writtenAt));
+        if (tiers.hasDisk() && !entry.fromDisk && !isExpiredAt(entry.writtenAt)) {
+          toPersist.add(new TierCoordinator.Victim(entry.key, entry.chunk, true, entry.writtenAt));
         }
         toClose.add(entry.chunk);
         entry.chunk = null;
@@ -932,57 +803,22 @@ public final class ChunkCache implements AutoCloseable {
       index.clear();
       writeOrder.clear();
       slots.clear();
-      groups.clear();
-      pinned.clear();
-      keyPins.clear();
-      pinRules.clear();
-      pinnedBytes = 0;
+      quotas.clear();
+      pins.clear();
       evictableBytes = 0;
       cachedEntries = 0;
       cachedBytes = 0;
     }
     try {
-      persist(toPersist);
-      closeChunks(toClose);
+      tiers.persist(toPersist);
+      LoaderCalls.closeChunks(toClose);
     } finally {
       try {
-        if (disk != null) {
-          disk.close(); // keeps the files for the next instance
-        }
-        if (overflow != null) {
-          overflow.close();
-        }
+        tiers.close(); // keeps the disk files for the next instance
       } finally {
         allocator.close();
       }
     }
-  }
-
-  /**
-   * Writes what memory held to the disk tier when the cache closes, so that a restart finds it
-   * (entries read from disk already have their file). Failures are logged, never thrown: closing
-   * must free the memory regardless.
-   */
-  private void persist(List<Victim> entries) {
-    if (entries.isEmpty()) {
-      return;
-    }
-    long start = System.nanoTime();
-    int written = 0;
-    for (Victim v : entries) {
-      try {
-        if (!v.chunk().slices().isEmpty() && disk.write(v.key(), v.chunk(), v.writtenAt())) {
-          written++;
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("could not keep {} on disk at close", v.key(), e);
-      }
-    }
-    LOG.info(
-        "kept {} of {} in-memory chunks on disk for the next start ({} ms)",
-        written,
-        entries.size(),
-        (System.nanoTime() - start) / 1_000_000);
   }
 
   @Override
@@ -999,13 +835,13 @@ public final class ChunkCache implements AutoCloseable {
    * publishes the result; on failure removes the entries, wakes their waiters with the failure and
    * throws it.
    */
-  private void load(List<Entry> batch, ChunkLoader loader) throws IOException {
+  private void load(List<CacheEntry> batch, ChunkLoader loader) throws IOException {
     Map<ColumnChunkKey, ColumnChunk> loaded = new HashMap<>(batch.size() * 2);
-    List<Entry> fromSource = batch;
+    List<CacheEntry> fromSource = batch;
     try {
-      if (disk != null) {
+      if (tiers.hasDisk()) {
         fromSource = new ArrayList<>(batch.size());
-        for (Entry entry : batch) {
+        for (CacheEntry entry : batch) {
           ColumnChunk chunk = readFromDisk(entry);
           if (chunk == null) {
             fromSource.add(entry);
@@ -1018,81 +854,56 @@ public final class ChunkCache implements AutoCloseable {
         loadFromSource(fromSource, loader, loaded);
       }
     } catch (Throwable t) {
-      closeChunksQuietly(loaded.values(), t);
+      LoaderCalls.closeChunksQuietly(loaded.values(), t);
       fail(batch, t);
-      throw rethrow(t);
+      throw LoaderCalls.rethrow(t);
     }
-    List<Victim> victims = publish(batch, loaded);
-    for (Entry entry : batch) {
+    List<TierCoordinator.Victim> victims = publish(batch, loaded);
+    for (CacheEntry entry : batch) {
       entry.loaded.complete(null);
     }
-    if (disk != null) {
-      for (Entry entry : fromSource) {
+    if (tiers.hasDisk()) {
+      for (CacheEntry entry : fromSource) {
         if (entry.state != State.STREAMED) {
           // The source has this version now: files of other versions can never be asked for by
           // a caller that stats the source first.
-          disk.removeOtherVersions(entry.key);
+          tiers.removeOtherVersions(entry.key);
         }
       }
     }
-    dropVictims(victims);
+    tiers.demote(victims);
   }
 
   /**
-   * Reads the entry's chunk from the disk tier into the cache's allocator, or into the
-   * stream-through allocator if the cache is full; null if the disk tier cannot serve it.
+   * Reads the entry's chunk from the disk tier (see {@link TierCoordinator#readFromDisk}) and
+   * records where it came from; null if the disk tier cannot serve it.
    *
    * @throws CacheCapacityException if neither allocator can account the file
    */
-  private ColumnChunk readFromDisk(Entry entry) {
-    for (int attempt = 1; ; attempt++) {
-      refusedRequest.remove();
-      DiskTier.Read read;
-      try {
-        read = disk.read(entry.key, allocator, this::isExpiredAt);
-      } catch (OutOfMemoryException e) {
-        Long refused = refusedRequest.get();
-        refusedRequest.remove();
-        if (attempt < MAX_LOAD_ATTEMPTS && lostAllocationRace(e, refused)) {
-          continue;
-        }
-        CacheCapacityException full = (CacheCapacityException) translate(e, refused);
-        if (overflow == null) {
-          throw full;
-        }
-        try {
-          read = disk.read(entry.key, overflow, this::isExpiredAt);
-        } catch (OutOfMemoryException again) {
-          CacheCapacityException both = (CacheCapacityException) translate(again, null);
-          both.addSuppressed(full);
-          throw both;
-        }
-        if (read != null) {
-          synchronized (lock) {
-            entry.state = State.STREAMED;
-            streamedThrough++;
-          }
-        }
+  private ColumnChunk readFromDisk(CacheEntry entry) {
+    TierCoordinator.DiskRead read = tiers.readFromDisk(entry.key);
+    synchronized (lock) {
+      if (read == null) {
+        counters.diskMisses.increment();
+        return null;
       }
-      synchronized (lock) {
-        if (read == null) {
-          diskMisses++;
-          return null;
-        }
-        diskHits++;
-        entry.fromDisk = true;
-        entry.diskWrittenAt = read.writtenAt();
+      if (read.streamed()) {
+        entry.state = State.STREAMED;
+        counters.streamedThrough.increment();
       }
-      return read.chunk();
+      counters.diskHits.increment();
+      entry.fromDisk = true;
+      entry.diskWrittenAt = read.writtenAt();
     }
+    return read.chunk();
   }
 
   /** Calls the loader for {@code entries} and puts the checked result into {@code into}. */
   private void loadFromSource(
-      List<Entry> entries, ChunkLoader loader, Map<ColumnChunkKey, ColumnChunk> into)
+      List<CacheEntry> entries, ChunkLoader loader, Map<ColumnChunkKey, ColumnChunk> into)
       throws IOException {
     List<ColumnChunkKey> missing = new ArrayList<>(entries.size());
-    for (Entry entry : entries) {
+    for (CacheEntry entry : entries) {
       missing.add(entry.key);
     }
     missing = Collections.unmodifiableList(missing);
@@ -1100,68 +911,32 @@ public final class ChunkCache implements AutoCloseable {
       Map<ColumnChunkKey, ColumnChunk> result = null;
       refusedRequest.remove();
       try {
-        result = timedLoad(loader, missing, allocator);
-        into.putAll(checkLoaded(missing, result, allocator));
+        result = LoaderCalls.timedLoad(loader, missing, allocator, counters);
+        into.putAll(LoaderCalls.checkLoaded(missing, result, allocator));
         return;
       } catch (Throwable t) {
         Long refused = refusedRequest.get();
         refusedRequest.remove();
         if (result != null) {
-          closeChunksQuietly(result.values(), t);
+          LoaderCalls.closeChunksQuietly(result.values(), t);
         }
         if (attempt < MAX_LOAD_ATTEMPTS && lostAllocationRace(t, refused)) {
           LOG.debug("load of {} lost an allocation race; attempt {}", missing, attempt + 1);
           continue;
         }
         Throwable failure = translate(t, refused);
-        if (failure instanceof CacheCapacityException full && overflow != null) {
-          streamThrough(entries, missing, loader, into, full);
+        if (failure instanceof CacheCapacityException full && tiers.canStreamThrough()) {
+          into.putAll(tiers.streamThrough(missing, loader, full));
+          synchronized (lock) {
+            for (CacheEntry entry : entries) {
+              entry.state = State.STREAMED;
+            }
+            counters.streamedThrough.add(entries.size());
+          }
           return;
         }
-        throw rethrow(failure);
+        throw LoaderCalls.rethrow(failure);
       }
-    }
-  }
-
-  /**
-   * Loads into the stream-through allocator after the cache refused the load ({@code full}); the
-   * entries are handed to their callers uncached.
-   */
-  private void streamThrough(
-      List<Entry> entries,
-      List<ColumnChunkKey> missing,
-      ChunkLoader loader,
-      Map<ColumnChunkKey, ColumnChunk> into,
-      CacheCapacityException full)
-      throws IOException {
-    LOG.debug("cache full; streaming {} through without caching", missing);
-    Map<ColumnChunkKey, ColumnChunk> result = null;
-    try {
-      result = timedLoad(loader, missing, overflow);
-      into.putAll(checkLoaded(missing, result, overflow));
-    } catch (Throwable t) {
-      if (result != null) {
-        closeChunksQuietly(result.values(), t);
-      }
-      Throwable failure = translate(t, null);
-      failure.addSuppressed(full);
-      throw rethrow(failure);
-    }
-    synchronized (lock) {
-      for (Entry entry : entries) {
-        entry.state = State.STREAMED;
-      }
-      streamedThrough += entries.size();
-    }
-  }
-
-  private Map<ColumnChunkKey, ColumnChunk> timedLoad(
-      ChunkLoader loader, List<ColumnChunkKey> missing, BufferAllocator into) throws IOException {
-    long start = System.nanoTime();
-    try {
-      return loader.load(missing, into);
-    } finally {
-      loadLatency.recordValue(Math.max(0, (System.nanoTime() - start) / 1000));
     }
   }
 
@@ -1171,43 +946,44 @@ public final class ChunkCache implements AutoCloseable {
    * Pin rules and quota groups are evaluated without the lock; if a rule was added or removed
    * meanwhile, rules are matched again.
    *
-   * @return entries evicted on the way (other versions, quota), for {@link #dropVictims}
+   * @return entries evicted on the way (other versions, quota), for {@link TierCoordinator#demote}
    */
-  private List<Victim> publish(List<Entry> batch, Map<ColumnChunkKey, ColumnChunk> loaded) {
+  private List<TierCoordinator.Victim> publish(
+      List<CacheEntry> batch, Map<ColumnChunkKey, ColumnChunk> loaded) {
     List<String> groupNames = new ArrayList<>(batch.size());
-    for (Entry entry : batch) {
-      groupNames.add(groupOf(entry.key));
+    for (CacheEntry entry : batch) {
+      groupNames.add(QuotaGroups.groupOf(quotaGroup, entry.key));
     }
     while (true) {
       long version;
-      List<PinRule> rules;
+      List<Pins.PinRule> rules;
       synchronized (lock) {
-        version = rulesVersion;
-        rules = pinRules.isEmpty() ? List.of() : new ArrayList<>(pinRules.values());
+        version = pins.rulesVersion();
+        rules = pins.rules();
       }
-      List<List<PinRule>> matched = new ArrayList<>(batch.size());
-      for (Entry entry : batch) {
-        matched.add(matchingRules(entry.key, rules));
+      List<List<Pins.PinRule>> matched = new ArrayList<>(batch.size());
+      for (CacheEntry entry : batch) {
+        matched.add(Pins.matchingRules(entry.key, rules));
       }
       synchronized (lock) {
-        if (version != rulesVersion) {
+        if (version != pins.rulesVersion()) {
           continue;
         }
-        List<Victim> victims = new ArrayList<>();
-        Set<QuotaGroup> touched = new HashSet<>();
+        List<TierCoordinator.Victim> victims = new ArrayList<>();
+        Set<QuotaGroups.Group> touched = new HashSet<>();
         long now = ticker.nanos();
         for (int i = 0; i < batch.size(); i++) {
-          Entry entry = batch.get(i);
+          CacheEntry entry = batch.get(i);
           ColumnChunk chunk = loaded.get(entry.key);
           entry.chunk = chunk;
           entry.sizeBytes = chunk.sizeBytes();
           entry.loadingThread = null;
-          bytesLoaded += entry.sizeBytes;
+          counters.bytesLoaded.add(entry.sizeBytes);
           boolean admit = entry.state == State.LOADING && !closed;
           if (admit && entry.fromDisk) {
             admit = order.admit(entry.key, entry.sizeBytes);
             if (admit) {
-              promotions++;
+              counters.promotions.increment();
             }
           }
           if (!admit) {
@@ -1233,22 +1009,16 @@ public final class ChunkCache implements AutoCloseable {
           }
           String groupName = groupNames.get(i);
           if (groupName != null) {
-            QuotaGroup group = groups.computeIfAbsent(groupName, QuotaGroup::new);
-            entry.group = group;
-            group.bytes += entry.sizeBytes;
-            group.lru.add(entry);
-            touched.add(group);
+            touched.add(quotas.join(groupName, entry));
           }
           // This caller holds a reference, so the entry is not evictable yet.
-          if (isPinnedLocked(entry, now)) {
-            entry.pinned = true;
-            pinned.add(entry);
-            pinnedBytes += entry.sizeBytes;
+          if (pins.shouldPin(entry, now)) {
+            pins.addPinned(entry);
           } else {
             order.add(entry);
           }
         }
-        for (QuotaGroup group : touched) {
+        for (QuotaGroups.Group group : touched) {
           enforceQuotaLocked(group, victims);
         }
         loadsInProgress--;
@@ -1257,27 +1027,16 @@ public final class ChunkCache implements AutoCloseable {
     }
   }
 
-  private String groupOf(ColumnChunkKey key) {
-    if (quotaGroup == null) {
-      return null;
-    }
-    try {
-      return quotaGroup.apply(key);
-    } catch (RuntimeException e) {
-      LOG.warn("quota group function failed for {}; the chunk is in no group", key, e);
-      return null;
-    }
-  }
-
   /** Uncaches other versions of a chunk that was just loaded from the source. */
-  private void dropOtherVersionsLocked(Entry loaded, List<Victim> victims) {
-    List<Entry> sameSlot = slots.get(Slot.of(loaded.key));
+  @GuardedBy("lock")
+  private void dropOtherVersionsLocked(CacheEntry loaded, List<TierCoordinator.Victim> victims) {
+    List<CacheEntry> sameSlot = slots.get(Slot.of(loaded.key));
     if (sameSlot == null) {
       return;
     }
-    for (Entry other : new ArrayList<>(sameSlot)) {
+    for (CacheEntry other : new ArrayList<>(sameSlot)) {
       if (other != loaded && !other.key.equals(loaded.key) && other.state == State.CACHED) {
-        staleEvictions++;
+        counters.staleEvictions.increment();
         victims.add(evictLocked(other, false));
       }
     }
@@ -1287,81 +1046,12 @@ public final class ChunkCache implements AutoCloseable {
    * Evicts the group's least recently used unpinned entries without readers until it is within its
    * quota (or nothing more can go).
    */
-  private void enforceQuotaLocked(QuotaGroup group, List<Victim> victims) {
-    if (group.quota < 0 || group.bytes <= group.quota) {
-      return;
-    }
-    long excess = group.bytes - group.quota;
-    List<Entry> chosen = new ArrayList<>();
-    for (Entry entry : group.lru) {
-      if (excess <= 0) {
-        break;
-      }
-      if (!entry.pinned && entry.readers == 0) {
-        chosen.add(entry);
-        excess -= entry.sizeBytes;
-      }
-    }
-    for (Entry entry : chosen) {
-      quotaEvictions++;
+  @GuardedBy("lock")
+  private void enforceQuotaLocked(QuotaGroups.Group group, List<TierCoordinator.Victim> victims) {
+    for (CacheEntry entry : quotas.overQuota(group)) {
+      counters.quotaEvictions.increment();
       victims.add(evictLocked(entry, true));
     }
-  }
-
-  /**
-   * Writes the victims that should be demoted to the disk tier, then closes them; without locks.
-   * Closing returns their memory to the allocator.
-   */
-  private void dropVictims(List<Victim> victims) {
-    RuntimeException first = null;
-    for (Victim victim : victims) {
-      if (victim.chunk() == null) {
-        continue; // a reader still holds it; its memory goes with the last reference
-      }
-      try {
-        if (victim.demote() && disk != null && !victim.chunk().slices().isEmpty()) {
-          if (!disk.write(victim.key(), victim.chunk(), victim.writtenAt())) {
-            // Too large for every directory, or an I/O error (logged by the tier).
-            synchronized (lock) {
-              demotionsRefused++;
-            }
-          }
-        }
-      } finally {
-        try {
-          victim.chunk().close();
-        } catch (RuntimeException e) {
-          if (first == null) {
-            first = e;
-          } else {
-            first.addSuppressed(e);
-          }
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
-  }
-
-  private static List<PinRule> matchingRules(ColumnChunkKey key, List<PinRule> rules) {
-    List<PinRule> matching = List.of();
-    for (PinRule rule : rules) {
-      boolean matches;
-      try {
-        matches = rule.matching.test(key);
-      } catch (RuntimeException e) {
-        LOG.warn("pin rule '{}' failed for {}; the rule does not pin it", rule.name, key, e);
-        matches = false;
-      }
-      if (matches) {
-        if (matching.isEmpty()) {
-          matching = new ArrayList<>(2);
-        }
-        matching.add(rule);
-      }
-    }
-    return matching;
   }
 
   /**
@@ -1370,7 +1060,7 @@ public final class ChunkCache implements AutoCloseable {
    * retry) and there is still something to evict.
    */
   private boolean lostAllocationRace(Throwable t, Long refused) {
-    if (refused != null || !isAllocationFailure(t)) {
+    if (refused != null || !LoaderCalls.isAllocationFailure(t)) {
       return false;
     }
     synchronized (lock) {
@@ -1378,65 +1068,21 @@ public final class ChunkCache implements AutoCloseable {
     }
   }
 
-  /**
-   * Checks the loader's result and returns the requested chunks; closes chunks for keys that were
-   * not requested. On a broken contract throws, leaving the caller to close what was returned.
-   */
-  private Map<ColumnChunkKey, ColumnChunk> checkLoaded(
-      List<ColumnChunkKey> missing,
-      Map<ColumnChunkKey, ColumnChunk> result,
-      BufferAllocator expected) {
-    if (result == null) {
-      throw new IllegalStateException("loader returned null for " + missing);
-    }
-    Map<ColumnChunkKey, ColumnChunk> wanted = new HashMap<>(missing.size() * 2);
-    Set<ColumnChunk> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (ColumnChunkKey key : missing) {
-      ColumnChunk chunk = result.get(key);
-      if (chunk == null) {
-        throw new IllegalStateException("loader returned no chunk for " + key);
-      }
-      if (!seen.add(chunk)) {
-        throw new IllegalStateException("loader returned the same chunk for several keys: " + key);
-      }
-      if (!chunk.isAllocatedFrom(expected)) {
-        throw new IllegalStateException(
-            "loader returned a chunk for "
-                + key
-                + " with buffers outside the allocator it was given ("
-                + expected.getName()
-                + ")");
-      }
-      wanted.put(key, chunk);
-    }
-    if (result.size() > wanted.size()) {
-      List<ColumnChunk> extra = new ArrayList<>();
-      for (ColumnChunk chunk : result.values()) {
-        if (chunk != null && !seen.contains(chunk)) {
-          extra.add(chunk);
-        }
-      }
-      LOG.warn("loader returned {} chunk(s) that were not requested; closing them", extra.size());
-      closeChunks(extra);
-    }
-    return wanted;
-  }
-
-  private void fail(List<Entry> batch, Throwable failure) {
+  private void fail(List<CacheEntry> batch, Throwable failure) {
     synchronized (lock) {
-      for (Entry entry : batch) {
+      for (CacheEntry entry : batch) {
         index.remove(entry.key, entry);
         entry.loadingThread = null;
       }
       loadsInProgress--;
-      loadFailures++;
+      counters.loadFailures.increment();
     }
-    for (Entry entry : batch) {
+    for (CacheEntry entry : batch) {
       entry.loaded.completeExceptionally(failure);
     }
   }
 
-  private static void await(Entry entry) throws IOException {
+  private static void await(CacheEntry entry) throws IOException {
     try {
       entry.loaded.get();
     } catch (InterruptedException e) {
@@ -1456,7 +1102,7 @@ public final class ChunkCache implements AutoCloseable {
    * Turns an allocation failure anywhere in the cause chain into {@link CacheCapacityException}.
    */
   private Throwable translate(Throwable t, Long refused) {
-    if (t instanceof CacheCapacityException || !isAllocationFailure(t)) {
+    if (t instanceof CacheCapacityException || !LoaderCalls.isAllocationFailure(t)) {
       return t;
     }
     long held;
@@ -1469,39 +1115,18 @@ public final class ChunkCache implements AutoCloseable {
     return capacity;
   }
 
-  private static boolean isAllocationFailure(Throwable t) {
-    Throwable cause = t;
-    for (int depth = 0; cause != null && depth < 32; depth++, cause = cause.getCause()) {
-      if (cause instanceof OutOfMemoryException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static IOException rethrow(Throwable t) throws IOException {
-    if (t instanceof IOException e) {
-      throw e;
-    }
-    if (t instanceof RuntimeException e) {
-      throw e;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    throw new IOException(t);
-  }
-
   // ---------------------------------------------------------------------------------------------
   // References and eviction
 
+  @GuardedBy("lock")
   private void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("the chunk cache is closed");
     }
   }
 
-  private void retainLocked(Entry entry) {
+  @GuardedBy("lock")
+  private void retainLocked(CacheEntry entry) {
     entry.readers++;
     readerReferences++;
     if (entry.readers == 1 && entry.state == State.CACHED && !entry.pinned) {
@@ -1511,7 +1136,8 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Releases one reader reference; returns the chunk to close if it was the last reference. */
-  private ColumnChunk releaseLocked(Entry entry) {
+  @GuardedBy("lock")
+  private ColumnChunk releaseLocked(CacheEntry entry) {
     if (entry.readers <= 0) {
       throw new IllegalStateException("released more references than retained for " + entry.key);
     }
@@ -1525,10 +1151,7 @@ public final class ChunkCache implements AutoCloseable {
         order.released(entry);
         evictableBytes += entry.sizeBytes;
       }
-      if (entry.group != null) {
-        entry.group.lru.remove(entry); // most recently used now
-        entry.group.lru.add(entry);
-      }
+      quotas.used(entry); // most recently used in its group now
       return null;
     }
     ColumnChunk chunk = entry.chunk;
@@ -1537,30 +1160,21 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Drops the cache's reference; returns the chunk to close if no reader holds it. */
-  private ColumnChunk uncacheLocked(Entry entry) {
+  @GuardedBy("lock")
+  private ColumnChunk uncacheLocked(CacheEntry entry) {
     entry.state = State.RELEASED;
     index.remove(entry.key, entry);
     cachedEntries--;
     cachedBytes -= entry.sizeBytes;
     writeOrder.remove(entry);
     Slot slot = Slot.of(entry.key);
-    List<Entry> sameSlot = slots.get(slot);
+    List<CacheEntry> sameSlot = slots.get(slot);
     if (sameSlot != null && sameSlot.remove(entry) && sameSlot.isEmpty()) {
       slots.remove(slot);
     }
-    QuotaGroup group = entry.group;
-    if (group != null) {
-      entry.group = null;
-      group.bytes -= entry.sizeBytes;
-      group.lru.remove(entry);
-      if (group.lru.isEmpty() && group.quota < 0) {
-        groups.remove(group.name, group);
-      }
-    }
+    quotas.leave(entry);
     if (entry.pinned) {
-      entry.pinned = false;
-      pinned.remove(entry);
-      pinnedBytes -= entry.sizeBytes;
+      pins.removePinned(entry);
     } else {
       order.remove(entry);
       if (entry.readers == 0) {
@@ -1576,9 +1190,10 @@ public final class ChunkCache implements AutoCloseable {
     return chunk;
   }
 
-  private ColumnChunk invalidateLocked(Entry entry) {
+  @GuardedBy("lock")
+  private ColumnChunk invalidateLocked(CacheEntry entry) {
     if (entry.state == State.CACHED) {
-      explicitEvictions++;
+      counters.explicitEvictions.increment();
       return uncacheLocked(entry);
     }
     if (entry.chunk == null) {
@@ -1592,20 +1207,20 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Called by {@link CachedChunk#uncached()}. */
-  boolean isUncached(Entry entry) {
+  boolean isUncached(CacheEntry entry) {
     synchronized (lock) {
       return entry.state != State.CACHED;
     }
   }
 
   /** Called by {@link CachedChunk#close()}. */
-  void release(Entry entry) {
+  void release(CacheEntry entry) {
     ColumnChunk toClose;
-    List<Victim> victims = List.of();
+    List<TierCoordinator.Victim> victims = List.of();
     synchronized (lock) {
       toClose = releaseLocked(entry);
-      QuotaGroup group = entry.group;
-      if (group != null && entry.readers == 0 && group.quota >= 0 && group.bytes > group.quota) {
+      QuotaGroups.Group group = entry.group;
+      if (group != null && entry.readers == 0 && group.isOverQuota()) {
         // The group went over its quota while this entry was in use; now it can go.
         victims = new ArrayList<>();
         enforceQuotaLocked(group, victims);
@@ -1614,20 +1229,20 @@ public final class ChunkCache implements AutoCloseable {
     if (toClose != null) {
       toClose.close();
     }
-    dropVictims(victims);
+    tiers.demote(victims);
   }
 
-  private void releaseAll(Iterable<Entry> entries, Throwable failure) {
+  private void releaseAll(Iterable<CacheEntry> entries, Throwable failure) {
     List<ColumnChunk> toClose = new ArrayList<>();
     synchronized (lock) {
-      for (Entry entry : entries) {
+      for (CacheEntry entry : entries) {
         ColumnChunk chunk = releaseLocked(entry);
         if (chunk != null) {
           toClose.add(chunk);
         }
       }
     }
-    closeChunksQuietly(toClose, failure);
+    LoaderCalls.closeChunksQuietly(toClose, failure);
   }
 
   /**
@@ -1645,7 +1260,7 @@ public final class ChunkCache implements AutoCloseable {
     }
     while (true) {
       List<ColumnChunk> expired = new ArrayList<>();
-      List<Victim> victims = new ArrayList<>();
+      List<TierCoordinator.Victim> victims = new ArrayList<>();
       synchronized (lock) {
         long headroom = allocator.getHeadroom();
         if (headroom >= wanted) {
@@ -1665,12 +1280,12 @@ public final class ChunkCache implements AutoCloseable {
           long needed = wanted - headroom;
           long freed = 0;
           while (freed < needed) {
-            Entry victim = order.victim();
+            CacheEntry victim = order.victim();
             if (victim == null) {
               break;
             }
             freed += victim.sizeBytes;
-            evictions++;
+            counters.evictions.increment();
             // Unreferenced, so uncaching hands back the chunk to demote and close.
             victims.add(evictLocked(victim, true));
           }
@@ -1682,15 +1297,15 @@ public final class ChunkCache implements AutoCloseable {
       // next round sees the headroom; a concurrent allocation may take it, hence the loop. Victims
       // are written to the disk tier first, on this thread and without locks: the memory must be
       // free before this allocation proceeds, and other readers are not blocked meanwhile.
-      closeChunks(expired);
-      dropVictims(victims);
+      LoaderCalls.closeChunks(expired);
+      tiers.demote(victims);
     }
   }
 
   // ---------------------------------------------------------------------------------------------
   // Expiry and pins
 
-  private boolean isExpired(Entry entry, long now) {
+  private boolean isExpired(CacheEntry entry, long now) {
     return expireAfterWriteNanos > 0 && now - entry.writtenAt >= expireAfterWriteNanos;
   }
 
@@ -1700,20 +1315,22 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** Evicts a cached entry; the victim's chunk is null if a reader still holds it. */
-  private Victim evictLocked(Entry entry, boolean demote) {
+  @GuardedBy("lock")
+  private TierCoordinator.Victim evictLocked(CacheEntry entry, boolean demote) {
     long writtenAt = entry.writtenAt;
-    return new Victim(entry.key, uncacheLocked(entry), demote, writtenAt);
+    return new TierCoordinator.Victim(entry.key, uncacheLocked(entry), demote, writtenAt);
   }
 
   /**
    * Returns {@code entry}, or null after dropping it if it is cached and expired; adds its chunk to
    * {@code toClose} if no reader holds it.
    */
-  private Entry dropIfExpiredLocked(Entry entry, long now, List<ColumnChunk> toClose) {
+  @GuardedBy("lock")
+  private CacheEntry dropIfExpiredLocked(CacheEntry entry, long now, List<ColumnChunk> toClose) {
     if (entry == null || entry.state != State.CACHED || !isExpired(entry, now)) {
       return entry;
     }
-    expirations++;
+    counters.expirations.increment();
     ColumnChunk chunk = uncacheLocked(entry);
     if (chunk != null) {
       toClose.add(chunk);
@@ -1726,10 +1343,11 @@ public final class ChunkCache implements AutoCloseable {
    *
    * @return the number of entries dropped
    */
+  @GuardedBy("lock")
   private int expireLocked(long now, List<ColumnChunk> toClose) {
     int dropped = 0;
     while (!writeOrder.isEmpty()) {
-      Entry oldest = writeOrder.iterator().next();
+      CacheEntry oldest = writeOrder.iterator().next();
       if (dropIfExpiredLocked(oldest, now, toClose) != null) {
         break;
       }
@@ -1738,43 +1356,24 @@ public final class ChunkCache implements AutoCloseable {
     return dropped;
   }
 
-  private boolean isPinnedLocked(Entry entry, long now) {
-    PinTerm keyPin = keyPins.get(entry.key);
-    if (keyPin != null && keyPin.liveAt(now)) {
-      return true;
-    }
-    boolean pinnedByRule = false;
-    for (var it = entry.rules.iterator(); it.hasNext(); ) {
-      PinRule rule = it.next();
-      if (rule.removed || !rule.term.liveAt(now)) {
-        it.remove(); // never live again: keep the list short
-      } else {
-        pinnedByRule = true;
-      }
-    }
-    return pinnedByRule;
-  }
-
   /** Brings a cached entry's pinned state, and its place in the eviction order, up to date. */
-  private void refreshPinLocked(Entry entry, long now) {
+  @GuardedBy("lock")
+  private void refreshPinLocked(CacheEntry entry, long now) {
     if (entry.state != State.CACHED) {
       return;
     }
-    boolean shouldPin = isPinnedLocked(entry, now);
+    boolean shouldPin = pins.shouldPin(entry, now);
     if (shouldPin == entry.pinned) {
       return;
     }
-    entry.pinned = shouldPin;
     if (shouldPin) {
-      pinned.add(entry);
-      pinnedBytes += entry.sizeBytes;
+      pins.addPinned(entry);
       order.remove(entry);
       if (entry.readers == 0) {
         evictableBytes -= entry.sizeBytes;
       }
     } else {
-      pinned.remove(entry);
-      pinnedBytes -= entry.sizeBytes;
+      pins.removePinned(entry);
       order.add(entry);
       if (entry.readers == 0) {
         evictableBytes += entry.sizeBytes;
@@ -1782,87 +1381,50 @@ public final class ChunkCache implements AutoCloseable {
     }
   }
 
+  @GuardedBy("lock")
   private void refreshPinnedLocked(long now) {
-    for (Entry entry : new ArrayList<>(pinned)) {
+    for (CacheEntry entry : pins.pinnedEntries()) {
       refreshPinLocked(entry, now);
     }
   }
 
-  private void noteDeadlineLocked(PinTerm term) {
-    if (term.forever()) {
-      return;
-    }
-    if (!timedPins || term.deadline() - nextPinDeadline < 0) {
-      nextPinDeadline = term.deadline();
-    }
-    timedPins = true;
-  }
-
   /** Removes expired key pins and rules and unpins their entries, once a deadline has passed. */
+  @GuardedBy("lock")
   private void sweepExpiredPinsLocked(long now) {
-    if (!timedPins || now - nextPinDeadline < 0) {
-      return;
-    }
-    keyPins.values().removeIf(term -> !term.liveAt(now));
-    for (var it = pinRules.values().iterator(); it.hasNext(); ) {
-      PinRule rule = it.next();
-      if (!rule.term.liveAt(now)) {
-        rule.removed = true;
-        it.remove();
-        rulesVersion++;
-      }
-    }
-    refreshPinnedLocked(now);
-    timedPins = false;
-    for (PinTerm term : keyPins.values()) {
-      noteDeadlineLocked(term);
-    }
-    for (PinRule rule : pinRules.values()) {
-      noteDeadlineLocked(rule.term);
-    }
-  }
-
-  private static void checkTtl(Duration ttl) {
-    if (ttl != null && (ttl.isZero() || ttl.isNegative())) {
-      throw new IllegalArgumentException("ttl must be positive or null: " + ttl);
+    if (pins.sweepExpired(now)) {
+      refreshPinnedLocked(now);
     }
   }
 
   /** The duration in nanoseconds, at most {@link Long#MAX_VALUE}. */
-  private static long saturatedNanos(Duration duration) {
+  static long saturatedNanos(Duration duration) {
     return duration.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
         ? Long.MAX_VALUE
         : duration.toNanos();
   }
 
-  private static void closeChunks(List<ColumnChunk> chunks) {
-    RuntimeException first = null;
-    for (ColumnChunk chunk : chunks) {
-      try {
-        chunk.close();
-      } catch (RuntimeException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
-      }
+  /** The memory tier's side of a failed allocation, for {@link TierCoordinator}. */
+  private final class AllocationFailures implements TierCoordinator.MemoryTier {
+    @Override
+    public void clearRefusal() {
+      refusedRequest.remove();
     }
-    if (first != null) {
-      throw first;
-    }
-  }
 
-  private static void closeChunksQuietly(Iterable<ColumnChunk> chunks, Throwable failure) {
-    for (ColumnChunk chunk : chunks) {
-      if (chunk == null) {
-        continue;
-      }
-      try {
-        chunk.close();
-      } catch (RuntimeException e) {
-        failure.addSuppressed(e);
-      }
+    @Override
+    public Long takeRefusal() {
+      Long refused = refusedRequest.get();
+      refusedRequest.remove();
+      return refused;
+    }
+
+    @Override
+    public boolean lostAllocationRace(Throwable t, Long refused) {
+      return ChunkCache.this.lostAllocationRace(t, refused);
+    }
+
+    @Override
+    public Throwable translate(Throwable t, Long refused) {
+      return ChunkCache.this.translate(t, refused);
     }
   }
 
@@ -1885,383 +1447,10 @@ public final class ChunkCache implements AutoCloseable {
     }
   }
 
-  /** An evicted entry: its chunk (null if a reader holds it) and whether to write it to disk. */
-  private record Victim(ColumnChunkKey key, ColumnChunk chunk, boolean demote, long writtenAt) {}
-
   /** The file, row group and column of a key: what versions of one chunk share. */
   private record Slot(String file, int rowGroup, String column) {
     static Slot of(ColumnChunkKey key) {
       return new Slot(key.file(), key.rowGroup(), key.column());
-    }
-  }
-
-  /** A quota group's cached entries in least recently used order; guarded by the cache's lock. */
-  static final class QuotaGroup {
-    final String name;
-    final LinkedHashSet<Entry> lru = new LinkedHashSet<>();
-    long bytes;
-
-    /** The quota in bytes, or -1 for none. */
-    long quota = -1;
-
-    QuotaGroup(String name) {
-      this.name = name;
-    }
-  }
-
-  /** How long a pin lives: forever, or until a deadline of the ticker. */
-  private record PinTerm(boolean forever, long deadline) {
-    static PinTerm of(Duration ttl, long now) {
-      return ttl == null ? new PinTerm(true, 0) : new PinTerm(false, now + saturatedNanos(ttl));
-    }
-
-    boolean liveAt(long now) {
-      return forever || deadline - now > 0;
-    }
-  }
-
-  /** A named {@link #pinAll} rule. {@code removed} is guarded by the cache's lock. */
-  static final class PinRule {
-    final String name;
-    final Predicate<ColumnChunkKey> matching;
-    final PinTerm term;
-    boolean removed;
-
-    PinRule(String name, Predicate<ColumnChunkKey> matching, PinTerm term) {
-      this.name = name;
-      this.matching = matching;
-      this.term = term;
-    }
-  }
-
-  /**
-   * The configuration of a {@link ChunkCache}. Immutable; start from {@link #of(long)} and use the
-   * {@code with} methods.
-   *
-   * @param capacityBytes the limit of the cache's allocator: off-heap bytes held by cached data,
-   *     data held by readers, files mapped from the disk tier and loads in progress never exceed it
-   * @param evictionMarginBytes bytes to keep free when evicting; 0 evicts exactly what is needed
-   *     (see {@link ChunkCache#ChunkCache(BufferAllocator, long, long)})
-   * @param evictionPolicy the order of eviction
-   * @param ticker the time source for pin and entry expiry
-   * @param expireAfterWrite how long after loading an entry expires; null for never
-   * @param diskDirectories the disk tier's directories; empty for no disk tier
-   * @param executor runs the disk tier's re-index
-   * @param versionCheck consulted for every file found by the re-index: false deletes it as stale;
-   *     null keeps every readable file
-   * @param streamThroughBytes the limit of the stream-through allocator; 0 for none (a full cache
-   *     then refuses loads with {@link CacheCapacityException})
-   * @param quotaGroup maps a key to its quota group (for example its table); null for no quotas
-   */
-  public record Options(
-      long capacityBytes,
-      long evictionMarginBytes,
-      EvictionPolicy evictionPolicy,
-      Ticker ticker,
-      Duration expireAfterWrite,
-      List<DiskDirectory> diskDirectories,
-      Executor executor,
-      Predicate<ColumnChunkKey> versionCheck,
-      long streamThroughBytes,
-      Function<ColumnChunkKey, String> quotaGroup) {
-
-    /**
-     * Validates the options.
-     *
-     * @throws IllegalArgumentException if {@code capacityBytes} is not positive, the margin is
-     *     negative or not below the capacity, {@code expireAfterWrite} is not positive, the
-     *     stream-through budget is negative, or two disk directories are the same
-     * @throws NullPointerException if the policy, the ticker, the directories or the executor is
-     *     null
-     */
-    public Options {
-      if (capacityBytes <= 0) {
-        throw new IllegalArgumentException("capacityBytes must be > 0: " + capacityBytes);
-      }
-      if (evictionMarginBytes < 0 || evictionMarginBytes >= capacityBytes) {
-        throw new IllegalArgumentException(
-            "evictionMarginBytes must be in [0, capacityBytes): " + evictionMarginBytes);
-      }
-      Objects.requireNonNull(evictionPolicy, "evictionPolicy");
-      Objects.requireNonNull(ticker, "ticker");
-      if (expireAfterWrite != null
-          && (expireAfterWrite.isZero() || expireAfterWrite.isNegative())) {
-        throw new IllegalArgumentException(
-            "expireAfterWrite must be positive or null: " + expireAfterWrite);
-      }
-      diskDirectories = List.copyOf(diskDirectories);
-      Set<java.nio.file.Path> distinct = new HashSet<>();
-      for (DiskDirectory directory : diskDirectories) {
-        if (!distinct.add(directory.path().toAbsolutePath().normalize())) {
-          throw new IllegalArgumentException("disk directory listed twice: " + directory.path());
-        }
-      }
-      Objects.requireNonNull(executor, "executor");
-      if (streamThroughBytes < 0) {
-        throw new IllegalArgumentException(
-            "streamThroughBytes must be >= 0: " + streamThroughBytes);
-      }
-    }
-
-    /** The first five options; no disk tier, stream-through or quotas. */
-    public Options(
-        long capacityBytes,
-        long evictionMarginBytes,
-        EvictionPolicy evictionPolicy,
-        Ticker ticker,
-        Duration expireAfterWrite) {
-      this(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          List.of(),
-          ForkJoinPool.commonPool(),
-          null,
-          0,
-          null);
-    }
-
-    /** LRU, no margin, the system ticker, no expiry, memory only, no stream-through or quotas. */
-    public static Options of(long capacityBytes) {
-      return new Options(capacityBytes, 0, EvictionPolicy.LRU, Ticker.system(), null);
-    }
-
-    /** These options with another eviction margin. */
-    public Options withEvictionMargin(long marginBytes) {
-      return new Options(
-          capacityBytes,
-          marginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          diskDirectories,
-          executor,
-          versionCheck,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /** These options with another eviction policy. */
-    public Options withEvictionPolicy(EvictionPolicy policy) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          policy,
-          ticker,
-          expireAfterWrite,
-          diskDirectories,
-          executor,
-          versionCheck,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /** These options with another ticker. */
-    public Options withTicker(Ticker newTicker) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          newTicker,
-          expireAfterWrite,
-          diskDirectories,
-          executor,
-          versionCheck,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /** These options with entries expiring {@code ttl} after loading; null for never. */
-    public Options withExpireAfterWrite(Duration ttl) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          ttl,
-          diskDirectories,
-          executor,
-          versionCheck,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /**
-     * These options with a disk tier over {@code directories} (replacing any): entries evicted from
-     * memory for room or quota are written there, and memory misses are served from there.
-     */
-    public Options withDiskTier(DiskDirectory... directories) {
-      return withDiskTier(List.of(directories));
-    }
-
-    /** As {@link #withDiskTier(DiskDirectory...)}; an empty list removes the disk tier. */
-    public Options withDiskTier(List<DiskDirectory> directories) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          directories,
-          executor,
-          versionCheck,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /** These options with another executor for background work (the disk tier's re-index). */
-    public Options withExecutor(Executor newExecutor) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          diskDirectories,
-          newExecutor,
-          versionCheck,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /**
-     * These options with a version check for the disk tier's re-index: a file whose key it rejects
-     * (its source changed since) is deleted. It runs on the executor, once per file, and must be
-     * thread-safe; if it throws, the file is kept (a key names its version, so keeping it never
-     * serves stale data).
-     */
-    public Options withVersionCheck(Predicate<ColumnChunkKey> stillCurrent) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          diskDirectories,
-          executor,
-          stillCurrent,
-          streamThroughBytes,
-          quotaGroup);
-    }
-
-    /**
-     * These options with stream-through: when a load cannot fit because everything cached is pinned
-     * or in use, the loader runs again against an allocator of {@code budgetBytes} (a child of the
-     * cache's parent) and the caller gets uncached chunks that only it owns. 0 disables it.
-     */
-    public Options withStreamThrough(long budgetBytes) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          diskDirectories,
-          executor,
-          versionCheck,
-          budgetBytes,
-          quotaGroup);
-    }
-
-    /**
-     * These options with quota groups: {@code group} maps a key to its group's name (null for
-     * none); {@link ChunkCache#setQuota} bounds a group's cached bytes. The function runs without
-     * the cache's lock, once per loaded key; it must be cheap and thread-safe.
-     */
-    public Options withQuotaGroup(Function<ColumnChunkKey, String> group) {
-      return new Options(
-          capacityBytes,
-          evictionMarginBytes,
-          evictionPolicy,
-          ticker,
-          expireAfterWrite,
-          diskDirectories,
-          executor,
-          versionCheck,
-          streamThroughBytes,
-          group);
-    }
-  }
-
-  /**
-   * One key's state: loading ({@code chunk == null}, {@code loaded} pending), loaded, or failed.
-   * Fields other than the final ones are guarded by the cache's lock.
-   */
-  /**
-   * The life of an {@link Entry}, guarded by the cache lock: {@code LOADING} → {@code CACHED} →
-   * {@code RELEASED}, or from {@code LOADING} to {@code STREAMED}, {@code INVALIDATED} or {@code
-   * RELEASED} when the result is only handed to its callers. Whether it is pinned ({@link
-   * Entry#pinned}, cached entries only) and where it came from ({@link Entry#fromDisk}) are
-   * separate.
-   */
-  enum State {
-    /** Being loaded; callers wait for {@link Entry#loaded}. */
-    LOADING,
-    /** Loaded and held by the cache: in the index, and in the eviction order unless pinned. */
-    CACHED,
-    /** Loaded into the stream-through allocator: handed to its callers, never cached. */
-    STREAMED,
-    /** Invalidated while loading: the result is handed to its callers but not cached. */
-    INVALIDATED,
-    /** Not held by the cache (evicted, invalidated, not admitted): callers' references only. */
-    RELEASED
-  }
-
-  static final class Entry {
-    final ColumnChunkKey key;
-    final CompletableFuture<Void> loaded = new CompletableFuture<>();
-    Thread loadingThread;
-    ColumnChunk chunk;
-    long sizeBytes;
-
-    /** Reader references, including callers waiting for the load. */
-    int readers;
-
-    /** Where the entry is in its life; see {@link State}. */
-    State state = State.LOADING;
-
-    /** Whether a pin holds the cached entry: it is then outside the eviction order. */
-    boolean pinned;
-
-    /** Pin rules the key matched; dead ones are pruned when pins are re-evaluated. */
-    List<PinRule> rules = List.of();
-
-    /** The ticker's time when the entry was cached. */
-    long writtenAt;
-
-    /** The {@link TinyLfuOrder} region, or {@link TinyLfuOrder#NONE}. */
-    byte region;
-
-    /** Loaded from the disk tier rather than the source. */
-    boolean fromDisk;
-
-    /** For {@link #fromDisk}: when the data was first loaded from the source, by the ticker. */
-    long diskWrittenAt;
-
-    /** Requests served from this entry while cached. */
-    long hits;
-
-    /** The quota group of a cached entry, or null. */
-    QuotaGroup group;
-
-    Entry(ColumnChunkKey key) {
-      this.key = key;
-    }
-
-    void addRule(PinRule rule) {
-      if (rules.isEmpty()) {
-        rules = new ArrayList<>(2);
-      }
-      if (!rules.contains(rule)) {
-        rules.add(rule);
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "Entry[" + key + ", " + state + (pinned ? ", pinned" : "") + "]";
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.quiver.cache;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -61,16 +62,37 @@ final class DiskTier implements AutoCloseable {
 
   private final Object lock = new Object();
 
-  // Guarded by lock.
+  // Guarded by lock, as are the mutable fields of Dir and DiskFile (not expressible there: the
+  // lock is not reachable from them).
+  @GuardedBy("lock")
   private final Map<ColumnChunkKey, DiskFile> index = new HashMap<>();
+
+  @GuardedBy("lock")
   private final Map<Slot, Set<ColumnChunkKey>> bySlot = new HashMap<>();
+
+  @GuardedBy("lock")
   private long sequence;
+
+  @GuardedBy("lock")
   private long useClock;
+
+  @GuardedBy("lock")
   private long bytes;
+
+  @GuardedBy("lock")
   private long hits;
+
+  @GuardedBy("lock")
   private long writes;
+
+  @GuardedBy("lock")
   private long writeFailures;
+
+  /** Files removed, indexed by {@link EvictionCause#ordinal()}. */
+  @GuardedBy("lock")
   private final long[] evictions = new long[EvictionCause.values().length];
+
+  @GuardedBy("lock")
   private boolean closed;
 
   /**
@@ -351,11 +373,25 @@ final class DiskTier implements AutoCloseable {
     }
   }
 
-  /** Snapshot of the counters: {bytes, entries, hits, writes, writeFailures}. */
-  long[] counters() {
+  /** A snapshot of the counters. */
+  Counters counters() {
     synchronized (lock) {
-      return new long[] {bytes, index.size(), hits, writes, writeFailures};
+      return new Counters(bytes, index.size(), hits, writes, writeFailures);
     }
+  }
+
+  /**
+   * The disk tier's counters at one moment.
+   *
+   * @param bytes committed bytes of indexed files
+   * @param entries indexed files
+   * @param hits reads served from a file
+   * @param writes files written (demotions and files kept at close)
+   * @param writeFailures writes that failed or did not fit any directory
+   */
+  record Counters(long bytes, long entries, long hits, long writes, long writeFailures) {
+    /** The counters of a cache without a disk tier. */
+    static final Counters NONE = new Counters(0, 0, 0, 0, 0);
   }
 
   long evictions(EvictionCause cause) {
@@ -439,6 +475,7 @@ final class DiskTier implements AutoCloseable {
     deleteQuietly(file.path);
   }
 
+  @GuardedBy("lock")
   private void addLocked(DiskFile file, long stamp) {
     index.put(file.key, file);
     bySlot.computeIfAbsent(Slot.of(file.key), s -> new HashSet<>(2)).add(file.key);
@@ -449,6 +486,7 @@ final class DiskTier implements AutoCloseable {
     bytes += file.size;
   }
 
+  @GuardedBy("lock")
   private void removeLocked(DiskFile file) {
     index.remove(file.key, file);
     Slot slot = Slot.of(file.key);
@@ -465,6 +503,7 @@ final class DiskTier implements AutoCloseable {
     bytes -= file.size;
   }
 
+  @GuardedBy("lock")
   private void touchLocked(DiskFile file) {
     file.dir.byUse.remove(file.stamp);
     file.stamp = ++useClock;
@@ -472,6 +511,7 @@ final class DiskTier implements AutoCloseable {
   }
 
   /** Evicts the coldest files of {@code dir} until {@code needed} more bytes fit. */
+  @GuardedBy("lock")
   private void makeRoomLocked(Dir dir, long needed, List<DiskFile> evicted) {
     while (dir.used + needed > dir.capacity && !dir.byUse.isEmpty()) {
       DiskFile coldest = dir.byUse.firstEntry().getValue();

@@ -4,7 +4,7 @@ package io.quiver.cache;
 public enum EvictionCause {
   /** To make room: the memory capacity (an allocation needed it) or a disk directory's capacity. */
   SIZE,
-  /** Older than {@link ChunkCache.Options#expireAfterWrite()}. */
+  /** Older than {@link CacheOptions#expireAfterWrite()}. */
   EXPIRED,
   /** Its quota group was over its quota ({@link ChunkCache#setQuota}). */
   QUOTA,

@@ -43,9 +43,9 @@ final class TinyLfuOrder extends EvictionOrder {
   private final FrequencySketch sketch;
   private LongSupplier pinnedBytes = () -> 0;
 
-  private final LinkedHashSet<ChunkCache.Entry> window = new LinkedHashSet<>();
-  private final LinkedHashSet<ChunkCache.Entry> probation = new LinkedHashSet<>();
-  private final LinkedHashSet<ChunkCache.Entry> main = new LinkedHashSet<>();
+  private final LinkedHashSet<CacheEntry> window = new LinkedHashSet<>();
+  private final LinkedHashSet<CacheEntry> probation = new LinkedHashSet<>();
+  private final LinkedHashSet<CacheEntry> main = new LinkedHashSet<>();
   private long windowBytes;
   private long mainBytes;
 
@@ -65,24 +65,24 @@ final class TinyLfuOrder extends EvictionOrder {
   }
 
   @Override
-  void add(ChunkCache.Entry entry) {
+  void add(CacheEntry entry) {
     move(entry, WINDOW);
     rebalance();
   }
 
   @Override
-  void remove(ChunkCache.Entry entry) {
+  void remove(CacheEntry entry) {
     move(entry, NONE);
     rebalance();
   }
 
   @Override
-  void retained(ChunkCache.Entry entry) {
+  void retained(CacheEntry entry) {
     // Stays in place; victim() skips it while it has readers.
   }
 
   @Override
-  void released(ChunkCache.Entry entry) {
+  void released(CacheEntry entry) {
     // Re-inserting moves it to the most recently used end of its region.
     region(entry.region).remove(entry);
     region(entry.region).add(entry);
@@ -101,19 +101,19 @@ final class TinyLfuOrder extends EvictionOrder {
    */
   @Override
   boolean admit(ColumnChunkKey key, long sizeBytes) {
-    ChunkCache.Entry mainVictim = firstEvictable(main);
+    CacheEntry mainVictim = firstEvictable(main);
     return mainVictim == null || sketch.frequency(key.hashCode()) > frequency(mainVictim);
   }
 
   @Override
-  ChunkCache.Entry victim() {
-    ChunkCache.Entry candidate = firstEvictable(probation);
+  CacheEntry victim() {
+    CacheEntry candidate = firstEvictable(probation);
     if (candidate == null) {
       // The window keeps its newest entry even above its target; under pressure that entry leaves
       // the window now, as a candidate.
       candidate = firstEvictable(window);
     }
-    ChunkCache.Entry mainVictim = firstEvictable(main);
+    CacheEntry mainVictim = firstEvictable(main);
     if (candidate != null && mainVictim != null) {
       if (frequency(candidate) > frequency(mainVictim)) {
         move(candidate, MAIN);
@@ -124,7 +124,7 @@ final class TinyLfuOrder extends EvictionOrder {
     return candidate != null ? candidate : mainVictim;
   }
 
-  private int frequency(ChunkCache.Entry entry) {
+  private int frequency(CacheEntry entry) {
     return sketch.frequency(entry.key.hashCode());
   }
 
@@ -135,7 +135,7 @@ final class TinyLfuOrder extends EvictionOrder {
     }
     long mainMax = capacityBytes - marginBytes - windowMaxBytes - pinnedBytes.getAsLong();
     while (!probation.isEmpty()) {
-      ChunkCache.Entry oldest = probation.iterator().next();
+      CacheEntry oldest = probation.iterator().next();
       if (mainBytes + oldest.sizeBytes > mainMax) {
         break;
       }
@@ -143,7 +143,7 @@ final class TinyLfuOrder extends EvictionOrder {
     }
   }
 
-  private void move(ChunkCache.Entry entry, byte to) {
+  private void move(CacheEntry entry, byte to) {
     switch (entry.region) {
       case WINDOW -> {
         window.remove(entry);
@@ -175,7 +175,7 @@ final class TinyLfuOrder extends EvictionOrder {
     }
   }
 
-  private LinkedHashSet<ChunkCache.Entry> region(byte region) {
+  private LinkedHashSet<CacheEntry> region(byte region) {
     return switch (region) {
       case WINDOW -> window;
       case PROBATION -> probation;
@@ -184,8 +184,8 @@ final class TinyLfuOrder extends EvictionOrder {
     };
   }
 
-  private static ChunkCache.Entry firstEvictable(LinkedHashSet<ChunkCache.Entry> region) {
-    for (ChunkCache.Entry entry : region) {
+  private static CacheEntry firstEvictable(LinkedHashSet<CacheEntry> region) {
+    for (CacheEntry entry : region) {
       if (entry.readers == 0) {
         return entry;
       }

@@ -61,8 +61,8 @@ class ChunkCacheDiskTierTest {
     }
   }
 
-  private ChunkCache.Options options(long capacity, long diskCapacity) {
-    return ChunkCache.Options.of(capacity)
+  private CacheOptions options(long capacity, long diskCapacity) {
+    return CacheOptions.of(capacity)
         .withDiskTier(new DiskDirectory(dir, diskCapacity))
         .withExecutor(Runnable::run);
   }
@@ -236,8 +236,8 @@ class ChunkCacheDiskTierTest {
     TierChunks.Loader loader = new TierChunks.Loader();
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TierChunks.size(root, LONGS);
-      ChunkCache.Options options =
-          ChunkCache.Options.of(chunk + chunk / 2)
+      CacheOptions options =
+          CacheOptions.of(chunk + chunk / 2)
               .withDiskTier(new DiskDirectory(dir, 1 << 20), new DiskDirectory(second, 1 << 20))
               .withExecutor(Runnable::run);
       try (ChunkCache cache = new ChunkCache(root, options)) {
@@ -294,7 +294,7 @@ class ChunkCacheDiskTierTest {
     TestChunks.FakeTicker ticker = new TestChunks.FakeTicker();
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TierChunks.size(root, LONGS);
-      ChunkCache.Options options =
+      CacheOptions options =
           options(chunk + chunk / 2, 1 << 20)
               .withTicker(ticker)
               .withExpireAfterWrite(Duration.ofMinutes(10));
@@ -385,7 +385,7 @@ class ChunkCacheDiskTierTest {
       assertEquals(7, loadsBefore);
 
       TierChunks.ManualExecutor executor = new TierChunks.ManualExecutor();
-      ChunkCache.Options options =
+      CacheOptions options =
           options(capacity, 1 << 20)
               .withExecutor(executor)
               .withVersionCheck(key -> !key.version().equals("old"));
@@ -512,7 +512,7 @@ class ChunkCacheDiskTierTest {
         java.util.concurrent.Executors.newFixedThreadPool(4);
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long max = maxSize(root, keys);
-      ChunkCache.Options options =
+      CacheOptions options =
           options(5 * max, 8 * max).withEvictionMargin(max).withStreamThrough(8 * max);
       try (ChunkCache cache = new ChunkCache(root, options)) {
         List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();

@@ -99,8 +99,8 @@ class ChunkCacheLongStressTest {
       // Room for one more chunk per thread beyond what is evicted keeps concurrent allocations
       // from colliding at the limit (see ChunkCache(parent, capacity, margin)).
       long margin = THREADS * chunkSize;
-      ChunkCache.Options options =
-          ChunkCache.Options.of(capacity).withEvictionMargin(margin).withEvictionPolicy(policy);
+      CacheOptions options =
+          CacheOptions.of(capacity).withEvictionMargin(margin).withEvictionPolicy(policy);
       Counters counters = new Counters();
       try (ChunkCache cache = new ChunkCache(root, options)) {
         AtomicBoolean stop = new AtomicBoolean();

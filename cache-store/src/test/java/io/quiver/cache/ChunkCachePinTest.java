@@ -35,7 +35,7 @@ class ChunkCachePinTest {
   private static ChunkCache cache(
       RootAllocator root, long capacity, EvictionPolicy policy, TestChunks.FakeTicker ticker) {
     return new ChunkCache(
-        root, ChunkCache.Options.of(capacity).withEvictionPolicy(policy).withTicker(ticker));
+        root, CacheOptions.of(capacity).withEvictionPolicy(policy).withTicker(ticker));
   }
 
   /** Loads keys {@code from} (inclusive) to {@code to} (exclusive) one by one. */
@@ -277,8 +277,8 @@ class ChunkCachePinTest {
   void expiredEntriesAreNeverServedAndAreReloaded(EvictionPolicy policy) throws IOException {
     TestChunks.RecordingLoader loader = new TestChunks.RecordingLoader(ROWS, SLICE_ROWS);
     TestChunks.FakeTicker ticker = new TestChunks.FakeTicker();
-    ChunkCache.Options options =
-        ChunkCache.Options.of(1 << 20)
+    CacheOptions options =
+        CacheOptions.of(1 << 20)
             .withEvictionPolicy(policy)
             .withTicker(ticker)
             .withExpireAfterWrite(Duration.ofMinutes(10));
@@ -319,8 +319,8 @@ class ChunkCachePinTest {
     TestChunks.FakeTicker ticker = new TestChunks.FakeTicker();
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TestChunks.chunkSize(root, key(0), ROWS, SLICE_ROWS);
-      ChunkCache.Options options =
-          ChunkCache.Options.of(4 * chunk)
+      CacheOptions options =
+          CacheOptions.of(4 * chunk)
               .withEvictionPolicy(policy)
               .withTicker(ticker)
               .withExpireAfterWrite(Duration.ofMinutes(10));

@@ -51,7 +51,7 @@ class ChunkCachePolicyTest {
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TestChunks.chunkSize(root, key(0), ROWS, SLICE_ROWS);
       long capacity = CAPACITY_CHUNKS * chunk;
-      ChunkCache.Options options = ChunkCache.Options.of(capacity).withEvictionPolicy(policy);
+      CacheOptions options = CacheOptions.of(capacity).withEvictionPolicy(policy);
       try (ChunkCache cache = new ChunkCache(root, options)) {
         for (int round = 0; round < 6; round++) {
           for (int i = 0; i < HOT; i++) {
@@ -92,7 +92,7 @@ class ChunkCachePolicyTest {
     TestChunks.RecordingLoader loader = new TestChunks.RecordingLoader(ROWS, SLICE_ROWS);
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TestChunks.chunkSize(root, key(0), ROWS, SLICE_ROWS);
-      ChunkCache.Options options = ChunkCache.Options.of(4 * chunk).withEvictionPolicy(policy);
+      CacheOptions options = CacheOptions.of(4 * chunk).withEvictionPolicy(policy);
       try (ChunkCache cache = new ChunkCache(root, options)) {
         for (int i = 0; i < 4; i++) {
           closeAll(cache.getAll(List.of(key(i)), loader));
@@ -122,16 +122,15 @@ class ChunkCachePolicyTest {
 
   @Test
   void optionsAreValidated() {
-    assertThrows(IllegalArgumentException.class, () -> ChunkCache.Options.of(0));
+    assertThrows(IllegalArgumentException.class, () -> CacheOptions.of(0));
     assertThrows(
-        IllegalArgumentException.class, () -> ChunkCache.Options.of(100).withEvictionMargin(100));
+        IllegalArgumentException.class, () -> CacheOptions.of(100).withEvictionMargin(100));
     assertThrows(
         IllegalArgumentException.class,
-        () -> ChunkCache.Options.of(100).withExpireAfterWrite(java.time.Duration.ZERO));
-    assertThrows(
-        NullPointerException.class, () -> ChunkCache.Options.of(100).withEvictionPolicy(null));
-    assertThrows(NullPointerException.class, () -> ChunkCache.Options.of(100).withTicker(null));
-    ChunkCache.Options defaults = ChunkCache.Options.of(100);
+        () -> CacheOptions.of(100).withExpireAfterWrite(java.time.Duration.ZERO));
+    assertThrows(NullPointerException.class, () -> CacheOptions.of(100).withEvictionPolicy(null));
+    assertThrows(NullPointerException.class, () -> CacheOptions.of(100).withTicker(null));
+    CacheOptions defaults = CacheOptions.of(100);
     assertEquals(EvictionPolicy.LRU, defaults.evictionPolicy());
     assertEquals(0, defaults.evictionMarginBytes());
     assertNull(defaults.expireAfterWrite());

@@ -57,8 +57,8 @@ class ChunkCacheStressTest {
       // concurrent allocations from colliding at the limit, so Arrow refuses no attempt and its
       // peak statistic is exact.
       long margin = THREADS * chunk;
-      ChunkCache.Options options =
-          ChunkCache.Options.of(capacity).withEvictionMargin(margin).withEvictionPolicy(policy);
+      CacheOptions options =
+          CacheOptions.of(capacity).withEvictionMargin(margin).withEvictionPolicy(policy);
       try (ChunkCache cache = new ChunkCache(root, options)) {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<?>> workers = new ArrayList<>();

@@ -48,8 +48,7 @@ class ChunkCacheTiersTest {
     TierChunks.Loader loader = new TierChunks.Loader();
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TierChunks.size(root, k("a", 0));
-      ChunkCache.Options options =
-          ChunkCache.Options.of(2 * chunk + chunk / 2).withStreamThrough(1 << 20);
+      CacheOptions options = CacheOptions.of(2 * chunk + chunk / 2).withStreamThrough(1 << 20);
       try (ChunkCache cache = new ChunkCache(root, options)) {
         cache.pinAll("everything", key -> true, null);
         get(cache, k("a", 0), loader);
@@ -79,8 +78,7 @@ class ChunkCacheTiersTest {
     TierChunks.Loader loader = new TierChunks.Loader();
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TierChunks.size(root, k("a", 0));
-      ChunkCache.Options options =
-          ChunkCache.Options.of(2 * chunk + chunk / 2).withStreamThrough(1 << 20);
+      CacheOptions options = CacheOptions.of(2 * chunk + chunk / 2).withStreamThrough(1 << 20);
       try (ChunkCache cache = new ChunkCache(root, options)) {
         Map<ColumnChunkKey, CachedChunk> held = cache.getAll(List.of(k("a", 0), k("a", 1)), loader);
         Map<ColumnChunkKey, CachedChunk> streamed =
@@ -103,8 +101,7 @@ class ChunkCacheTiersTest {
     TierChunks.Loader loader = new TierChunks.Loader();
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TierChunks.size(root, k("a", 0));
-      ChunkCache.Options options =
-          ChunkCache.Options.of(2 * chunk + chunk / 2).withStreamThrough(chunk / 4);
+      CacheOptions options = CacheOptions.of(2 * chunk + chunk / 2).withStreamThrough(chunk / 4);
       try (ChunkCache cache = new ChunkCache(root, options)) {
         cache.pinAll("everything", key -> true, null);
         get(cache, k("a", 0), loader);
@@ -137,8 +134,7 @@ class ChunkCacheTiersTest {
         };
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TierChunks.size(root, k("a", 0));
-      ChunkCache.Options options =
-          ChunkCache.Options.of(2 * chunk + chunk / 2).withStreamThrough(1 << 20);
+      CacheOptions options = CacheOptions.of(2 * chunk + chunk / 2).withStreamThrough(1 << 20);
       try (ChunkCache cache = new ChunkCache(root, options)) {
         cache.pinAll("everything", key -> true, null);
         get(cache, k("a", 0), good);
@@ -161,8 +157,8 @@ class ChunkCacheTiersTest {
     TierChunks.Loader loader = new TierChunks.Loader();
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TierChunks.size(root, k("a", 0));
-      ChunkCache.Options options =
-          ChunkCache.Options.of(chunk + chunk / 2)
+      CacheOptions options =
+          CacheOptions.of(chunk + chunk / 2)
               .withStreamThrough(1 << 20)
               .withDiskTier(new DiskDirectory(dir, 1 << 20))
               .withExecutor(Runnable::run);
@@ -192,8 +188,8 @@ class ChunkCacheTiersTest {
     TierChunks.Loader loader = new TierChunks.Loader();
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TierChunks.size(root, k("a", 0));
-      ChunkCache.Options options =
-          ChunkCache.Options.of(20 * chunk)
+      CacheOptions options =
+          CacheOptions.of(20 * chunk)
               .withDiskTier(new DiskDirectory(dir, 1 << 20))
               .withExecutor(Runnable::run)
               .withQuotaGroup(ColumnChunkKey::file);
@@ -250,8 +246,8 @@ class ChunkCacheTiersTest {
     TierChunks.Loader loader = new TierChunks.Loader();
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TierChunks.size(root, k("a", 0));
-      ChunkCache.Options options =
-          ChunkCache.Options.of(chunk + chunk / 2)
+      CacheOptions options =
+          CacheOptions.of(chunk + chunk / 2)
               .withDiskTier(new DiskDirectory(dir, 1 << 20))
               .withExecutor(Runnable::run);
       try (ChunkCache cache = new ChunkCache(root, options)) {
@@ -286,8 +282,8 @@ class ChunkCacheTiersTest {
     TestChunks.FakeTicker ticker = new TestChunks.FakeTicker();
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TierChunks.size(root, k("a", 0));
-      ChunkCache.Options options =
-          ChunkCache.Options.of(2 * chunk + chunk / 2)
+      CacheOptions options =
+          CacheOptions.of(2 * chunk + chunk / 2)
               .withTicker(ticker)
               .withDiskTier(new DiskDirectory(dir, 1 << 20))
               .withExecutor(Runnable::run);
@@ -341,8 +337,8 @@ class ChunkCacheTiersTest {
     TierChunks.Loader loader = new TierChunks.Loader();
     try (RootAllocator root = new RootAllocator(64 << 20)) {
       long chunk = TierChunks.size(root, k("a", 0));
-      ChunkCache.Options options =
-          ChunkCache.Options.of(4 * chunk + chunk / 2)
+      CacheOptions options =
+          CacheOptions.of(4 * chunk + chunk / 2)
               .withEvictionPolicy(EvictionPolicy.TINY_LFU)
               .withDiskTier(new DiskDirectory(dir, 1 << 20))
               .withExecutor(Runnable::run);

@@ -1,5 +1,6 @@
 package io.quiver.server;
 
+import io.quiver.cache.CacheOptions;
 import io.quiver.cache.ChunkCache;
 import io.quiver.cache.DiskDirectory;
 import io.quiver.cache.EvictionPolicy;
@@ -451,8 +452,8 @@ public final class QuiverServer implements AutoCloseable {
       java.util.Map<String, Boolean> versionChecks = new java.util.concurrent.ConcurrentHashMap<>();
       // A little headroom absorbs concurrent loaders racing for the same freed bytes. Loads that
       // cannot be cached (everything pinned or in use) stream through a budget of their own.
-      ChunkCache.Options cacheOptions =
-          ChunkCache.Options.of(config.memoryBytes())
+      CacheOptions cacheOptions =
+          CacheOptions.of(config.memoryBytes())
               .withEvictionMargin(Math.min(8L << 20, config.memoryBytes() / 100))
               .withEvictionPolicy(config.evictionPolicy())
               .withStreamThrough(config.streamThroughBytes())

@@ -1,5 +1,6 @@
 package io.quiver.bench.cache;
 
+import io.quiver.cache.CacheOptions;
 import io.quiver.cache.CacheStats;
 import io.quiver.cache.CachedChunk;
 import io.quiver.cache.ChunkCache;
@@ -120,7 +121,7 @@ public final class CacheSimulation {
     long started = System.nanoTime();
     long startedCpu = threads.getCurrentThreadCpuTime();
     try (ChunkCache cache =
-        new ChunkCache(parent, ChunkCache.Options.of(capacityBytes).withEvictionPolicy(policy))) {
+        new ChunkCache(parent, CacheOptions.of(capacityBytes).withEvictionPolicy(policy))) {
       for (int i = 0; i < trace.length(); i++) {
         int id = trace.keyAt(i);
         ColumnChunkKey key = keys[id];

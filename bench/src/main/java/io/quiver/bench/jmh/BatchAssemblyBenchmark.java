@@ -1,5 +1,6 @@
 package io.quiver.bench.jmh;
 
+import io.quiver.cache.CacheOptions;
 import io.quiver.cache.CachedChunk;
 import io.quiver.cache.ChunkCache;
 import io.quiver.cache.ChunkLoader;
@@ -73,7 +74,7 @@ public class BatchAssemblyBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     rootAllocator = BenchChunks.newRoot(2L << 30);
-    cache = new ChunkCache(rootAllocator, ChunkCache.Options.of(1L << 30));
+    cache = new ChunkCache(rootAllocator, CacheOptions.of(1L << 30));
     streams = rootAllocator.newChildAllocator("streams", 0, 64L << 20);
     keys = BenchChunks.rowGroupKeys("bench://batch/part-0", 0, COLUMNS);
     Map<ColumnChunkKey, CachedChunk> refs =

@@ -1,5 +1,6 @@
 package io.quiver.bench.jmh;
 
+import io.quiver.cache.CacheOptions;
 import io.quiver.cache.CachedChunk;
 import io.quiver.cache.ChunkCache;
 import io.quiver.cache.ChunkLoader;
@@ -64,7 +65,7 @@ public class CacheHitBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     root = BenchChunks.newRoot(1L << 30);
-    cache = new ChunkCache(root, ChunkCache.Options.of(512L << 20).withEvictionPolicy(policy));
+    cache = new ChunkCache(root, CacheOptions.of(512L << 20).withEvictionPolicy(policy));
     List<ColumnChunkKey> all = new ArrayList<>();
     rowGroups = new ArrayList<>();
     for (int g = 0; g < ROW_GROUPS; g++) {
