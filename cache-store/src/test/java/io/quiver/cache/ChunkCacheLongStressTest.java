@@ -36,6 +36,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarCharVector;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -60,6 +61,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * raised ({@code -Djunit.jupiter.execution.timeout.mode=disabled}).
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Tag("long") // run by .ci/run (mvn -Plong), not by mvn verify: see README "Tests"
 class ChunkCacheLongStressTest {
   private static final long DEFAULT_SECONDS = 18;
   private static final Duration DURATION =

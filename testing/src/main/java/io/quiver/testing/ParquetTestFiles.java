@@ -104,6 +104,10 @@ import org.apache.parquet.schema.Types;
  * columns have suffix {@code _req}.
  *
  * <p>Stateless and thread-safe; every method writes a new file and returns its path.
+ *
+ * <p><b>Size.</b> Over the ~800-line guideline: test support only (never on a runtime classpath),
+ * one writer per kind of test file, each with the schema and value generators it needs next to it
+ * so a test's data can be read in one place.
  */
 public final class ParquetTestFiles {
   /** Distinct values per column that half of the rows draw from (keeps dictionaries small). */

@@ -48,6 +48,10 @@ import picocli.CommandLine.Option;
  *
  * <p>Exit status: 0 when the harness ran (contenders other than Quiver may have failed; the report
  * says why), 1 when it could not run or a Quiver contender failed, 2 on bad usage.
+ *
+ * <p><b>Size.</b> Over the ~800-line guideline: it is the harness's option surface (every flag with
+ * its help text) and the orchestration of a run; contenders, workloads, the report, charts and the
+ * soak are their own types.
  */
 @Command(
     name = "bench/run",

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -22,6 +23,7 @@ import picocli.CommandLine;
  * harness checks it), and that the results and report exist; the Alluxio contender is not built
  * here, so it must show up as failed with the reason.
  */
+@Tag("long") // run by .ci/run (mvn -Plong), not by mvn verify: see README "Tests"
 class BenchMainTest {
   @TempDir Path tmp;
 

@@ -13,10 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The soak's short version: mixed load from several clients, no errors, memory bounded. */
+@Tag("long") // run by .ci/run (mvn -Plong), not by mvn verify: see README "Tests"
 class SoakTest {
   @TempDir Path tmp;
 

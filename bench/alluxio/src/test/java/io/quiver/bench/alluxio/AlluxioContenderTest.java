@@ -24,6 +24,7 @@ import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * fetched from S3 and warm reads served entirely from Alluxio — for short-circuit on and off, and
  * that bad input ends in one clear line and a non-zero exit code with the cluster stopped.
  */
+@Tag("long") // run by .ci/run (mvn -Plong), not by mvn verify: see README "Tests"
 class AlluxioContenderTest {
 
   private static final String BUCKET = "bench";
