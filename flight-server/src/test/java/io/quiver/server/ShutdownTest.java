@@ -32,7 +32,7 @@ class ShutdownTest {
         CompressionCodecName.SNAPPY,
         false,
         ParquetProperties.WriterVersion.PARQUET_1_0,
-        200_000,
+        60_000, // one row group of tens of MiB in Arrow: far more than the stream's window
         64 << 20,
         1);
     TestNode node = TestNode.start(tmp.resolve("data"), c -> c.withMemory(512L << 20));

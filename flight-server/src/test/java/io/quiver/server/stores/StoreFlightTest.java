@@ -405,7 +405,7 @@ abstract class StoreFlightTest {
         true,
         ParquetProperties.WriterVersion.PARQUET_1_0,
         rows,
-        32 << 10,
+        128 << 10, // a few row groups per file: each is a ranged GET per column
         seed);
   }
 
@@ -436,7 +436,7 @@ abstract class StoreFlightTest {
             true,
             ParquetProperties.WriterVersion.PARQUET_1_0,
             500,
-            32 << 10,
+            128 << 10, // a few row groups per file: each is a ranged GET per column
             99);
     action("mount", Map.of("path", "/local", "uri", Location.ofLocalPath(dir).toString()));
     action("create-table", Map.of("name", "local", "path", "/local"));
