@@ -333,6 +333,40 @@ class MonitoringTest {
   }
 
   @Test
+  void withAuthenticationTheMetricsNeedNoneAndShowNoSecret() throws Exception {
+    String token = io.quiver.server.security.Authenticator.newToken();
+    String hash = io.quiver.server.security.Authenticator.sha256Hex(token);
+    Path config =
+        Files.writeString(
+            tmp.resolve("quiver.json"),
+            "{\"tokens\": {\"etl\": {\"sha256\": \"" + hash + "\", \"roles\": [\"reader\"]}}}");
+    io.quiver.server.security.SecurityConfig security =
+        io.quiver.server.security.SecurityConfig.load(config);
+    try (TestNode node =
+        TestNode.start(
+            tmp.resolve("data"),
+            c -> c.withSecurity(security).withHttpPort(QuiverServer.Config.HTTP_ANY_PORT))) {
+      int port = node.server().httpPort();
+      assertThrows(
+          FlightRuntimeException.class, () -> node.client().listActions().forEach(a -> {}));
+      org.apache.arrow.flight.FlightCallHeaders headers =
+          new org.apache.arrow.flight.FlightCallHeaders();
+      headers.insert("authorization", "Bearer " + token);
+      node.client()
+          .listActions(new org.apache.arrow.flight.HeaderCallOption(headers))
+          .forEach(a -> {});
+      Map<Series, Double> m =
+          scrapeUntil(
+              port, 1, "quiver_flight_calls_total", "method", "ListActions", "status", "OK");
+      assertEquals(
+          1, value(m, "quiver_flight_calls_total", "method", "ListActions", "status", "OK"));
+      String body = get(port, "/metrics").body();
+      assertFalse(body.contains(token) || body.contains(hash), body);
+      assertEquals(200, get(port, "/ready").statusCode());
+    }
+  }
+
+  @Test
   void offUnlessAskedAndClosedWithTheNode() throws Exception {
     assertEquals(QuiverServer.Config.HTTP_OFF, QuiverServer.Config.defaults().httpPort());
     assertThrows(
