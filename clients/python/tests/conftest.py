@@ -91,6 +91,9 @@ def running_node(
         "io.quiver.server.ServerMain",
         "--port",
         "0",
+        # No monitoring port: the default (8816) is one port for every node of a run.
+        "--http-port",
+        "0",
         "--host",
         "127.0.0.1",
         "--data-dir",

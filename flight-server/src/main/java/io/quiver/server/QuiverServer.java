@@ -1,5 +1,6 @@
 package io.quiver.server;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.quiver.cache.CacheOptions;
 import io.quiver.cache.ChunkCache;
 import io.quiver.cache.DiskDirectory;
@@ -8,6 +9,9 @@ import io.quiver.catalog.Catalog;
 import io.quiver.catalog.FileCatalogStore;
 import io.quiver.catalog.MetadataCache;
 import io.quiver.format.FormatRegistry;
+import io.quiver.server.monitoring.FlightCallMetrics;
+import io.quiver.server.monitoring.MonitoringServer;
+import io.quiver.server.monitoring.NodeMetrics;
 import io.quiver.server.security.Access;
 import io.quiver.server.security.Authenticator;
 import io.quiver.server.security.OperatorMountPolicy;
@@ -17,6 +21,7 @@ import io.quiver.server.sql.SqlEngine;
 import io.quiver.storage.StorageMetrics;
 import io.quiver.storage.StorageRegistry;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,6 +74,9 @@ public final class QuiverServer implements AutoCloseable {
    *   <li>{@code security}: users, API tokens, credential sets, local roots ({@link
    *       SecurityConfig}); with no users or tokens every caller is admin and the node refuses to
    *       listen beyond loopback unless {@code insecure}
+   *   <li>{@code httpPort}: the monitoring port ({@code /metrics}, {@code /health}, {@code /ready};
+   *       see {@link MonitoringServer}) on the Flight host: {@link #HTTP_OFF} (the default here;
+   *       {@code quiver serve} uses 8816), a port, or {@link #HTTP_ANY_PORT}
    * </ul>
    */
   public static final class Config {
@@ -91,6 +99,16 @@ public final class QuiverServer implements AutoCloseable {
     private Path tlsCertificate;
     private Path tlsKey;
     private Path tlsClientCa;
+    private int httpPort = HTTP_OFF;
+
+    /** {@link #withHttpPort}: no monitoring port (the default of {@link #defaults()}). */
+    public static final int HTTP_OFF = 0;
+
+    /**
+     * {@link #withHttpPort}: a free port the system picks ({@link QuiverServer#httpPort()} tells
+     * which): what tests use, so that no two nodes compete for one port.
+     */
+    public static final int HTTP_ANY_PORT = -1;
 
     private Config() {}
 
@@ -115,10 +133,14 @@ public final class QuiverServer implements AutoCloseable {
       c.tlsCertificate = tlsCertificate;
       c.tlsKey = tlsKey;
       c.tlsClientCa = tlsClientCa;
+      c.httpPort = httpPort;
       return c;
     }
 
-    /** Defaults: 127.0.0.1:8815, {@code ./quiver-data}, 25% of RAM, 64k-row batches. */
+    /**
+     * Defaults: 127.0.0.1:8815, {@code ./quiver-data}, 25% of RAM, 64k-row batches, no monitoring
+     * port (many nodes start in one test JVM: none may take a fixed port unasked).
+     */
     public static Config defaults() {
       Config c = new Config();
       long memory = ByteSize.physicalMemory() / 4;
@@ -301,6 +323,29 @@ public final class QuiverServer implements AutoCloseable {
       return c;
     }
 
+    /**
+     * The monitoring HTTP port: {@link #HTTP_OFF}, {@link #HTTP_ANY_PORT} or the port to listen on.
+     */
+    public int httpPort() {
+      return httpPort;
+    }
+
+    /**
+     * Serve {@code /metrics}, {@code /health} and {@code /ready} over HTTP on {@code port} of the
+     * Flight host ({@link #HTTP_OFF}: not at all; {@link #HTTP_ANY_PORT}: a free port).
+     * Unauthenticated: it serves no data and no secrets, but tells anyone who reaches it how the
+     * node is used.
+     */
+    public Config withHttpPort(int port) {
+      if (port < HTTP_ANY_PORT || port > 65535) {
+        throw new IllegalArgumentException(
+            "HTTP port must be 0 (off), -1 (any free port) or 1..65535, was " + port);
+      }
+      Config c = copy();
+      c.httpPort = port;
+      return c;
+    }
+
     public Config withHost(String h) {
       Config c = copy();
       c.host = Objects.requireNonNull(h, "host");
@@ -402,6 +447,9 @@ public final class QuiverServer implements AutoCloseable {
   private final FlightSqlService sqlService;
   private final CacheQuotas quotas = new CacheQuotas();
 
+  /** The monitoring port, or null when off. */
+  private final MonitoringServer http;
+
   /** Held while the node runs: a second node on the same data dir would lose catalog changes. */
   private final java.nio.channels.FileChannel dataDirLock;
 
@@ -430,6 +478,8 @@ public final class QuiverServer implements AutoCloseable {
     FlightSqlService sqlService = null;
     ChunkCache chunkCache = null;
     Catalog cat = null;
+    FlightServer flightServer = null;
+    MonitoringServer httpServer = null;
     try {
       FormatRegistry formats = FormatRegistry.loadInstalled();
       if (!formats.allDecoderNames().contains(config.decoder())) {
@@ -478,6 +528,9 @@ public final class QuiverServer implements AutoCloseable {
       streamsAlloc = root.newChildAllocator("streams", 0, config.streamMemoryBytes());
       flightAlloc = root.newChildAllocator("flight", 0, config.streamMemoryBytes());
       ScanMetrics scanMetrics = new ScanMetrics();
+      // A registry per node: several nodes run in one test JVM, each with its own counters.
+      PrometheusRegistry registry =
+          config.httpPort() == Config.HTTP_OFF ? null : new PrometheusRegistry();
       ScanPlanner planner =
           new ScanPlanner(
               cat,
@@ -520,14 +573,37 @@ public final class QuiverServer implements AutoCloseable {
           builder.useMTlsClientVerification(config.tlsClientCa.toFile());
         }
       }
+      if (registry != null) {
+        // Before the authenticator (which build() adds last): calls are timed from arrival.
+        builder.middleware(FlightCallMetrics.KEY, new FlightCallMetrics(registry));
+      }
       if (authenticator != null) {
         builder.headerAuthenticator(authenticator);
       }
-      FlightServer flightServer = builder.build();
+      flightServer = builder.build();
       flightServer.start();
+      if (registry != null) {
+        ChunkCache readyCache = chunkCache;
+        MonitoringServer.Readiness readiness = () -> notReadyReason(readyCache.reindexed());
+        NodeMetrics.register(
+            registry,
+            new NodeMetrics.Sources(
+                chunkCache,
+                config.diskDirectories().stream().mapToLong(DiskDirectory::capacityBytes).sum(),
+                storageMetrics,
+                scanMetrics,
+                cat,
+                root,
+                readiness));
+        int port = config.httpPort() == Config.HTTP_ANY_PORT ? 0 : config.httpPort();
+        httpServer =
+            MonitoringServer.start(new InetSocketAddress(config.host(), port), registry, readiness);
+      }
       this.server = flightServer;
       this.streamer = streamer;
     } catch (IOException | RuntimeException e) {
+      closeQuietly(httpServer);
+      closeQuietly(flightServer);
       closeQuietly(cat);
       closeQuietly(sqlEngine);
       closeQuietly(sqlAlloc);
@@ -545,6 +621,18 @@ public final class QuiverServer implements AutoCloseable {
     this.sqlService = sqlService;
     this.cache = chunkCache;
     this.catalog = cat;
+    this.http = httpServer;
+  }
+
+  /**
+   * Why the node is not ready, or null when it is. The catalog is loaded and the cache usable once
+   * the node has started, so what remains is the disk tier's re-index of the chunks a previous run
+   * left: until it completes those chunks are not found (misses go to storage), so a node behind a
+   * load balancer waits for it. A re-index that failed leaves a usable cache (memory, and what this
+   * run writes to disk): ready.
+   */
+  static String notReadyReason(java.util.concurrent.CompletableFuture<?> reindexed) {
+    return reindexed.isDone() ? null : "disk cache tier still re-indexing";
   }
 
   private static java.nio.channels.FileChannel lockDataDir(Path dir) throws IOException {
@@ -671,6 +759,13 @@ public final class QuiverServer implements AutoCloseable {
         s.location().getUri(),
         ByteSize.format(config.memoryBytes()),
         config.dataDir().toAbsolutePath());
+    if (s.http != null) {
+      LOG.info(
+          "Monitoring on http://{}:{}/metrics, /health and /ready (unauthenticated; --http-port 0"
+              + " turns it off)",
+          config.host(),
+          s.httpPort());
+    }
     return s;
   }
 
@@ -683,6 +778,14 @@ public final class QuiverServer implements AutoCloseable {
 
   public int port() {
     return server.getPort();
+  }
+
+  /**
+   * The monitoring HTTP port this node listens on ({@code /metrics}, {@code /health}, {@code
+   * /ready}), or 0 when it serves none ({@link Config#HTTP_OFF}).
+   */
+  public int httpPort() {
+    return http == null ? 0 : http.port();
   }
 
   public Config config() {
@@ -709,6 +812,9 @@ public final class QuiverServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     long start = System.nanoTime();
+    if (http != null) {
+      http.close(); // first: scrapes read the cache and allocators closed below
+    }
     // No new calls; running ones get a moment to finish on their own.
     server.shutdown();
     boolean stalled = !server.awaitTermination(2, TimeUnit.SECONDS);

@@ -29,6 +29,14 @@ public final class ServerMain implements Callable<Integer> {
   int port = 8815;
 
   @Option(
+      names = "--http-port",
+      description =
+          "Monitoring HTTP port on the --host address: Prometheus /metrics, /health, /ready."
+              + " Unauthenticated; serves no data (default: ${DEFAULT-VALUE}; 0 turns it off,"
+              + " -1 picks a free one).")
+  int httpPort = 8816;
+
+  @Option(
       names = "--data-dir",
       description = "Where the catalog is kept (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of("quiver-data");
@@ -132,6 +140,7 @@ public final class ServerMain implements Callable<Integer> {
         QuiverServer.Config.defaults()
             .withHost(host)
             .withPort(port)
+            .withHttpPort(httpPort)
             .withDataDir(dataDir)
             .withMemory(ByteSize.parse(memory))
             .withBatchRows(batchRows)
@@ -200,7 +209,8 @@ public final class ServerMain implements Callable<Integer> {
               || t instanceof IllegalArgumentException
               || t instanceof IllegalStateException) {
             String message = t.getMessage();
-            if (t.getCause() instanceof java.net.BindException b) {
+            if (t.getCause() instanceof java.net.BindException b
+                && (message == null || !message.startsWith("cannot listen"))) {
               message = "cannot listen: " + b.getMessage() + " (is another node on that port?)";
             }
             cmd.getErr().println("quiver serve: " + (message == null ? t.toString() : message));

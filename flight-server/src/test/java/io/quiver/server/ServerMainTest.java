@@ -51,11 +51,43 @@ class ServerMainTest {
               "--memory",
               "64m",
               "--port",
-              Integer.toString(taken.getLocalPort())),
+              Integer.toString(taken.getLocalPort()),
+              "--http-port",
+              "0"),
           "quiver serve:");
+      // The Flight port is free, the monitoring port taken: the node that started stops again.
+      assertOneLineError(
+          run(
+              "--data-dir",
+              data,
+              "--memory",
+              "64m",
+              "--port",
+              "0",
+              "--http-port",
+              Integer.toString(taken.getLocalPort())),
+          "cannot listen on HTTP port " + taken.getLocalPort());
     }
     String usage = ServerMain.commandLine().getUsageMessage();
+    assertTrue(usage.contains("--http-port"), usage);
     assertTrue(usage.contains("25%"), usage);
     assertFalse(usage.contains("%%"), usage);
+  }
+
+  @Test
+  void httpPortDefaultsTo8816AndParses() {
+    ServerMain defaults = new ServerMain();
+    new CommandLine(defaults).parseArgs();
+    assertEquals(8816, defaults.httpPort);
+    ServerMain off = new ServerMain();
+    new CommandLine(off).parseArgs("--http-port", "0");
+    assertEquals(QuiverServer.Config.HTTP_OFF, off.httpPort);
+    ServerMain chosen = new ServerMain();
+    new CommandLine(chosen).parseArgs("--http-port=9102");
+    assertEquals(9102, chosen.httpPort);
+    assertEquals(9102, QuiverServer.Config.defaults().withHttpPort(chosen.httpPort).httpPort());
+    CommandLine cli = ServerMain.commandLine();
+    cli.setErr(new PrintWriter(new StringWriter(), true));
+    assertEquals(2, cli.execute("--http-port", "http"), "not a number: usage error");
   }
 }

@@ -64,6 +64,9 @@ final class QuiverNode implements AutoCloseable {
             List.of(
                 "--port",
                 "0",
+                // No monitoring port: several nodes may run at once, and none is scraped.
+                "--http-port",
+                "0",
                 "--data-dir",
                 catalog.toString(),
                 "--memory",
