@@ -38,6 +38,10 @@ final class ParallelBatchStream implements BatchStream {
   private final int readers;
   private final BlockingQueue<Object> queue;
   private final ExecutorService threads;
+
+  /** The reader threads made so far: close() waits until each has ended, not just its task. */
+  private final List<Thread> readerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private final AtomicInteger nextEndpoint = new AtomicInteger();
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
   private final Set<EndpointStream> active = ConcurrentHashMap.newKeySet();
@@ -75,6 +79,7 @@ final class ParallelBatchStream implements BatchStream {
             r -> {
               Thread t = new Thread(r, "quiver-read-" + id + "-" + thread.incrementAndGet());
               t.setDaemon(true);
+              readerThreads.add(t);
               return t;
             });
     for (int i = 0; i < readers; i++) {
@@ -223,6 +228,11 @@ final class ParallelBatchStream implements BatchStream {
                 .withDescription("Reader threads did not stop within 60 s of the scan's close")
                 .toRuntimeException();
           }
+        }
+        // A terminated pool's threads may still be finishing their last frames: once close()
+        // returns, no reader thread of this stream is alive.
+        for (Thread t : readerThreads) {
+          t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
       } catch (InterruptedException e) {
         interrupted = true;
