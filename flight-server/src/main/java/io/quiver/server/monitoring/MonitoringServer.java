@@ -51,15 +51,21 @@ public final class MonitoringServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService threads;
+  private final Daemons threadFactory;
   private final MetricsHandler metrics;
   private final Readiness readiness;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
   private MonitoringServer(
-      HttpServer server, ExecutorService threads, PrometheusRegistry registry, Readiness ready) {
+      HttpServer server,
+      ExecutorService threads,
+      Daemons threadFactory,
+      PrometheusRegistry registry,
+      Readiness ready) {
     this.server = server;
     this.threads = threads;
+    this.threadFactory = threadFactory;
     this.metrics = new MetricsHandler(registry);
     this.readiness = ready;
   }
@@ -88,8 +94,9 @@ public final class MonitoringServer implements AutoCloseable {
               + " (another node there? --http-port chooses another, 0 turns it off)",
           e);
     }
-    ExecutorService threads = Executors.newFixedThreadPool(2, new Daemons());
-    MonitoringServer s = new MonitoringServer(http, threads, registry, readiness);
+    Daemons daemons = new Daemons();
+    ExecutorService threads = Executors.newFixedThreadPool(2, daemons);
+    MonitoringServer s = new MonitoringServer(http, threads, daemons, registry, readiness);
     http.createContext("/", s::handle);
     http.setExecutor(threads);
     http.start();
@@ -162,6 +169,8 @@ public final class MonitoringServer implements AutoCloseable {
       if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
         threads.shutdownNow();
         LOG.warn("Monitoring requests still running 5 s after the HTTP port closed");
+      } else {
+        threadFactory.join(); // a terminated pool's threads may still be finishing their frames
       }
     } catch (InterruptedException e) {
       threads.shutdownNow();
@@ -173,12 +182,21 @@ public final class MonitoringServer implements AutoCloseable {
   private static final class Daemons implements ThreadFactory {
     private final int server = SERVERS.incrementAndGet();
     private final AtomicInteger next = new AtomicInteger();
+    private final java.util.List<Thread> made = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public Thread newThread(Runnable r) {
       Thread t = new Thread(r, "quiver-http-" + server + "-" + next.incrementAndGet());
       t.setDaemon(true);
+      made.add(t);
       return t;
+    }
+
+    /** Waits (up to a second each) until every thread made has ended. */
+    void join() throws InterruptedException {
+      for (Thread t : made) {
+        t.join(1_000);
+      }
     }
   }
 }
