@@ -188,7 +188,8 @@ public final class QuiverProducer extends NoOpFlightProducer {
       listener.error(FlightErrors.toFlight(e));
       return;
     }
-    onStreamThread(() -> streamer.stream(scan, listener), listener::error);
+    String user = caller.name();
+    onStreamThread(() -> streamer.stream(scan, user, listener), listener::error);
   }
 
   /** Work that may throw, for {@link #onStreamThread}. */

@@ -2,6 +2,7 @@ package io.quiver.server;
 
 import io.quiver.cache.DiskDirectory;
 import io.quiver.cache.EvictionPolicy;
+import io.quiver.server.logging.NodeLogging;
 import io.quiver.server.security.SecurityConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -131,8 +132,52 @@ public final class ServerMain implements Callable<Integer> {
               + " the port is admin).")
   boolean insecure;
 
+  @Option(
+      names = "--log-format",
+      paramLabel = "text|json",
+      description =
+          "Log lines as text or as JSON objects, one a line (default: ${DEFAULT-VALUE}). With"
+              + " --log-file, stderr stays text.")
+  String logFormat = "text";
+
+  @Option(
+      names = "--log-file",
+      paramLabel = "FILE",
+      description =
+          "Write the log to FILE, rotated by size (default: stderr only). stderr then keeps only"
+              + " the start-up and shutdown lines, warnings and errors.")
+  Path logFile;
+
+  @Option(
+      names = "--log-max-size",
+      description =
+          "Roll the log file over at this size, e.g. 100m (default: ${DEFAULT-VALUE}); FILE.1 is"
+              + " the newest old one.")
+  String logMaxSize = "100m";
+
+  @Option(
+      names = "--log-max-files",
+      description =
+          "Log files to keep, the current one included, 2 to 21 (default: ${DEFAULT-VALUE}).")
+  int logMaxFiles = 10;
+
+  @Option(
+      names = "--log-level",
+      description =
+          "Level of Quiver's own logs, scan lines included: ERROR, WARN, INFO, DEBUG or TRACE"
+              + " (default: ${DEFAULT-VALUE}). Libraries log warnings only.")
+  String logLevel = "INFO";
+
   @Override
   public Integer call() throws Exception {
+    // First, so that everything after it (the node's start-up included) logs where asked.
+    NodeLogging.configure(
+        new NodeLogging.Settings(
+            NodeLogging.Format.parse(logFormat),
+            logFile,
+            ByteSize.parse(logMaxSize),
+            logMaxFiles,
+            NodeLogging.parseLevel(logLevel)));
     SecurityConfig security =
         (configFile == null ? SecurityConfig.none() : SecurityConfig.load(configFile))
             .withAllowLocal(allowLocal);
