@@ -331,7 +331,12 @@ class ScanLogTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       List<JsonNode> parsed = new ArrayList<>();
-      String text = Files.exists(log) ? Files.readString(log) : "";
+      String text;
+      try {
+        text = Files.readString(log);
+      } catch (java.nio.file.NoSuchFileException e) {
+        text = ""; // not created yet, or being rolled over right now
+      }
       // The last line may be half written: only complete lines count while waiting.
       List<String> raw = text.substring(0, text.lastIndexOf('\n') + 1).lines().toList();
       for (String l : raw) {
