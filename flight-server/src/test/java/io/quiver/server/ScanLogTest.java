@@ -137,6 +137,19 @@ class ScanLogTest {
                   + " storage_bytes="),
           text);
       assertEquals(1, text.strip().lines().count(), text);
+
+      // A stream that fails (its file deleted after planning) still has its line, with the status.
+      FlightInfo all = node.plan(ScanCommand.table("lake.events").withColumns(COLUMNS));
+      Files.delete(lake.resolve("events/part-0.parquet"));
+      org.apache.arrow.flight.FlightRuntimeException failed =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              org.apache.arrow.flight.FlightRuntimeException.class, () -> node.read(all));
+      Map<String, Object> error = awaitLines(lines, 2).get(1);
+      assertEquals("error", error.get("outcome"), error.toString());
+      assertEquals(failed.status().code().name(), error.get("status"));
+      assertEquals(failed.status().description(), error.get("error"));
+      assertEquals(0L, error.get("rows"));
+      assertEquals(0, error.get("pruned"));
     } finally {
       scanLogger.detachAppender(lines);
     }
