@@ -78,7 +78,7 @@ public final class StatusPage implements AutoCloseable {
   public static final int TOP_TABLES = 10;
 
   /** How often the page fetches {@code /status.json} again. */
-  static final Duration REFRESH = Duration.ofSeconds(5);
+  public static final Duration REFRESH = Duration.ofSeconds(5);
 
   private static final String TEMPLATE = loadTemplate();
 
