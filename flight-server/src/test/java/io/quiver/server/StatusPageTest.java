@@ -134,6 +134,8 @@ class StatusPageTest {
         TestNode.start(data, c -> c.withHttpPort(QuiverServer.Config.HTTP_ANY_PORT))) {
       int port = node.server().httpPort();
       node.mount("/lake", lake).createTable("sales.orders", "/lake/orders");
+      // A table over the one file of sales.orders: what the scans cache counts for both.
+      node.createTable("sales.part0", "/lake/orders/part-0.parquet");
       scanTwiceAndFailOnce(node);
 
       HttpResponse<String> r = get(port, "/status.json");
@@ -176,10 +178,15 @@ class StatusPageTest {
       assertEquals("/lake/orders", table.get("path").asText());
       assertEquals("parquet", table.get("format").asText());
       assertEquals(cached, table.get("cachedBytes").asLong());
-      assertEquals(1, s.get("topTables").size());
+      assertEquals(
+          cached, byField(s.get("tables"), "name").get("sales.part0").get("cachedBytes").asLong());
+      // Largest first, then by name.
+      assertEquals(2, s.get("topTables").size());
       assertEquals("sales.orders", s.get("topTables").get(0).get("name").asText());
+      assertEquals("sales.part0", s.get("topTables").get(1).get("name").asText());
       assertEquals(cached, s.get("topTables").get(0).get("bytes").asLong());
       assertEquals(cached, s.get("topTables").get(0).get("memoryBytes").asLong());
+      assertEquals(0, s.get("topTables").get(0).get("diskBytes").asLong());
 
       // The cache: per tier, the hit ratio of the warm scan, the history ending now.
       JsonNode cache = s.get("cache");
@@ -281,6 +288,59 @@ class StatusPageTest {
       for (String path : List.of("/index.html", "/status.json/", "/status")) {
         assertEquals(404, get(port, path).statusCode(), path);
       }
+    }
+  }
+
+  @Test
+  void anOpenPageAnswersOnlyToItsOwnHostNames() throws Exception {
+    try (TestNode node =
+        TestNode.start(
+            tmp.resolve("data"), c -> c.withHttpPort(QuiverServer.Config.HTTP_ANY_PORT))) {
+      int port = node.server().httpPort();
+      for (String host : List.of("127.0.0.1:" + port, "localhost:" + port, "localhost")) {
+        assertTrue(rawGet(port, "/status.json", host).startsWith("HTTP/1.1 200 "), host);
+      }
+      // What a page of evil.example sends after pointing its name at 127.0.0.1 (DNS rebinding).
+      for (String path : List.of("/", "/status.json")) {
+        String refused = rawGet(port, path, "evil.example:" + port);
+        assertTrue(refused.startsWith("HTTP/1.1 403 "), refused);
+        assertFalse(refused.contains("\"mounts\""), refused);
+      }
+      assertTrue(rawGet(port, "/metrics", "evil.example").startsWith("HTTP/1.1 200 "));
+    }
+  }
+
+  @Test
+  void aDiskTierIsShownWithItsCapacity() throws Exception {
+    Path disk = Files.createDirectories(tmp.resolve("disk"));
+    try (TestNode node =
+        TestNode.start(
+            tmp.resolve("data"),
+            c ->
+                c.withHttpPort(QuiverServer.Config.HTTP_ANY_PORT)
+                    .withDiskDirectories(
+                        List.of(new io.quiver.cache.DiskDirectory(disk, 64L << 20))))) {
+      JsonNode tiers =
+          JSON.readTree(get(node.server().httpPort(), "/status.json").body())
+              .get("cache")
+              .get("tiers");
+      assertEquals(2, tiers.size(), tiers.toString());
+      assertEquals("disk", tiers.get(1).get("tier").asText());
+      assertEquals(64L << 20, tiers.get(1).get("capacityBytes").asLong());
+      assertEquals(0, tiers.get(1).get("usedBytes").asLong());
+    }
+  }
+
+  /** A GET with a chosen Host header (HttpClient will not send one); the whole response. */
+  private static String rawGet(int port, String path, String host) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -231,6 +232,19 @@ public final class MonitoringServer implements AutoCloseable {
   }
 
   private void servePage(HttpExchange exchange, String path) throws IOException {
+    String host = exchange.getRequestHeaders().getFirst("Host");
+    if (pageAccess == OPEN && !isOwnHost(host)) {
+      // An open page is readable by any web page a local browser visits if that page's name is
+      // made to resolve here (DNS rebinding): such requests carry the attacker's host name.
+      respond(
+          exchange,
+          403,
+          "The status page answers only to an IP address, localhost or the node's host name (got"
+              + " Host: "
+              + host
+              + "); without users or tokens it is open, so it refuses other names\n");
+      return;
+    }
     Refusal refusal;
     try {
       refusal = pageAccess.check(exchange.getRequestHeaders().getFirst("Authorization"));
@@ -269,6 +283,22 @@ public final class MonitoringServer implements AutoCloseable {
             + "'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none';"
             + " frame-ancestors 'none'");
     respond(exchange, 200, "text/html", page.html(nonce));
+  }
+
+  /** Whether a Host header names this server: an IP literal, localhost or the bound host name. */
+  private boolean isOwnHost(String header) {
+    if (header == null || header.isEmpty()) {
+      return true; // HTTP/1.0 without a Host: not a browser that a rebinding could drive
+    }
+    String h = header.strip().toLowerCase(Locale.ROOT);
+    if (h.startsWith("[")) {
+      return true; // an IPv6 literal
+    }
+    int colon = h.lastIndexOf(':');
+    String name = colon < 0 ? h : h.substring(0, colon);
+    return name.equals("localhost")
+        || name.matches("\\d{1,3}(\\.\\d{1,3}){3}")
+        || name.equals(server.getAddress().getHostString().toLowerCase(Locale.ROOT));
   }
 
   private String notReadyReason() {
