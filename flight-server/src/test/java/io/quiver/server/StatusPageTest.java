@@ -411,17 +411,20 @@ class StatusPageTest {
 
   @Test
   void theSamplerEndsWithTheNode() throws Exception {
+    java.util.Set<Thread> before = samplers();
     TestNode node =
         TestNode.start(tmp.resolve("data"), c -> c.withHttpPort(QuiverServer.Config.HTTP_ANY_PORT));
-    assertTrue(samplers() > 0, "sampling while the node runs");
+    java.util.Set<Thread> started = samplers();
+    started.removeAll(before);
+    assertEquals(1, started.size(), "one sampler per node: " + started);
     node.close();
-    assertEquals(0, samplers(), "the sampler thread ended with the node");
+    assertFalse(started.iterator().next().isAlive(), "the sampler thread ended with the node");
   }
 
-  private static long samplers() {
+  private static java.util.Set<Thread> samplers() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("quiver-status-sampler-") && t.isAlive())
-        .count();
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   private static String hash(String password) {

@@ -147,8 +147,7 @@ public final class StatusPage implements AutoCloseable {
     return start(node, SAMPLE_INTERVAL);
   }
 
-  /** A page sampling every {@code interval} (tests sample faster). */
-  static StatusPage start(Sources node, Duration interval) {
+  private static StatusPage start(Sources node, Duration interval) {
     Objects.requireNonNull(node, "node");
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("sample interval must be positive, was " + interval);
