@@ -35,9 +35,10 @@ public final class ServerMain implements Callable<Integer> {
   @Option(
       names = "--http-port",
       description =
-          "Monitoring HTTP port on the --host address: Prometheus /metrics, /health, /ready."
-              + " Unauthenticated; serves no data (default: ${DEFAULT-VALUE}; 0 turns it off,"
-              + " -1 picks a free one).")
+          "Monitoring HTTP port on the --host address: a status page at / (admins only when"
+              + " users or tokens are configured), Prometheus /metrics, /health, /ready (those"
+              + " unauthenticated, no data) (default: ${DEFAULT-VALUE}; 0 turns it off, -1 picks"
+              + " a free one).")
   int httpPort = 8816;
 
   @Option(
