@@ -598,7 +598,14 @@ public final class QuiverServer implements AutoCloseable {
         NodeMetrics.register(
             registry,
             new NodeMetrics.Sources(
-                chunkCache, diskCapacity, storageMetrics, scanMetrics, cat, root, readiness));
+                chunkCache,
+                diskCapacity,
+                storageMetrics,
+                scanMetrics,
+                cat,
+                root,
+                readiness,
+                authenticator == null ? () -> 0L : authenticator::rejected));
         Location flightLocation =
             config.tls()
                 ? Location.forGrpcTls(config.host(), flightServer.getPort())

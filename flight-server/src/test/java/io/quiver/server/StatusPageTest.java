@@ -406,6 +406,11 @@ class StatusPageTest {
       for (String path : List.of("/metrics", "/health", "/ready")) {
         assertEquals(200, get(port, path).statusCode(), path);
       }
+      // Two refusals for wrong credentials per path (a wrong password, an unknown token) are
+      // counted; a request without any (a browser's first) and the readers' 403s are not.
+      assertTrue(
+          get(port, "/metrics").body().lines().anyMatch("quiver_auth_failures_total 4.0"::equals),
+          get(port, "/metrics").body());
     }
   }
 

@@ -59,6 +59,9 @@ import org.apache.arrow.memory.BufferAllocator;
  *       quiver_allocator_allocated_bytes}, {@code quiver_allocator_peak_bytes}, {@code
  *       quiver_allocator_limit_bytes}.
  *   <li>{@code quiver_ready}: 1 when {@code /ready} would answer 200.
+ *   <li>{@code quiver_auth_failures_total}: requests refused for their credentials (they never
+ *       reach the Flight call middleware, so {@code quiver_flight_calls_total} does not count
+ *       them).
  *   <li>The JVM's own ({@code jvm_*}, {@code process_*}; one set per process, shared by its nodes).
  * </ul>
  *
@@ -80,7 +83,8 @@ public final class NodeMetrics {
       ScanMetrics scans,
       Catalog catalog,
       BufferAllocator root,
-      MonitoringServer.Readiness readiness) {}
+      MonitoringServer.Readiness readiness,
+      java.util.function.LongSupplier authFailures) {}
 
   /** Registers the node's metrics, and the JVM's, in {@code registry}. */
   public static void register(PrometheusRegistry registry, Sources node) {
@@ -89,6 +93,12 @@ public final class NodeMetrics {
     registerScans(registry, node.scans());
     registerCatalog(registry, node.catalog());
     registerAllocators(registry, node.root());
+    counter(
+        registry,
+        "quiver_auth_failures_total",
+        "Requests refused for missing, wrong or throttled credentials (Flight calls and status"
+            + " page); 0 on a node without users or tokens",
+        cb -> cb.call(node.authFailures().getAsLong()));
     gauge(
         registry,
         "quiver_ready",

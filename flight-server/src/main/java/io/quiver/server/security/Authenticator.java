@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import org.apache.arrow.flight.CallHeaders;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.auth2.Auth2Constants;
 import org.apache.arrow.flight.auth2.AuthUtilities;
 import org.apache.arrow.flight.auth2.CallHeaderAuthenticator;
@@ -53,6 +55,9 @@ public final class Authenticator implements CallHeaderAuthenticator {
   private final char[] dummyHash;
   private final LoginThrottle throttle = new LoginThrottle();
 
+  private final java.util.concurrent.atomic.LongAdder rejected =
+      new java.util.concurrent.atomic.LongAdder();
+
   public Authenticator(SecurityConfig config) {
     this.config = config;
     for (SecurityConfig.ApiToken t : config.tokens().values()) {
@@ -74,6 +79,25 @@ public final class Authenticator implements CallHeaderAuthenticator {
 
   @Override
   public AuthResult authenticate(CallHeaders headers) {
+    try {
+      return check(headers);
+    } catch (FlightRuntimeException e) {
+      if (e.status().code() == FlightStatusCode.UNAUTHENTICATED) {
+        rejected.increment();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Requests refused for missing, wrong or throttled credentials since start (Flight calls and
+   * status-page requests), for {@code quiver_auth_failures_total}.
+   */
+  public long rejected() {
+    return rejected.sum();
+  }
+
+  private AuthResult check(CallHeaders headers) {
     String bearer = AuthUtilities.getValueFromAuthHeader(headers, Auth2Constants.BEARER_PREFIX);
     if (bearer != null) {
       Principal p = bearer(bearer);
