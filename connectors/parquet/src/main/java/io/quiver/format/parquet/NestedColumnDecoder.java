@@ -373,8 +373,14 @@ final class NestedColumnDecoder {
           width = 8;
           break;
         case FloatingPoint:
-          boolean single =
-              ((ArrowType.FloatingPoint) type).getPrecision() == FloatingPointPrecision.SINGLE;
+          FloatingPointPrecision precision = ((ArrowType.FloatingPoint) type).getPrecision();
+          if (precision == FloatingPointPrecision.HALF) {
+            // FLOAT16: two little-endian bytes, as Arrow's half floats are.
+            kind = ValueKind.FIXED_BYTES;
+            width = 2;
+            break;
+          }
+          boolean single = precision == FloatingPointPrecision.SINGLE;
           kind = single ? ValueKind.FLOAT : ValueKind.DOUBLE;
           width = single ? 4 : 8;
           break;
