@@ -49,6 +49,8 @@ abstract class ColumnDecoder extends PrimitiveConverter {
     PrimitiveTypeName physical = descriptor.getPrimitiveType().getPrimitiveTypeName();
     ArrowType type = field.getType();
     switch (type.getTypeID()) {
+      case Null:
+        return new NullDecoder(field, descriptor);
       case Bool:
         return new BooleanDecoder(field, descriptor);
       case Int:
@@ -142,6 +144,20 @@ abstract class ColumnDecoder extends PrimitiveConverter {
   }
 
   /** Fixed-width columns: one allocation, then a required or an optional loop. */
+  /** The null logical type: no buffers; the column's levels are read past, values ignored. */
+  static final class NullDecoder extends ColumnDecoder {
+    NullDecoder(Field field, ColumnDescriptor descriptor) {
+      super(field, descriptor);
+    }
+
+    @Override
+    void fill(FieldVector vector, ColumnReader reader, int rows) {
+      for (int i = 0; i < rows; i++) {
+        reader.consume();
+      }
+    }
+  }
+
   abstract static class FixedWidthDecoder extends ColumnDecoder {
     /** Bytes per value; 0 for bit-packed booleans. */
     private final int width;

@@ -257,9 +257,11 @@ public final class ParquetSchemas {
       if (arrow == null) {
         throw refuse(path, describe(primitive));
       }
+      // Arrow's null type is always nullable (every value is null), as Arrow C++ makes it.
+      boolean isNull = arrow.getTypeID() == ArrowType.ArrowTypeID.Null;
       return new FieldNode(
           FieldNode.Kind.LEAF,
-          new Field(name, new FieldType(nullable, arrow, null), null),
+          new Field(name, new FieldType(nullable || isNull, arrow, null), null),
           rep,
           slotDef,
           own,
@@ -474,6 +476,11 @@ public final class ParquetSchemas {
   /** The Arrow type of a primitive column, or null if Quiver does not decode it. */
   private static ArrowType arrowType(PrimitiveType type) {
     LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+    if (logical instanceof LogicalTypeAnnotation.UnknownLogicalTypeAnnotation) {
+      // The null logical type ("UNKNOWN" in parquet-java): a column of nulls, whatever its
+      // physical type.
+      return ArrowType.Null.INSTANCE;
+    }
     switch (type.getPrimitiveTypeName()) {
       case BOOLEAN:
         return logical == null ? ArrowType.Bool.INSTANCE : null;
