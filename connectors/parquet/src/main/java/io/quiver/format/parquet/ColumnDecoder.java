@@ -7,7 +7,6 @@ import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -50,6 +49,8 @@ abstract class ColumnDecoder extends PrimitiveConverter {
     PrimitiveTypeName physical = descriptor.getPrimitiveType().getPrimitiveTypeName();
     ArrowType type = field.getType();
     switch (type.getTypeID()) {
+      case Null:
+        return new NullDecoder(field, descriptor);
       case Bool:
         return new BooleanDecoder(field, descriptor);
       case Int:
@@ -74,9 +75,15 @@ abstract class ColumnDecoder extends PrimitiveConverter {
             ? new Int96Decoder(field, descriptor)
             : new Int64Decoder(field, descriptor);
       case FloatingPoint:
-        return ((ArrowType.FloatingPoint) type).getPrecision() == FloatingPointPrecision.SINGLE
-            ? new FloatDecoder(field, descriptor)
-            : new DoubleDecoder(field, descriptor);
+        switch (((ArrowType.FloatingPoint) type).getPrecision()) {
+          case HALF:
+            // FLOAT16: FIXED_LEN_BYTE_ARRAY(2), little-endian, which is Arrow's half float.
+            return new FixedBinaryDecoder(field, descriptor, 2);
+          case SINGLE:
+            return new FloatDecoder(field, descriptor);
+          default:
+            return new DoubleDecoder(field, descriptor);
+        }
       case Decimal:
         int width = ((ArrowType.Decimal) type).getBitWidth() / 8;
         if (physical == PrimitiveTypeName.INT32 || physical == PrimitiveTypeName.INT64) {
@@ -137,6 +144,20 @@ abstract class ColumnDecoder extends PrimitiveConverter {
   }
 
   /** Fixed-width columns: one allocation, then a required or an optional loop. */
+  /** The null logical type: no buffers; the column's levels are read past, values ignored. */
+  static final class NullDecoder extends ColumnDecoder {
+    NullDecoder(Field field, ColumnDescriptor descriptor) {
+      super(field, descriptor);
+    }
+
+    @Override
+    void fill(FieldVector vector, ColumnReader reader, int rows) {
+      for (int i = 0; i < rows; i++) {
+        reader.consume();
+      }
+    }
+  }
+
   abstract static class FixedWidthDecoder extends ColumnDecoder {
     /** Bytes per value; 0 for bit-packed booleans. */
     private final int width;

@@ -283,6 +283,8 @@ final class NestedColumnDecoder {
 
   /** How a leaf's values are written. */
   private enum ValueKind {
+    /** Arrow's null type: no buffers, every slot null. */
+    NULL,
     BOOLEAN,
     INT8,
     INT16,
@@ -347,6 +349,10 @@ final class NestedColumnDecoder {
       ArrowType type = node.field.getType();
       PrimitiveTypeName physical = node.primitive.getPrimitiveTypeName();
       switch (type.getTypeID()) {
+        case Null:
+          kind = ValueKind.NULL;
+          width = 0;
+          break;
         case Bool:
           kind = ValueKind.BOOLEAN;
           width = 0;
@@ -373,8 +379,14 @@ final class NestedColumnDecoder {
           width = 8;
           break;
         case FloatingPoint:
-          boolean single =
-              ((ArrowType.FloatingPoint) type).getPrecision() == FloatingPointPrecision.SINGLE;
+          FloatingPointPrecision precision = ((ArrowType.FloatingPoint) type).getPrecision();
+          if (precision == FloatingPointPrecision.HALF) {
+            // FLOAT16: two little-endian bytes, as Arrow's half floats are.
+            kind = ValueKind.FIXED_BYTES;
+            width = 2;
+            break;
+          }
+          boolean single = precision == FloatingPointPrecision.SINGLE;
           kind = single ? ValueKind.FLOAT : ValueKind.DOUBLE;
           width = single ? 4 : 8;
           break;
@@ -505,6 +517,10 @@ final class NestedColumnDecoder {
     }
 
     private void begin(FieldVector vector, int slots) {
+      if (kind == ValueKind.NULL) {
+        capacity = Integer.MAX_VALUE; // nothing to allocate; levels alone shape the parents
+        return;
+      }
       if (kind == ValueKind.VARIABLE) {
         variable = (BaseVariableWidthVector) vector;
         long bytes = Math.max(MIN_DATA_BYTES, (long) Math.ceil(bytesPerSlot * slots));
@@ -575,6 +591,9 @@ final class NestedColumnDecoder {
     }
 
     private void writeValue(ColumnReader r, int index) {
+      if (kind == ValueKind.NULL) {
+        return; // a null-typed column holds no values; any stray one is ignored
+      }
       setBit(validity, index);
       switch (kind) {
         case BOOLEAN:

@@ -55,8 +55,9 @@ import org.apache.parquet.schema.Type;
  *   <li>a LIST group {@code g} with one repeated child {@code c} is a List named {@code g}: when
  *       {@code c} is a group of one field not named {@code array} or {@code *_tuple} (the standard
  *       3-level form), the element is that field; when {@code c} is a group otherwise (several
- *       fields, or named {@code array}/{@code *_tuple}), the element is a non-null Struct named
- *       {@code c}; when {@code c} is primitive (2-level form), the element is {@code c}, non-null;
+ *       fields, or named {@code array}/{@code *_tuple}), the element is {@code c} itself, non-null:
+ *       a List by these rules when {@code c} is annotated LIST, else a Struct named {@code c}; when
+ *       {@code c} is primitive (2-level form), the element is {@code c}, non-null;
  *   <li>a MAP group (or a MAP_KEY_VALUE group, the legacy annotation) whose repeated child has a
  *       REQUIRED key and a value is a Map (keys not sorted) whose non-null entries Struct is named
  *       {@code entries} (as Arrow C++ names it) and holds the key and value fields; a repeated
@@ -67,11 +68,11 @@ import org.apache.parquet.schema.Type;
  *
  * <p>A field is nullable exactly when its Parquet field is OPTIONAL. Anything else is refused with
  * an {@link UnsupportedParquetSchemaException} naming the top-level column and, for a nested field,
- * the path of the offending field: INTERVAL, FLOAT16, other annotations on groups, empty groups,
- * and the LIST/MAP shapes Arrow C++ 18 refuses as well (a LIST or MAP group that is repeated or has
- * other than one field, a LIST whose field is not repeated, a LIST's repeated group whose only
- * field is itself repeated without a LIST annotation, MAP entries of other than one or two fields,
- * an optional or repeated MAP key).
+ * the path of the offending field: INTERVAL, other annotations on groups, empty groups, and the
+ * LIST/MAP shapes Arrow C++ 18 refuses as well (a LIST or MAP group that is repeated or has other
+ * than one field, a LIST whose field is not repeated, a LIST's repeated group whose only field is
+ * itself repeated without a LIST annotation, MAP entries of other than one or two fields, an
+ * optional or repeated MAP key).
  *
  * <p>Stateless and thread-safe.
  */
@@ -256,9 +257,11 @@ public final class ParquetSchemas {
       if (arrow == null) {
         throw refuse(path, describe(primitive));
       }
+      // Arrow's null type is always nullable (every value is null), as Arrow C++ makes it.
+      boolean isNull = arrow.getTypeID() == ArrowType.ArrowTypeID.Null;
       return new FieldNode(
           FieldNode.Kind.LEAF,
-          new Field(name, new FieldType(nullable, arrow, null), null),
+          new Field(name, new FieldType(nullable || isNull, arrow, null), null),
           rep,
           slotDef,
           own,
@@ -360,9 +363,16 @@ public final class ParquetSchemas {
                 elementDef,
                 elementRep,
                 elementDef);
+      } else if (repeated.getLogicalTypeAnnotation()
+          instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) {
+        // Legacy form whose repeated group is itself a LIST: the element is that list (the
+        // spec's backward-compatibility rule: the repeated type is the element type), as Arrow
+        // C++, DuckDB and arrow-rs read it.
+        element =
+            listGroup(
+                repeated.asGroupType(), repeatedPath, false, elementDef, elementRep, elementDef);
       } else if (!repeated.isPrimitive()) {
-        // Legacy form: the repeated group is the element, a struct (Arrow C++ ignores any
-        // annotation on it).
+        // Legacy form: the repeated group is the element, a struct.
         element =
             struct(
                 repeated.asGroupType(),
@@ -466,6 +476,11 @@ public final class ParquetSchemas {
   /** The Arrow type of a primitive column, or null if Quiver does not decode it. */
   private static ArrowType arrowType(PrimitiveType type) {
     LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+    if (logical instanceof LogicalTypeAnnotation.UnknownLogicalTypeAnnotation) {
+      // The null logical type ("UNKNOWN" in parquet-java): a column of nulls, whatever its
+      // physical type.
+      return ArrowType.Null.INSTANCE;
+    }
     switch (type.getPrimitiveTypeName()) {
       case BOOLEAN:
         return logical == null ? ArrowType.Bool.INSTANCE : null;
@@ -519,6 +534,9 @@ public final class ParquetSchemas {
           return new ArrowType.FixedSizeBinary(type.getTypeLength());
         } else if (logical instanceof DecimalLogicalTypeAnnotation d) {
           return decimal(d);
+        } else if (logical instanceof LogicalTypeAnnotation.Float16LogicalTypeAnnotation
+            && type.getTypeLength() == 2) {
+          return new ArrowType.FloatingPoint(FloatingPointPrecision.HALF);
         }
         return null;
       case INT96:

@@ -39,7 +39,21 @@ class LegacyShapesTest {
         "optional group mp (MAP) { repeated group kv {"
             + " required binary key (UTF8); repeated int32 value; } }",
         "optional group l (LIST) { repeated group list (LIST) { repeated int32 element; } }",
+        // The spec's backward-compatibility rules for LIST, one shape each:
+        // 1. the repeated field is primitive: it is the element, required (2-level form);
+        "optional group l (LIST) { repeated int32 element; }",
+        // 2. the repeated group has several fields: it is the element, a struct;
+        "optional group l (LIST) { repeated group pair { required int32 a;"
+            + " optional binary b (UTF8); } }",
+        // 3. the repeated group has one field and is named array or <list>_tuple: it is the
+        //    element, a struct ...
         "required group l (LIST) { repeated group array { required int32 a; } }",
+        "optional group l (LIST) { repeated group l_tuple { optional int32 a; } }",
+        //    ... or a list, when it is itself annotated LIST (parquet-testing's
+        //    old_list_structure.parquet);
+        "optional group a (LIST) { repeated group array (LIST) { repeated int32 array; } }",
+        // 4. otherwise the repeated group only wraps the element (the standard 3-level form).
+        "optional group l (LIST) { repeated group list { optional int32 element; } }",
         "optional group l (LIST) { repeated group bag { optional group array_element {"
             + " optional binary s (UTF8); } } }"
       })

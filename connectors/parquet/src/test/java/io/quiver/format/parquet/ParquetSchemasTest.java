@@ -41,15 +41,27 @@ class ParquetSchemasTest {
   }
 
   @Test
+  void float16IsArrowsHalfFloat() {
+    assertEquals(
+        new Schema(
+            java.util.List.of(
+                new Field(
+                    "half",
+                    FieldType.nullable(
+                        new ArrowType.FloatingPoint(
+                            org.apache.arrow.vector.types.FloatingPointPrecision.HALF)),
+                    null))),
+        ParquetSchemas.toArrow(
+            Types.buildMessage()
+                .optional(FIXED_LEN_BYTE_ARRAY)
+                .length(2)
+                .as(LogicalTypeAnnotation.float16Type())
+                .named("half")
+                .named("m")));
+  }
+
+  @Test
   void refusedTypesNameColumnAndType() {
-    assertRefused(
-        Types.buildMessage()
-            .optional(FIXED_LEN_BYTE_ARRAY)
-            .length(2)
-            .as(LogicalTypeAnnotation.float16Type())
-            .named("half")
-            .named("m"),
-        "Column 'half' has type FIXED_LEN_BYTE_ARRAY(2) FLOAT16, which Quiver cannot decode yet");
     assertRefused(
         Types.buildMessage()
             .optional(FIXED_LEN_BYTE_ARRAY)
@@ -67,8 +79,8 @@ class ParquetSchemasTest {
     assertRefused(
         MessageTypeParser.parseMessageType(
             "message m { optional group s { optional group l (LIST) { repeated group list {"
-                + " optional fixed_len_byte_array(2) element (FLOAT16); } } } }"),
-        "Column 's' has type FIXED_LEN_BYTE_ARRAY(2) FLOAT16 at s.l.list.element,"
+                + " optional fixed_len_byte_array(12) element (INTERVAL); } } } }"),
+        "Column 's' has type FIXED_LEN_BYTE_ARRAY(12) INTERVAL at s.l.list.element,"
             + " which Quiver cannot decode yet");
     assertRefused(
         MessageTypeParser.parseMessageType(

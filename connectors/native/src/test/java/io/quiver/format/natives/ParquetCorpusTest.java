@@ -1,0 +1,158 @@
+package io.quiver.format.natives;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.format.parquet.RowGroupDecoder;
+import io.quiver.testing.ArrowAssertions;
+import io.quiver.testing.ArrowOracle;
+import io.quiver.testing.Table;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Apache's {@code parquet-testing} corpus (test resources {@code parquet-testing/}, see its
+ * README): every file decoded by both Quiver decoders, row group by row group, and compared value
+ * by value (nested fields included) with Arrow C++ reading the whole file. The outcome per file is
+ * written to {@code target/parquet-corpus.md} and must equal the checked-in report {@code
+ * docs/PARQUET-CORPUS.md}: a file that gets better or worse fails the test until the report says so
+ * (regenerate it with {@code -Dquiver.corpus.update=true}), so the report is always true.
+ */
+class ParquetCorpusTest {
+  private static final int BATCH_ROWS = 1024;
+
+  @TempDir Path scratch;
+
+  /**
+   * The corpus directory as it appears in messages, replaced so the report is the same anywhere.
+   */
+  private static String corpusDir;
+
+  /** What one reader made of one file. */
+  record Outcome(String verdict, String detail) {
+    static Outcome of(Throwable t) {
+      String m = t.getMessage() == null ? "" : t.getMessage().lines().findFirst().orElse("");
+      m = m.replace("file://" + corpusDir, "").replace(corpusDir, "");
+      if (m.length() > 160) {
+        m = m.substring(0, 157) + "...";
+      }
+      return new Outcome("refused", t.getClass().getSimpleName() + ": " + m);
+    }
+  }
+
+  @Test
+  void everyCorpusFileAgainstArrowCpp() throws Exception {
+    Path root = resource("/parquet-testing");
+    corpusDir = root.toString() + "/";
+    List<Path> files = new ArrayList<>();
+    for (String dir : List.of("data", "bad_data")) {
+      try (Stream<Path> s = Files.list(root.resolve(dir))) {
+        s.filter(p -> p.getFileName().toString().contains(".parquet")).sorted().forEach(files::add);
+      }
+    }
+    assertTrue(files.size() > 80, "the corpus is there: " + files.size());
+    NativeParquetDecoder nativeDecoder = new NativeParquetDecoder(scratch);
+    Map<String, Outcome[]> outcomes = new LinkedHashMap<>();
+    for (Path file : files) {
+      String name = root.relativize(file).toString();
+      Table oracle = null;
+      Outcome arrow;
+      try {
+        oracle = ArrowOracle.readParquet(file);
+        arrow = new Outcome("read", oracle.rowCount() + " rows");
+      } catch (Throwable t) {
+        arrow = Outcome.of(t);
+      }
+      Outcome java = compare(oracle, file, RowGroupDecoder::decode);
+      Outcome nat = compare(oracle, file, nativeDecoder::decodeRowGroup);
+      outcomes.put(name, new Outcome[] {arrow, java, nat});
+    }
+    String report = report(outcomes);
+    Path target = Path.of("target", "parquet-corpus.md");
+    Files.createDirectories(target.getParent());
+    Files.writeString(target, report, StandardCharsets.UTF_8);
+    Path docs = Path.of("..", "..", "docs", "PARQUET-CORPUS.md");
+    if (Boolean.getBoolean("quiver.corpus.update")) {
+      Files.writeString(docs, report, StandardCharsets.UTF_8);
+    }
+    assertEquals(
+        Files.exists(docs) ? Files.readString(docs, StandardCharsets.UTF_8) : "",
+        report,
+        "docs/PARQUET-CORPUS.md is not what the decoders do now (see target/parquet-corpus.md;"
+            + " regenerate with -Dquiver.corpus.update=true if the change is intended)");
+  }
+
+  private static Outcome compare(Table oracle, Path file, Decoding.RowGroupDecode decoder) {
+    Table actual;
+    try {
+      actual = Decoding.decodeAll(file, BATCH_ROWS, decoder);
+    } catch (Throwable t) {
+      return Outcome.of(t);
+    }
+    if (oracle == null) {
+      return new Outcome("read", actual.rowCount() + " rows; Arrow C++ refuses the file");
+    }
+    try {
+      ArrowAssertions.assertSameTableDeep(oracle, actual);
+      return new Outcome("identical", "");
+    } catch (AssertionError e) {
+      return new Outcome("differs", Outcome.of(e).detail().replaceFirst("^[A-Za-z]+: ", ""));
+    }
+  }
+
+  private static String report(Map<String, Outcome[]> outcomes) {
+    StringBuilder out = new StringBuilder();
+    long readable = outcomes.values().stream().filter(o -> o[0].verdict().equals("read")).count();
+    long javaSame =
+        outcomes.values().stream().filter(o -> o[1].verdict().equals("identical")).count();
+    long nativeSame =
+        outcomes.values().stream().filter(o -> o[2].verdict().equals("identical")).count();
+    out.append("# Parquet corpus report\n\n")
+        .append("Generated by `ParquetCorpusTest` (connectors/native) from Apache's")
+        .append(" `parquet-testing` files: each decoded by Quiver's `java` and `native` decoders")
+        .append(" and compared value by value, nested fields included, with Arrow C++ 18.3")
+        .append(" reading the whole file. The test fails when this report is not what the")
+        .append(" decoders do.\n\n")
+        .append("Arrow C++ reads ")
+        .append(readable)
+        .append(" of ")
+        .append(outcomes.size())
+        .append(" files; the `java` decoder is identical on ")
+        .append(javaSame)
+        .append(", the `native` decoder on ")
+        .append(nativeSame)
+        .append(".\n\n")
+        .append("| file | Arrow C++ | java | native |\n| --- | --- | --- | --- |\n");
+    outcomes.forEach(
+        (name, o) ->
+            out.append("| `")
+                .append(name)
+                .append("` | ")
+                .append(cell(o[0]))
+                .append(" | ")
+                .append(cell(o[1]))
+                .append(" | ")
+                .append(cell(o[2]))
+                .append(" |\n"));
+    return out.toString();
+  }
+
+  private static String cell(Outcome o) {
+    String detail = o.detail().replace("|", "\\|").replace("`", "'");
+    return detail.isEmpty() ? o.verdict() : o.verdict() + ": " + detail;
+  }
+
+  private static Path resource(String name) throws URISyntaxException, IOException {
+    return Path.of(ParquetCorpusTest.class.getResource(name).toURI());
+  }
+}
