@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.parquet.format.FileMetaData;
 import org.apache.parquet.format.RowGroup;
+import org.apache.parquet.format.SchemaElement;
 import org.apache.parquet.format.converter.ParquetMetadataConverter;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
@@ -104,6 +105,7 @@ public final class ParquetFooters {
               new ByteArrayInputStream(footer, offset, footerLength),
               footerLength,
               new FileMetaData());
+      forgetUnknownLogicalTypes(thrift);
       // As parquet-java's readParquetMetadata: each row group's index of its first row.
       Map<RowGroup, Long> firstRows = new IdentityHashMap<>();
       long rows = 0;
@@ -120,6 +122,22 @@ public final class ParquetFooters {
     }
     validate(metadata, location, footerStart);
     return metadata;
+  }
+
+  /**
+   * Drops logical types this parquet-java does not know (a newer writer's: the Thrift union has no
+   * member set) so that the column reads as its physical type, as Arrow C++ reads it; parquet-java
+   * would fail on them with a NullPointerException.
+   */
+  private static void forgetUnknownLogicalTypes(FileMetaData thrift) {
+    if (thrift.getSchema() == null) {
+      return;
+    }
+    for (SchemaElement element : thrift.getSchema()) {
+      if (element.isSetLogicalType() && element.getLogicalType().getSetField() == null) {
+        element.unsetLogicalType();
+      }
+    }
   }
 
   private static void validate(ParquetMetadata metadata, Location location, long footerStart)
@@ -144,6 +162,11 @@ public final class ParquetFooters {
                 + " column chunks for "
                 + leaves
                 + " columns");
+      }
+      if (block.getRowCount() == 0) {
+        // An empty row group is valid whatever its chunks say (writers leave them at 0); it is
+        // never read.
+        continue;
       }
       for (ColumnChunkMetaData chunk : block.getColumns()) {
         long start = chunk.getStartingPos();

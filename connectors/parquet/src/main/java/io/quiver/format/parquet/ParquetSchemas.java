@@ -527,6 +527,10 @@ public final class ParquetSchemas {
           return ArrowType.Utf8.INSTANCE;
         } else if (logical instanceof DecimalLogicalTypeAnnotation d) {
           return decimal(d);
+        } else if (logical instanceof LogicalTypeAnnotation.GeometryLogicalTypeAnnotation
+            || logical instanceof LogicalTypeAnnotation.GeographyLogicalTypeAnnotation) {
+          // WKB bytes; Arrow C++ 18 reads GEOMETRY and GEOGRAPHY as binary too.
+          return ArrowType.Binary.INSTANCE;
         }
         return null;
       case FIXED_LEN_BYTE_ARRAY:
