@@ -2,6 +2,7 @@ package io.quiver.format.natives;
 
 import io.quiver.format.UnitRequest;
 import io.quiver.format.parquet.CorruptParquetException;
+import io.quiver.format.parquet.ParquetFooters;
 import io.quiver.format.parquet.ParquetSchemas;
 import io.quiver.format.parquet.RowGroupDecoder;
 import io.quiver.format.parquet.UnsupportedParquetSchemaException;
@@ -147,6 +148,9 @@ public final class NativeParquetDecoder {
     Objects.requireNonNull(columns, "columns");
     if (columns.isEmpty() || new HashSet<>(columns).size() != columns.size()) {
       return false;
+    }
+    if (ParquetFooters.chunkPadding(footer.getFileMetaData().getCreatedBy()) > 0) {
+      return false; // PARQUET-816 chunks: the Java decoder reads past their declared size
     }
     MessageType schema = footer.getFileMetaData().getSchema();
     for (String name : columns) {

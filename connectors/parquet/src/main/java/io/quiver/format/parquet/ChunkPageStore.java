@@ -61,14 +61,10 @@ final class ChunkPageStore implements PageReadStore {
     this.rowCount = rowCount;
   }
 
-  /** One requested column chunk. */
-  private record Chunk(ColumnDescriptor column, ColumnChunkMetaData meta) {
+  /** One requested column chunk; {@code end} includes any PARQUET-816 padding. */
+  private record Chunk(ColumnDescriptor column, ColumnChunkMetaData meta, long end) {
     long start() {
       return meta.getStartingPos();
-    }
-
-    long end() {
-      return meta.getStartingPos() + meta.getTotalSize();
     }
   }
 
@@ -89,6 +85,8 @@ final class ChunkPageStore implements PageReadStore {
    *
    * @param codecs decompressors for the pages; borrowed, must outlive the store's use
    * @param maxPageBytes budget for a page's uncompressed size, see {@link ColumnChunkPages}
+   * @param padding bytes a chunk may reach past its declared size, within the file ({@link
+   *     ParquetFooters#chunkPadding})
    * @throws CorruptParquetException naming file, row group and column if a chunk is missing or any
    *     of its pages is damaged or declares an impossible size
    * @throws IOException if storage fails, as thrown by {@code input}
@@ -99,9 +97,11 @@ final class ChunkPageStore implements PageReadStore {
       int rowGroup,
       MessageType projection,
       CompressionCodecFactory codecs,
-      int maxPageBytes)
+      int maxPageBytes,
+      int padding)
       throws IOException {
     Location location = input.entry().location();
+    long fileLength = input.entry().length();
     Map<ColumnPath, ColumnChunkMetaData> metas = new HashMap<>();
     for (ColumnChunkMetaData meta : block.getColumns()) {
       metas.put(meta.getPath(), meta);
@@ -112,7 +112,10 @@ final class ChunkPageStore implements PageReadStore {
       if (meta == null) {
         throw new CorruptParquetException(where(location, rowGroup, column) + "no column chunk");
       }
-      chunks.add(new Chunk(column, meta));
+      long declaredEnd = meta.getStartingPos() + meta.getTotalSize();
+      chunks.add(
+          new Chunk(
+              column, meta, Math.max(declaredEnd, Math.min(declaredEnd + padding, fileLength))));
     }
 
     // Touching chunks are read together, as parquet-java does.
@@ -122,11 +125,11 @@ final class ChunkPageStore implements PageReadStore {
     Map<Chunk, Run> runOf = new HashMap<>();
     Run current = null;
     for (Chunk chunk : byStart) {
-      if (current == null || chunk.start() != current.end) {
+      if (current == null || chunk.start() > current.end) {
         current = new Run(chunk.start(), chunk.end());
         runs.add(current);
       } else {
-        current.end = chunk.end();
+        current.end = Math.max(current.end, chunk.end()); // touching, or overlapped by padding
       }
       runOf.put(chunk, current);
     }

@@ -42,6 +42,36 @@ public final class ParquetFooters {
   private ParquetFooters() {}
 
   /**
+   * Bytes a PARQUET-816 chunk may run past its declared size: parquet-mr 1.2.8 and older left the
+   * dictionary page header out of a chunk's total size; Arrow C++ reads this much more, and so does
+   * Quiver (its page walk still stops at the chunk's last value).
+   */
+  public static final int PARQUET_816_PADDING = 100;
+
+  private static final java.util.regex.Pattern PARQUET_MR =
+      java.util.regex.Pattern.compile("parquet-mr(?: version (\\d+)\\.(\\d+)\\.(\\d+).*)?");
+
+  /**
+   * How far past its declared end a chunk of a file written by {@code createdBy} may reach: {@link
+   * #PARQUET_816_PADDING} for parquet-mr older than 1.2.9 (or of no stated version, as Arrow C++
+   * also assumes), else 0.
+   */
+  public static int chunkPadding(String createdBy) {
+    java.util.regex.Matcher m = PARQUET_MR.matcher(createdBy == null ? "" : createdBy.strip());
+    if (!m.matches()) {
+      return 0;
+    }
+    if (m.group(1) == null) {
+      return PARQUET_816_PADDING;
+    }
+    int major = Integer.parseInt(m.group(1));
+    int minor = Integer.parseInt(m.group(2));
+    int patch = Integer.parseInt(m.group(3));
+    boolean fixed = major > 1 || (major == 1 && (minor > 2 || (minor == 2 && patch >= 9)));
+    return fixed ? 0 : PARQUET_816_PADDING;
+  }
+
+  /**
    * Reads and validates the footer of the Parquet file behind {@code input}.
    *
    * @throws CorruptParquetException if the file is not Parquet, is truncated or its footer is

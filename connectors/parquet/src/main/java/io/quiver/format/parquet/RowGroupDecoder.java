@@ -171,10 +171,16 @@ public final class RowGroupDecoder {
     // A codec factory per call: release() returns its decompressors to Hadoop's pool.
     CodecFactory codecs = new CodecFactory(HADOOP_CONF, 0);
     try {
+      String createdBy = footer.getFileMetaData().getCreatedBy();
       PageReadStore pages =
           ChunkPageStore.read(
-              input, block, rowGroup, projection, codecs, ColumnChunkPages.maxPageBytes());
-      String createdBy = footer.getFileMetaData().getCreatedBy();
+              input,
+              block,
+              rowGroup,
+              projection,
+              codecs,
+              ColumnChunkPages.maxPageBytes(),
+              ParquetFooters.chunkPadding(createdBy));
       ColumnReadStoreImpl store =
           new ColumnReadStoreImpl(
               pages, new RootConverter(converters), projection, createdBy == null ? "" : createdBy);
