@@ -72,9 +72,14 @@ final class CacheCounters {
   /** Loader call latencies in microseconds; resizes itself, 3 significant digits. */
   private final SynchronizedHistogram loadLatency = new SynchronizedHistogram(3);
 
+  /** Loader call latencies summed exactly, in nanoseconds (the histogram's buckets round). */
+  private final LongAdder loadNanos = new LongAdder();
+
   /** Records one loader call that started at {@code startNanos} ({@link System#nanoTime()}). */
   void recordLoad(long startNanos) {
-    loadLatency.recordValue(Math.max(0, (System.nanoTime() - startNanos) / 1000));
+    long nanos = Math.max(0, System.nanoTime() - startNanos);
+    loadNanos.add(nanos);
+    loadLatency.recordValue(nanos / 1000);
   }
 
   /** The compact summary, with the cache's gauges. */
@@ -102,7 +107,8 @@ final class CacheCounters {
           loadLatency.getValueAtPercentile(50) / 1000.0,
           loadLatency.getValueAtPercentile(90) / 1000.0,
           loadLatency.getValueAtPercentile(99) / 1000.0,
-          loadLatency.getMaxValue() / 1000.0);
+          loadLatency.getMaxValue() / 1000.0,
+          loadNanos.sum() / 1e6);
     }
   }
 
@@ -139,10 +145,16 @@ final class CacheCounters {
         latency.p50Millis(),
         latency.p90Millis(),
         latency.p99Millis(),
-        latency.maxMillis());
+        latency.maxMillis(),
+        latency.totalMillis());
   }
 
-  /** Loader calls and their latency percentiles in milliseconds. */
+  /** Loader calls, their latency percentiles and their total time, in milliseconds. */
   record Latency(
-      long calls, double p50Millis, double p90Millis, double p99Millis, double maxMillis) {}
+      long calls,
+      double p50Millis,
+      double p90Millis,
+      double p99Millis,
+      double maxMillis,
+      double totalMillis) {}
 }

@@ -34,6 +34,7 @@ import java.util.Map;
  * @param loadLatencyP90Millis 90th percentile
  * @param loadLatencyP99Millis 99th percentile
  * @param loadLatencyMaxMillis the slowest loader call
+ * @param loadLatencyTotalMillis the time of all loader calls together (exact, not from buckets)
  */
 public record CacheMetrics(
     long memoryHits,
@@ -54,7 +55,8 @@ public record CacheMetrics(
     double loadLatencyP50Millis,
     double loadLatencyP90Millis,
     double loadLatencyP99Millis,
-    double loadLatencyMaxMillis) {
+    double loadLatencyMaxMillis,
+    double loadLatencyTotalMillis) {
 
   /** Copies the maps. */
   public CacheMetrics {

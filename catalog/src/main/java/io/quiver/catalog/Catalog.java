@@ -59,7 +59,8 @@ public final class Catalog implements AutoCloseable {
    * Loads the catalog from {@code store} and opens a storage for every mount.
    *
    * @param formats the file formats (and their decoders) tables may use
-   * @param metrics shared counters of all storage traffic the catalog's storages make
+   * @param metrics the node-wide storage counters; each mount's storage counts into its own
+   *     {@linkplain StorageMetrics#forMount child} of them
    */
   public Catalog(
       CatalogStore store,
@@ -111,7 +112,8 @@ public final class Catalog implements AutoCloseable {
 
   private Storage openStorage(Mount m) throws IOException {
     try {
-      return new MeteredStorage(registry.create(m.target(), policy.storageOptions(m)), metrics);
+      Storage store = registry.create(m.target(), policy.storageOptions(m));
+      return new MeteredStorage(store, metrics.forMount(m.path().toString(), m.target().scheme()));
     } catch (IllegalArgumentException e) {
       throw new InvalidMountException("Cannot mount " + m.target() + ": " + e.getMessage(), e);
     }

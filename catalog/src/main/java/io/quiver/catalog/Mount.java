@@ -85,6 +85,16 @@ public record Mount(NamespacePath path, Location target, Map<String, String> opt
    * ...-env}, {@code ...-file}) are shown since they name where a secret lives.
    */
   public Map<String, String> maskedOptions() {
+    return mask(options);
+  }
+
+  /**
+   * {@code options} for display, by the rule of {@link #maskedOptions()}: the value of a key that
+   * names a secret (secret, password, token, key, sas, credential, connection string) becomes
+   * {@code ****} unless the key is a reference ({@code ...-env}, {@code ...-file}, {@code
+   * credentials}). Sorted by key.
+   */
+  public static Map<String, String> mask(Map<String, String> options) {
     Map<String, String> masked = new TreeMap<>();
     options.forEach(
         (k, v) -> {
@@ -97,7 +107,8 @@ public record Mount(NamespacePath path, Location target, Map<String, String> opt
                   || key.contains("token")
                   || key.contains("key")
                   || key.contains("sas")
-                  || key.contains("credential");
+                  || key.contains("credential")
+                  || key.contains("connection-string");
           masked.put(k, secret && !reference ? "****" : v);
         });
     return masked;

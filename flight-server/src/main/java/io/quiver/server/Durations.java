@@ -44,4 +44,17 @@ public final class Durations {
     }
     return d;
   }
+
+  /** {@code d} in the largest of d, h, m, s, ms that holds it exactly ({@code 1h}, {@code 90s}). */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    long[] units = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+    String[] names = {"d", "h", "m", "s"};
+    for (int i = 0; i < units.length; i++) {
+      if (ms != 0 && ms % units[i] == 0) {
+        return ms / units[i] + names[i];
+      }
+    }
+    return ms + "ms";
+  }
 }

@@ -2,14 +2,17 @@ package io.quiver.server;
 
 import io.quiver.cache.DiskDirectory;
 import io.quiver.cache.EvictionPolicy;
+import io.quiver.server.config.Settings;
 import io.quiver.server.security.SecurityConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -93,9 +96,11 @@ public final class ServerMain implements Callable<Integer> {
       names = "--config",
       paramLabel = "FILE",
       description =
-          "Security settings (JSON): users with bcrypt password hashes and roles, API token"
-              + " hashes, named credential sets for mounts, allowed local directories. See the"
-              + " README's Security section.")
+          "Config file (YAML; JSON when named *.json; default: $QUIVER_CONFIG): any option below"
+              + " by its name without dashes (e.g. 'memory: 4g'), plus the security settings —"
+              + " users with bcrypt password hashes and roles, API token hashes, named credential"
+              + " sets for mounts. Flags win over QUIVER_* environment variables, which win over"
+              + " the file. See the README's Configuration and Security sections.")
   Path configFile;
 
   @Option(
@@ -131,30 +136,12 @@ public final class ServerMain implements Callable<Integer> {
               + " the port is admin).")
   boolean insecure;
 
+  /** How the options were resolved (set before {@link #call()} by {@link #commandLine}). */
+  private Settings settings;
+
   @Override
   public Integer call() throws Exception {
-    SecurityConfig security =
-        (configFile == null ? SecurityConfig.none() : SecurityConfig.load(configFile))
-            .withAllowLocal(allowLocal);
-    QuiverServer.Config config =
-        QuiverServer.Config.defaults()
-            .withHost(host)
-            .withPort(port)
-            .withHttpPort(httpPort)
-            .withDataDir(dataDir)
-            .withMemory(ByteSize.parse(memory))
-            .withBatchRows(batchRows)
-            .withEvictionPolicy(eviction)
-            .withDecoder(decoder)
-            .withDiskDirectories(disks.stream().map(ServerMain::diskDirectory).toList())
-            .withExpireAfterWrite(expireAfter == null ? null : Durations.parse(expireAfter))
-            .withSecurity(security)
-            .withInsecure(insecure)
-            .withTls(tlsCert, tlsKey, tlsClientCa);
-    if (sqlMemory != null) {
-      config = config.withSqlMemory(ByteSize.parse(sqlMemory));
-    }
-    QuiverServer server = QuiverServer.start(config);
+    QuiverServer server = QuiverServer.start(config());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -171,6 +158,56 @@ public final class ServerMain implements Callable<Integer> {
                 "quiver-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The node's configuration from these options and the config file's security section; checks
+   * every value a converter could not (sizes, durations, disks) and names the setting and its
+   * source when one is bad.
+   */
+  QuiverServer.Config config() {
+    SecurityConfig fromFile =
+        settings == null
+            ? SecurityConfig.none()
+            : SecurityConfig.fromConfigFile(settings.extra(), settings.file());
+    SecurityConfig security = setting("allow-local", () -> fromFile.withAllowLocal(allowLocal));
+    QuiverServer.Config config =
+        QuiverServer.Config.defaults()
+            .withHost(host)
+            .withPort(port)
+            .withHttpPort(httpPort)
+            .withDataDir(dataDir)
+            .withMemory(setting("memory", () -> ByteSize.parse(memory)))
+            .withBatchRows(batchRows)
+            .withEvictionPolicy(eviction)
+            .withDecoder(decoder)
+            .withDiskDirectories(
+                setting("disk", () -> disks.stream().map(ServerMain::diskDirectory).toList()))
+            .withExpireAfterWrite(
+                expireAfter == null
+                    ? null
+                    : setting("expire-after", () -> Durations.parse(expireAfter)))
+            .withSecurity(security)
+            .withInsecure(insecure)
+            .withTls(tlsCert, tlsKey, tlsClientCa);
+    if (sqlMemory != null) {
+      config = config.withSqlMemory(setting("sql-memory", () -> ByteSize.parse(sqlMemory)));
+    }
+    return config;
+  }
+
+  /** {@code parse.get()}, its IllegalArgumentException naming the setting and its source. */
+  private <T> T setting(String key, Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      Settings.Source source = settings == null ? null : settings.sources().get(key);
+      if (source == null) {
+        throw e;
+      }
+      throw new IllegalArgumentException(
+          "setting '" + key + "' (from " + source + "): " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -196,12 +233,64 @@ public final class ServerMain implements Callable<Integer> {
     System.exit(commandLine().execute(args));
   }
 
-  /**
-   * The command with operator-facing errors: a bad setting, a taken port, a locked data dir or an
-   * unreadable config is one line naming the problem (exit 2), not a stack trace.
-   */
+  /** {@link #commandLine(Map)} with this process's environment. */
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new ServerMain());
+    return commandLine(System.getenv());
+  }
+
+  /**
+   * The command: options from the command line, then the environment, then the config file (see
+   * {@link Settings}); operator-facing errors — a bad setting, a taken port, a locked data dir or
+   * an unreadable config — are one line naming the problem (exit 2), not a stack trace.
+   */
+  static CommandLine commandLine(Map<String, String> env) {
+    return withErrors(
+        new CommandLine(new ServerMain())
+            .setExecutionStrategy(parsed -> run(parsed, env, ServerMain::call)));
+  }
+
+  /** What runs once the options are resolved: serve, or show the configuration. */
+  @FunctionalInterface
+  interface Action {
+    int run(ServerMain effective) throws Exception;
+  }
+
+  /**
+   * Resolves the parsed options against the environment and the config file into a fresh command,
+   * then runs {@code action} on it; help and version requests are answered as usual.
+   */
+  static int run(CommandLine.ParseResult parsed, Map<String, String> env, Action action) {
+    if (parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested()) {
+      return new CommandLine.RunLast().execute(parsed);
+    }
+    CommandLine cli = parsed.commandSpec().commandLine();
+    try {
+      ServerMain effective = resolve(parsed, env);
+      return action.run(effective);
+    } catch (CommandLine.ExecutionException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CommandLine.ExecutionException(cli, String.valueOf(e.getMessage()), e);
+    }
+  }
+
+  /** The options as the command line, the environment and the config file set them. */
+  static ServerMain resolve(CommandLine.ParseResult parsed, Map<String, String> env) {
+    Settings settings =
+        Settings.resolve(
+            parsed, parsed.originalArgs(), env, SecurityConfig.FILE_KEYS, ServerMain::new);
+    ServerMain effective = new ServerMain();
+    new CommandLine(effective).parseArgs(settings.args().toArray(String[]::new));
+    effective.settings = settings;
+    return effective;
+  }
+
+  /** How these options were resolved (null before {@link #resolve}). */
+  Settings settings() {
+    return settings;
+  }
+
+  private static CommandLine withErrors(CommandLine cli) {
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           Throwable t = e;
@@ -213,7 +302,8 @@ public final class ServerMain implements Callable<Integer> {
                 && (message == null || !message.startsWith("cannot listen"))) {
               message = "cannot listen: " + b.getMessage() + " (is another node on that port?)";
             }
-            cmd.getErr().println("quiver serve: " + (message == null ? t.toString() : message));
+            cmd.getErr()
+                .println(cmd.getCommandName() + ": " + (message == null ? t.toString() : message));
             cmd.getErr().flush();
             return 2;
           }

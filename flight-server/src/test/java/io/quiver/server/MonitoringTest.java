@@ -217,12 +217,23 @@ class MonitoringTest {
       double median = value(m, "quiver_cache_load_duration_seconds", "quantile", "0.5");
       assertTrue(median > 0 && median <= value(m, "quiver_cache_load_duration_max_seconds"));
 
-      // Storage: the same bytes the node counts.
-      double bytesRead = value(m, "quiver_storage_read_bytes_total");
+      assertTrue(value(m, "quiver_cache_load_duration_seconds_sum") > 0);
+      assertTrue(
+          value(m, "quiver_cache_load_duration_seconds_sum")
+              >= value(m, "quiver_cache_load_duration_seconds", "quantile", "0.5"));
+
+      // Storage, per mount and store: the one mount read every byte the node counts.
+      double bytesRead =
+          value(m, "quiver_storage_read_bytes_total", "mount", "/lake", "store", "file");
       assertTrue(bytesRead > 0);
       assertEquals(server.storageMetrics().bytesRead(), bytesRead);
       assertEquals(
-          server.storageMetrics().reads(), value(m, "quiver_storage_requests_total", "op", "read"));
+          server.storageMetrics().reads(),
+          value(
+              m, "quiver_storage_requests_total", "mount", "/lake", "store", "file", "op", "read"));
+      assertTrue(
+          value(m, "quiver_storage_requests_total", "mount", "/lake", "store", "file", "op", "list")
+              > 0);
 
       // Scans, catalog, memory, readiness, the JVM.
       assertEquals(2, value(m, "quiver_scans_planned_total"));
@@ -253,6 +264,18 @@ class MonitoringTest {
           assertFalse(v.contains(".parquet") || v.contains(lake.toString()), s.toString());
         }
       }
+
+      // A second mount gets its own series, which end when it is unmounted.
+      node.mount("/other", lake);
+      Series other =
+          new Series("quiver_storage_read_bytes_total", Map.of("mount", "/other", "store", "file"));
+      assertTrue(scrape(port).containsKey(other));
+      node.action("unmount", Map.of("path", "/other"));
+      Map<Series, Double> after = scrape(port);
+      assertFalse(after.containsKey(other), "an unmounted mount's series end");
+      assertEquals(
+          bytesRead,
+          value(after, "quiver_storage_read_bytes_total", "mount", "/lake", "store", "file"));
     }
   }
 

@@ -68,6 +68,7 @@ import picocli.CommandLine.Spec;
       "",
       "Also (run by bin/quiver):",
       "  serve    Start a node (bin/quiver serve --help)",
+      "  config   bin/quiver config show: the settings serve would use, and where each came from",
       "  demo     Sample data, a node, a cold and a warm scan (bin/quiver demo --help)",
     })
 public final class QuiverCli implements Runnable {

@@ -6,13 +6,16 @@ import java.util.stream.Stream;
 
 /**
  * A {@link Storage} decorator that counts calls and bytes read into a {@link StorageMetrics}. It
- * owns the delegate: closing it closes the delegate.
+ * owns the delegate: closing it closes the delegate and {@linkplain StorageMetrics#release()
+ * releases} the counters (once, however often it is closed).
  *
  * <p>Thread-safe if the delegate is.
  */
 public final class MeteredStorage implements Storage {
   private final Storage delegate;
   private final StorageMetrics metrics;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   public MeteredStorage(Storage delegate, StorageMetrics metrics) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -73,6 +76,12 @@ public final class MeteredStorage implements Storage {
 
   @Override
   public void close() throws IOException {
-    delegate.close();
+    try {
+      delegate.close();
+    } finally {
+      if (closed.compareAndSet(false, true)) {
+        metrics.release();
+      }
+    }
   }
 }

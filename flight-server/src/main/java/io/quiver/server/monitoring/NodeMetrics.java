@@ -41,12 +41,14 @@ import org.apache.arrow.memory.BufferAllocator;
  *       quiver_cache_pinned_bytes}, {@code quiver_cache_pinned_entries}, {@code
  *       quiver_cache_loads_total}, {@code quiver_cache_load_failures_total}, {@code
  *       quiver_cache_loaded_bytes_total}, {@code quiver_cache_load_duration_seconds} (a summary of
- *       loader calls since start: quantiles 0.5, 0.9, 0.99 and the count, no sum), {@code
+ *       loader calls since start: quantiles 0.5, 0.9, 0.99, count and sum), {@code
  *       quiver_cache_load_duration_max_seconds}; per mount with a cache quota: {@code
  *       quiver_cache_quota_bytes{mount}}, {@code quiver_cache_quota_used_bytes{mount}}.
- *   <li>Storage (every store together): {@code quiver_storage_read_bytes_total}, {@code
- *       quiver_storage_requests_total{op}} ({@code read}, {@code open}, {@code stat}, {@code
- *       list}).
+ *   <li>Storage per live mount and its store's scheme (labels {@code mount}, {@code store}: as many
+ *       series as mounts; an unmounted mount's series end): {@code
+ *       quiver_storage_read_bytes_total{mount,store}}, {@code
+ *       quiver_storage_requests_total{mount,store,op}} ({@code read}, {@code open}, {@code stat},
+ *       {@code list}).
  *   <li>Scans: {@code quiver_scans_planned_total}, {@code quiver_scan_units_total}, {@code
  *       quiver_scan_units_pruned_total}, {@code quiver_scan_rows_sent_total}, {@code
  *       quiver_scan_rows_filtered_total}.
@@ -239,7 +241,7 @@ public final class NodeMetrics {
               for (int i = 0; i < q.length; i++) {
                 q[i] = new Quantile(QUANTILES[i], values[i] / 1000.0);
               }
-              cb.call(m.loaderCalls(), Double.NaN, Quantiles.of(q));
+              cb.call(m.loaderCalls(), m.loadLatencyTotalMillis() / 1000.0, Quantiles.of(q));
             })
         .register(registry);
     gauge(
@@ -292,22 +294,29 @@ public final class NodeMetrics {
   }
 
   private static void registerStorage(PrometheusRegistry registry, StorageMetrics storage) {
-    counter(
-        registry,
-        "quiver_storage_read_bytes_total",
-        "Bytes read from storage (every mounted store)",
-        cb -> cb.call(storage.bytesRead()));
-    counter(
-        registry,
-        "quiver_storage_requests_total",
-        "Storage requests, by operation",
-        "op",
-        cb -> {
-          cb.call(storage.reads(), "read");
-          cb.call(storage.opens(), "open");
-          cb.call(storage.stats(), "stat");
-          cb.call(storage.lists(), "list");
-        });
+    CounterWithCallback.builder()
+        .name("quiver_storage_read_bytes_total")
+        .help("Bytes read from storage, by mount and store (the store's scheme)")
+        .labelNames("mount", "store")
+        .callback(
+            cb -> storage.byMount().forEach((s, m) -> cb.call(m.bytesRead(), s.mount(), s.store())))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("quiver_storage_requests_total")
+        .help("Storage requests, by mount, store and operation")
+        .labelNames("mount", "store", "op")
+        .callback(
+            cb ->
+                storage
+                    .byMount()
+                    .forEach(
+                        (s, m) -> {
+                          cb.call(m.reads(), s.mount(), s.store(), "read");
+                          cb.call(m.opens(), s.mount(), s.store(), "open");
+                          cb.call(m.stats(), s.mount(), s.store(), "stat");
+                          cb.call(m.lists(), s.mount(), s.store(), "list");
+                        }))
+        .register(registry);
   }
 
   private static void registerScans(PrometheusRegistry registry, ScanMetrics scans) {

@@ -2,6 +2,8 @@ package io.quiver.server.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quiver.catalog.Mount;
 import io.quiver.server.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +21,7 @@ import java.util.regex.Pattern;
 
 /**
  * The operator's security settings, from the node's config file ({@code quiver serve --config
- * FILE}, JSON):
+ * FILE}; YAML, or JSON as here — see {@link io.quiver.server.config.Settings}):
  *
  * <pre>{@code
  * {
@@ -101,6 +103,28 @@ public final class SecurityConfig {
     }
     try {
       return parse(root);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The config file's keys this class reads besides {@code allow-local}, which is an option. */
+  public static final Set<String> FILE_KEYS = Set.of("users", "tokens", "token-ttl", "credentials");
+
+  /**
+   * The security section of the node's config file: {@link #FILE_KEYS} (any other key is refused);
+   * {@code allow-local} comes through {@link #withAllowLocal} like the flag.
+   *
+   * @param section the file's security entries, or null for none
+   * @param file the file, named in errors
+   * @throws IllegalArgumentException naming the file and the entry for anything malformed
+   */
+  public static SecurityConfig fromConfigFile(JsonNode section, Path file) {
+    if (section == null || section.isEmpty()) {
+      return none();
+    }
+    try {
+      return parse(section);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }
@@ -256,6 +280,37 @@ public final class SecurityConfig {
     }
     ApiToken t = tokens.get(name);
     return t == null ? null : new Principal(t.name(), t.roles());
+  }
+
+  /**
+   * The security settings for display ({@code quiver config show}): users and tokens with their
+   * roles and their hashes replaced by {@code ****}, the token lifetime, credential sets with
+   * secret-looking values masked as {@code mount ls} masks options, and the local roots.
+   */
+  public ObjectNode describe() {
+    ObjectNode out = JSON.createObjectNode();
+    ObjectNode u = out.putObject("users");
+    users
+        .values()
+        .forEach(
+            x -> {
+              ObjectNode n = u.putObject(x.name());
+              n.put("password", "****");
+              x.roles().forEach(n.putArray("roles")::add);
+            });
+    ObjectNode t = out.putObject("tokens");
+    tokens
+        .values()
+        .forEach(
+            x -> {
+              ObjectNode n = t.putObject(x.name());
+              n.put("sha256", "****");
+              x.roles().forEach(n.putArray("roles")::add);
+            });
+    out.put("token-ttl", Durations.format(tokenTtl));
+    ObjectNode c = out.putObject("credentials");
+    credentialSets.forEach((name, options) -> Mount.mask(options).forEach(c.putObject(name)::put));
+    return out;
   }
 
   /** For logs: counts only, never names of secrets. */
