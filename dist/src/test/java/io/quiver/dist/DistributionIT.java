@@ -162,6 +162,47 @@ class DistributionIT {
     assertTrue(demo.output.contains("needs a source checkout"), demo.output);
   }
 
+  /**
+   * The example config is read by default and is valid as shipped (comments only); its one-line
+   * settings, uncommented, are keys and values the node accepts ({@code config show} makes
+   * start-up's checks). TLS files and the data dir are left out: they name paths of the operator's
+   * machine.
+   */
+  @Test
+  void exampleConfigIsReadAndItsSettingsAreValid() throws Exception {
+    Map<String, String> env = env(toolDir("with-java", true), null);
+    Result shipped = run(env, List.of("config", "show"));
+    assertEquals(0, shipped.exit, shipped.output);
+    assertTrue(
+        shipped.output.contains("config file: " + home.resolve("conf/quiver.yaml")),
+        shipped.output);
+
+    Pattern setting = Pattern.compile("^# ([a-z-]+): (\\S.*)$");
+    List<String> uncommented = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (String line : Files.readAllLines(home.resolve("conf/quiver.yaml"))) {
+      Matcher m = setting.matcher(line);
+      if (m.matches() && !m.group(1).startsWith("tls-") && !m.group(1).equals("data-dir")) {
+        uncommented.add(line.substring(2));
+        keys.add(m.group(1));
+      }
+    }
+    assertTrue(keys.containsAll(List.of("port", "http-port", "memory", "eviction")), "" + keys);
+    Path copy = tmp.resolve("uncommented.yaml");
+    Files.write(copy, uncommented);
+    Map<String, String> withCopy = new HashMap<>(env);
+    withCopy.put("QUIVER_CONFIG", copy.toString());
+    Result show = run(withCopy, List.of("config", "show"));
+    assertEquals(0, show.exit, String.join("\n", uncommented) + "\n---\n" + show.output);
+    for (String key : keys) {
+      if (!key.equals("token-ttl")) { // a security setting: shown in its own section
+        assertTrue(
+            Pattern.compile("(?m)^" + key + ": .*# file ").matcher(show.output).find(),
+            key + " not taken from the file:\n" + show.output);
+      }
+    }
+  }
+
   @Test
   void servesFromTheUnpackedTarballWithOnlyAJavaRuntime() throws Exception {
     Path lake = Files.createDirectories(tmp.resolve("lake"));
