@@ -28,6 +28,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.sql.FlightSqlClient;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -40,11 +46,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The tarball as an operator gets it: unpacked into a temporary directory and run through its own
- * {@code bin/quiver} in an environment holding nothing but a Java runtime and the few programs the
- * launcher calls ({@code bash}, {@code dirname}, {@code readlink}): no Maven on {@code PATH}, a
- * {@code HOME} without {@code ~/.m2}, no inherited variables. A node is started from it, a local
- * directory with a Parquet file is mounted, a table defined and scanned with the tarball's client
- * commands, {@code /health} is asked, and the node must stop on SIGTERM.
+ * {@code bin/quiver} in an environment holding nothing but a Java runtime (limited to the modules
+ * of a JRE, {@link #JRE_MODULES}) and the few programs the launcher calls ({@code bash}, {@code
+ * dirname}, {@code readlink}): no Maven on {@code PATH}, a {@code HOME} without {@code ~/.m2}, no
+ * inherited variables. A node is started from it, a local directory with a Parquet file is mounted,
+ * a table defined and scanned with the tarball's client commands, {@code /health} is asked, and the
+ * node must stop on SIGTERM.
  *
  * <p>Run by maven-failsafe-plugin after {@code package} in the {@code dist} profile ({@code mvn -B
  * -Pdist verify}, which {@code .ci/run} runs); the tarball's path comes from the pom.
@@ -58,6 +65,15 @@ class DistributionIT {
   private static final Duration COMMAND_BOUND = Duration.ofSeconds(90);
   private static final Duration STOP_BOUND = Duration.ofSeconds(30);
   private static final int ROWS = 1000;
+
+  /**
+   * The JVM runs with only these modules observable: Java SE and the few JDK runtime modules every
+   * JRE has (Unsafe, the HTTP server of the monitoring port, JVM metrics, EC crypto for TLS,
+   * zipfs), none of a JDK's development tools (javac, jlink, jshell, ...). A dependency on one
+   * fails here.
+   */
+  private static final String JRE_MODULES =
+      "java.se,jdk.unsupported,jdk.httpserver,jdk.management,jdk.crypto.ec,jdk.zipfs";
 
   /** Shared by the tests: the tarball is unpacked once (275 MiB). */
   @TempDir static Path tmp;
@@ -280,6 +296,31 @@ class DistributionIT {
         "unexpected rows:\n" + scan.output);
     assertTrue(scan.output.contains(ROWS + " rows, "), scan.output);
 
+    // SQL on the node: Calcite plans, DuckDB executes (its native library loads from lib/ too).
+    String[] hostPort = address.split(":");
+    try (BufferAllocator allocator = new RootAllocator();
+        FlightSqlClient sql =
+            new FlightSqlClient(
+                FlightClient.builder(
+                        allocator,
+                        Location.forGrpcInsecure(hostPort[0], Integer.parseInt(hostPort[1])))
+                    .build())) {
+      FlightInfo info =
+          sql.execute("SELECT count(*) AS n, sum(id) AS s FROM lake.items WHERE name <> 'item-7'");
+      List<String> rows = new ArrayList<>();
+      for (FlightEndpoint endpoint : info.getEndpoints()) {
+        try (FlightStream stream = sql.getStream(endpoint.getTicket())) {
+          while (stream.next()) {
+            VectorSchemaRoot root = stream.getRoot();
+            for (int i = 0; i < root.getRowCount(); i++) {
+              rows.add(root.getVector(0).getObject(i) + "," + root.getVector(1).getObject(i));
+            }
+          }
+        }
+      }
+      assertEquals(List.of((ROWS - 1) + "," + (ROWS * (ROWS - 1) / 2 - 7)), rows);
+    }
+
     HttpResponse<String> health =
         HttpClient.newHttpClient()
             .send(
@@ -358,7 +399,9 @@ class DistributionIT {
     Map<String, String> env = new HashMap<>();
     env.put("PATH", path.toString());
     env.put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
-    env.put("QUIVER_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+    env.put(
+        "QUIVER_JAVA_OPTS",
+        "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --limit-modules " + JRE_MODULES);
     if (javaHome != null) {
       env.put("JAVA_HOME", javaHome.toString());
     }
