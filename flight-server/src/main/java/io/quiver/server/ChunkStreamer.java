@@ -6,6 +6,7 @@ import io.quiver.catalog.Catalog;
 import java.io.IOException;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -42,15 +43,26 @@ final class ChunkStreamer {
 
   /**
    * Streams the ticket's row groups to {@code listener}; returns normally after {@code completed()}
-   * or a cancellation, throws on failure (the caller reports it to the client).
+   * or a cancellation, throws on failure (the caller reports it to the client). Either way the
+   * stream's line goes to the scan log ({@link ScanLog}).
+   *
+   * @param user the caller's name for the scan log; empty for anonymous
    */
-  void stream(ScanTicket ticket, ServerStreamListener listener) throws IOException {
+  void stream(ScanTicket ticket, String user, ServerStreamListener listener) throws IOException {
     synchronized (activeLock) {
       active++;
     }
+    long start = System.nanoTime();
+    StreamStats stats = new StreamStats();
+    boolean completed = false;
+    FlightRuntimeException failure = null;
     try {
-      streamTracked(ticket, listener);
+      completed = streamTracked(ticket, stats, listener);
+    } catch (IOException | RuntimeException | Error e) {
+      failure = FlightErrors.toFlight(e);
+      throw e;
     } finally {
+      ScanLog.ended(ticket, user, stats, start, failure, failure == null && !completed);
       synchronized (activeLock) {
         active--;
         activeLock.notifyAll();
@@ -82,8 +94,10 @@ final class ChunkStreamer {
     }
   }
 
-  private void streamTracked(ScanTicket ticket, ServerStreamListener listener) throws IOException {
-    try (ScanCursor cursor = open(ticket)) {
+  /** Returns true after {@code completed()}, false if the client cancelled. */
+  private boolean streamTracked(ScanTicket ticket, StreamStats stats, ServerStreamListener listener)
+      throws IOException {
+    try (ScanCursor cursor = new ScanCursor(catalog, units, streams, metrics, stats, ticket)) {
       BackpressureStrategy backpressure = Backpressure.register(listener);
       // Zero-copy write: gRPC sends the cached buffers themselves and releases them once written,
       // possibly after this method returns. So the root lives in the shared streams allocator
@@ -95,7 +109,7 @@ final class ChunkStreamer {
         VectorLoader loader = new VectorLoader(root);
         while (true) {
           if (!Backpressure.awaitReady(listener, backpressure, () -> stopping)) {
-            return; // cancelled
+            return false; // cancelled
           }
           if (!cursor.next(loader)) {
             break;
@@ -103,12 +117,8 @@ final class ChunkStreamer {
           listener.putNext();
         }
         listener.completed();
+        return true;
       }
     }
-  }
-
-  /** A cursor over the ticket's batches; the caller closes it. */
-  ScanCursor open(ScanTicket ticket) throws IOException {
-    return new ScanCursor(catalog, units, streams, metrics, ticket);
   }
 }

@@ -73,7 +73,9 @@ final class LocalScans implements TableScans {
           if (next >= tickets.size()) {
             return false;
           }
-          cursor = new ScanCursor(catalog, units, allocator, metrics, tickets.get(next++));
+          cursor =
+              new ScanCursor(
+                  catalog, units, allocator, metrics, new StreamStats(), tickets.get(next++));
         }
         if (cursor.next(loader)) {
           return true;

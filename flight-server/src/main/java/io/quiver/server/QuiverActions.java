@@ -282,7 +282,7 @@ final class QuiverActions {
           return;
         }
         Map<ColumnChunkKey, CachedChunk> chunks =
-            units.acquire(resolved, f.entry(), f.metadata(), u, columns);
+            units.acquire(resolved, f.entry(), f.metadata(), u, columns, null);
         try {
           for (CachedChunk c : chunks.values()) {
             bytes += c.chunk().sizeBytes();

@@ -130,7 +130,7 @@ public final class QuiverProducer extends NoOpFlightProducer {
       // After planning, so that the dataset is listed once; a refused plan is never returned.
       access.requireMount(caller, r.dataset().path());
       LOG.info(
-          "scan {} columns={} filter={} units={} pruned={} endpoints={} est_rows={} est_bytes={}",
+          "plan {} columns={} filter={} units={} pruned={} endpoints={} est_rows={} est_bytes={}",
           r.dataset().name(),
           r.columns().size(),
           r.filter() == null ? "none" : (r.exact() ? "exact" : "prune-only"),
@@ -188,7 +188,8 @@ public final class QuiverProducer extends NoOpFlightProducer {
       listener.error(FlightErrors.toFlight(e));
       return;
     }
-    onStreamThread(() -> streamer.stream(scan, listener), listener::error);
+    String user = caller.name();
+    onStreamThread(() -> streamer.stream(scan, user, listener), listener::error);
   }
 
   /** Work that may throw, for {@link #onStreamThread}. */

@@ -12,9 +12,12 @@ import io.quiver.format.FormatRegistry;
 import io.quiver.server.monitoring.FlightCallMetrics;
 import io.quiver.server.monitoring.MonitoringServer;
 import io.quiver.server.monitoring.NodeMetrics;
+import io.quiver.server.monitoring.RecentErrors;
+import io.quiver.server.monitoring.StatusPage;
 import io.quiver.server.security.Access;
 import io.quiver.server.security.Authenticator;
 import io.quiver.server.security.OperatorMountPolicy;
+import io.quiver.server.security.Principal;
 import io.quiver.server.security.SecurityConfig;
 import io.quiver.server.sql.FlightSqlService;
 import io.quiver.server.sql.SqlEngine;
@@ -29,7 +32,9 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -74,9 +79,10 @@ public final class QuiverServer implements AutoCloseable {
    *   <li>{@code security}: users, API tokens, credential sets, local roots ({@link
    *       SecurityConfig}); with no users or tokens every caller is admin and the node refuses to
    *       listen beyond loopback unless {@code insecure}
-   *   <li>{@code httpPort}: the monitoring port ({@code /metrics}, {@code /health}, {@code /ready};
-   *       see {@link MonitoringServer}) on the Flight host: {@link #HTTP_OFF} (the default here;
-   *       {@code quiver serve} uses 8816), a port, or {@link #HTTP_ANY_PORT}
+   *   <li>{@code httpPort}: the monitoring port ({@code /metrics}, {@code /health}, {@code /ready},
+   *       the status page at {@code /}; see {@link MonitoringServer}) on the Flight host: {@link
+   *       #HTTP_OFF} (the default here; {@code quiver serve} uses 8816), a port, or {@link
+   *       #HTTP_ANY_PORT}
    * </ul>
    */
   public static final class Config {
@@ -331,10 +337,11 @@ public final class QuiverServer implements AutoCloseable {
     }
 
     /**
-     * Serve {@code /metrics}, {@code /health} and {@code /ready} over HTTP on {@code port} of the
-     * Flight host ({@link #HTTP_OFF}: not at all; {@link #HTTP_ANY_PORT}: a free port).
-     * Unauthenticated: it serves no data and no secrets, but tells anyone who reaches it how the
-     * node is used.
+     * Serve {@code /metrics}, {@code /health}, {@code /ready} and the status page ({@code /}) over
+     * HTTP on {@code port} of the Flight host ({@link #HTTP_OFF}: not at all; {@link
+     * #HTTP_ANY_PORT}: a free port). The first three are unauthenticated: they serve no data and no
+     * secrets, but tell anyone who reaches them how the node is used; the status page is for admins
+     * when users or tokens are configured (see {@link MonitoringServer}).
      */
     public Config withHttpPort(int port) {
       if (port < HTTP_ANY_PORT || port > 65535) {
@@ -573,9 +580,10 @@ public final class QuiverServer implements AutoCloseable {
           builder.useMTlsClientVerification(config.tlsClientCa.toFile());
         }
       }
+      RecentErrors recentErrors = registry == null ? null : new RecentErrors(RECENT_ERRORS);
       if (registry != null) {
         // Before the authenticator (which build() adds last): calls are timed from arrival.
-        builder.middleware(FlightCallMetrics.KEY, new FlightCallMetrics(registry));
+        builder.middleware(FlightCallMetrics.KEY, new FlightCallMetrics(registry, recentErrors));
       }
       if (authenticator != null) {
         builder.headerAuthenticator(authenticator);
@@ -585,19 +593,34 @@ public final class QuiverServer implements AutoCloseable {
       if (registry != null) {
         ChunkCache readyCache = chunkCache;
         MonitoringServer.Readiness readiness = () -> notReadyReason(readyCache.reindexed());
+        long diskCapacity =
+            config.diskDirectories().stream().mapToLong(DiskDirectory::capacityBytes).sum();
         NodeMetrics.register(
             registry,
             new NodeMetrics.Sources(
-                chunkCache,
-                config.diskDirectories().stream().mapToLong(DiskDirectory::capacityBytes).sum(),
-                storageMetrics,
-                scanMetrics,
-                cat,
-                root,
-                readiness));
+                chunkCache, diskCapacity, storageMetrics, scanMetrics, cat, root, readiness));
+        Location flightLocation =
+            config.tls()
+                ? Location.forGrpcTls(config.host(), flightServer.getPort())
+                : Location.forGrpcInsecure(config.host(), flightServer.getPort());
+        StatusPage page =
+            StatusPage.start(
+                new StatusPage.Sources(
+                    chunkCache,
+                    diskCapacity,
+                    cat,
+                    flightLocation.getUri().toString(),
+                    version(),
+                    readiness,
+                    recentErrors));
         int port = config.httpPort() == Config.HTTP_ANY_PORT ? 0 : config.httpPort();
         httpServer =
-            MonitoringServer.start(new InetSocketAddress(config.host(), port), registry, readiness);
+            MonitoringServer.start(
+                new InetSocketAddress(config.host(), port),
+                registry,
+                readiness,
+                page,
+                statusPageAccess(authenticator));
       }
       this.server = flightServer;
       this.streamer = streamer;
@@ -622,6 +645,45 @@ public final class QuiverServer implements AutoCloseable {
     this.cache = chunkCache;
     this.catalog = cat;
     this.http = httpServer;
+  }
+
+  /** How many errors returned to clients the status page keeps. */
+  static final int RECENT_ERRORS = 50;
+
+  /** This build's version (from the jar's manifest), or {@code dev} when run from classes. */
+  static String version() {
+    String v = QuiverServer.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /**
+   * Who may see the status page: everyone on a node without users or tokens (which listens on
+   * loopback only unless told {@code --insecure}, like its Flight port where every caller is
+   * admin); otherwise admins only, authenticated like a Flight call.
+   */
+  static MonitoringServer.PageAccess statusPageAccess(Authenticator authenticator) {
+    if (authenticator == null) {
+      return MonitoringServer.OPEN;
+    }
+    return authorization -> {
+      if (authorization == null || authorization.isBlank()) {
+        return new MonitoringServer.Refusal(
+            401,
+            "Authentication required: the status page is for admins (HTTP Basic user and"
+                + " password, or an API token as a Bearer token)");
+      }
+      Principal p;
+      try {
+        p = authenticator.authenticateHttp(authorization);
+      } catch (FlightRuntimeException e) {
+        return new MonitoringServer.Refusal(
+            e.status().code() == FlightStatusCode.UNAVAILABLE ? 503 : 401,
+            e.status().description());
+      }
+      return p.isAdmin()
+          ? null
+          : new MonitoringServer.Refusal(403, "The status page is for admins only");
+    };
   }
 
   /**
@@ -761,10 +823,11 @@ public final class QuiverServer implements AutoCloseable {
         config.dataDir().toAbsolutePath());
     if (s.http != null) {
       LOG.info(
-          "Monitoring on http://{}:{}/metrics, /health and /ready (unauthenticated; --http-port 0"
-              + " turns it off)",
+          "Monitoring on http://{}:{}/ (status page{}), /metrics, /health and /ready"
+              + " (unauthenticated; --http-port 0 turns it off)",
           config.host(),
-          s.httpPort());
+          s.httpPort(),
+          config.security().authenticationEnabled() ? ": admins only" : "");
     }
     return s;
   }
@@ -782,7 +845,7 @@ public final class QuiverServer implements AutoCloseable {
 
   /**
    * The monitoring HTTP port this node listens on ({@code /metrics}, {@code /health}, {@code
-   * /ready}), or 0 when it serves none ({@link Config#HTTP_OFF}).
+   * /ready}, {@code /}), or 0 when it serves none ({@link Config#HTTP_OFF}).
    */
   public int httpPort() {
     return http == null ? 0 : http.port();

@@ -42,6 +42,7 @@ final class ScanCursor implements AutoCloseable {
   private final UnitLoader units;
   private final BufferAllocator copies;
   private final ScanMetrics metrics;
+  private final StreamStats stats;
   private final ScanTicket ticket;
   private final Schema schema;
   private final BoundFilter filter;
@@ -58,6 +59,8 @@ final class ScanCursor implements AutoCloseable {
 
   /**
    * @param copies where the rows a filter keeps are copied (the caller's root retains them)
+   * @param stats counts this cursor's units, rows and chunk sources (updated on the consumer's
+   *     thread)
    * @throws IllegalArgumentException if the ticket does not fit the files it names
    */
   ScanCursor(
@@ -65,9 +68,11 @@ final class ScanCursor implements AutoCloseable {
       UnitLoader units,
       BufferAllocator copies,
       ScanMetrics metrics,
+      StreamStats stats,
       ScanTicket ticket)
       throws IOException {
     this.catalog = catalog;
+    this.stats = stats;
     this.units = units;
     this.copies = copies;
     this.metrics = metrics;
@@ -115,6 +120,7 @@ final class ScanCursor implements AutoCloseable {
         try (ArrowRecordBatch batch = batchOf(sent, i)) {
           loader.load(batch);
           metrics.sent(batch.getLength());
+          stats.rows += batch.getLength();
         }
         return true;
       }
@@ -136,6 +142,7 @@ final class ScanCursor implements AutoCloseable {
         loadSelected(sent, i, selection, loader);
       }
       metrics.sent(selection.selected());
+      stats.rows += selection.selected();
       return true;
     }
   }
@@ -161,8 +168,9 @@ final class ScanCursor implements AutoCloseable {
     }
     List<ColumnChunkKey> keys = UnitLoader.keys(entry, unit, loaded);
     Map<ColumnChunkKey, CachedChunk> chunks =
-        units.acquire(resolved, entry, metadata, unit, loaded);
+        units.acquire(resolved, entry, metadata, unit, loaded, stats);
     current = keys.stream().map(chunks::get).toList();
+    stats.units++;
     slice = 0;
     return true;
   }

@@ -176,6 +176,7 @@ public final class ScanPlanner {
     int pruned = 0;
     // The ticket carries the filter only when the server filters rows.
     Filter ticketFilter = r.exact() ? r.filter() : null;
+    List<ScanTicket.Part> parts = new ArrayList<>();
     for (DataFile file : r.dataset().files()) {
       FileMetadata metadata = file.metadata();
       int units = metadata.unitCount();
@@ -196,20 +197,26 @@ public final class ScanPlanner {
       for (int start = 0; start < kept.size(); start += rowGroupsPerEndpoint) {
         List<Integer> groups =
             kept.subList(start, Math.min(kept.size(), start + rowGroupsPerEndpoint));
-        ScanTicket ticket =
-            new ScanTicket(
-                r.columns(),
-                List.of(
-                    new ScanTicket.Part(
-                        file.path().toString(),
-                        file.format(),
-                        file.entry().length(),
-                        file.entry().version().token(),
-                        groups)),
-                ticketFilter);
-        endpoints.add(
-            new FlightEndpoint(new Ticket(signer.sign(ticket, principal, expires)), expires));
+        parts.add(
+            new ScanTicket.Part(
+                file.path().toString(),
+                file.format(),
+                file.entry().length(),
+                file.entry().version().token(),
+                groups));
       }
+    }
+    // The plan's pruned units are reported by its first stream's log line only (see ScanTicket).
+    for (int i = 0; i < parts.size(); i++) {
+      ScanTicket ticket =
+          new ScanTicket(
+              r.columns(),
+              List.of(parts.get(i)),
+              ticketFilter,
+              r.dataset().name(),
+              i == 0 ? pruned : 0);
+      endpoints.add(
+          new FlightEndpoint(new Ticket(signer.sign(ticket, principal, expires)), expires));
     }
     FlightInfo info = new FlightInfo(r.schema(), descriptor, endpoints, bytes, rows);
     return new Planned(info, r, considered, pruned);

@@ -22,7 +22,8 @@ import java.util.List;
  * <p>On the wire a ticket is signed by the node that planned it ({@link TicketSigner}): clients
  * cannot forge or alter one.
  */
-public record ScanTicket(List<String> columns, List<Part> parts, Filter filter) {
+public record ScanTicket(
+    List<String> columns, List<Part> parts, Filter filter, String source, int pruned) {
   private static final ObjectMapper JSON =
       JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
@@ -41,10 +42,22 @@ public record ScanTicket(List<String> columns, List<Part> parts, Filter filter) 
    * @param columns the columns to send
    * @param parts the units to read
    * @param filter rows to send (the server removes the others), or null for all
+   * @param source what the client scanned (table name or namespace path), for the scan's log line;
+   *     null if unknown
+   * @param pruned units the plan left out by statistics, reported by this ticket's stream (a plan
+   *     puts its count on its first ticket only, so the streams of a plan sum to the plan's count)
    */
   public ScanTicket {
     columns = List.copyOf(columns);
     parts = List.copyOf(parts);
+    if (pruned < 0) {
+      throw new IllegalArgumentException("pruned units must be >= 0: " + pruned);
+    }
+  }
+
+  /** A ticket without a source name or pruned units. */
+  public ScanTicket(List<String> columns, List<Part> parts, Filter filter) {
+    this(columns, parts, filter, null, 0);
   }
 
   /** A ticket without a filter. */
@@ -69,6 +82,12 @@ public record ScanTicket(List<String> columns, List<Part> parts, Filter filter) 
     }
     if (filter != null) {
       root.set("w", FilterJson.toJson(filter));
+    }
+    if (source != null) {
+      root.put("n", source);
+    }
+    if (pruned > 0) {
+      root.put("r", pruned);
     }
     return root;
   }
@@ -109,7 +128,17 @@ public record ScanTicket(List<String> columns, List<Part> parts, Filter filter) 
     }
     JsonNode w = root.get("w");
     Filter filter = w == null || w.isNull() ? null : FilterJson.parse(w);
-    return new ScanTicket(columns, parts, filter);
+    JsonNode n = root.get("n");
+    JsonNode r = root.get("r");
+    if (r != null && (!r.canConvertToInt() || r.intValue() < 0)) {
+      throw new IllegalArgumentException("bad pruned unit count " + r);
+    }
+    return new ScanTicket(
+        columns,
+        parts,
+        filter,
+        n == null || n.isNull() ? null : n.asText(),
+        r == null ? 0 : r.intValue());
   }
 
   static ObjectMapper json() {

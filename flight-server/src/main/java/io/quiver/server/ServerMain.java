@@ -3,6 +3,7 @@ package io.quiver.server;
 import io.quiver.cache.DiskDirectory;
 import io.quiver.cache.EvictionPolicy;
 import io.quiver.server.config.Settings;
+import io.quiver.server.logging.NodeLogging;
 import io.quiver.server.security.SecurityConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,9 +35,10 @@ public final class ServerMain implements Callable<Integer> {
   @Option(
       names = "--http-port",
       description =
-          "Monitoring HTTP port on the --host address: Prometheus /metrics, /health, /ready."
-              + " Unauthenticated; serves no data (default: ${DEFAULT-VALUE}; 0 turns it off,"
-              + " -1 picks a free one).")
+          "Monitoring HTTP port on the --host address: a status page at / (admins only when"
+              + " users or tokens are configured), Prometheus /metrics, /health, /ready (those"
+              + " unauthenticated, no data) (default: ${DEFAULT-VALUE}; 0 turns it off, -1 picks"
+              + " a free one).")
   int httpPort = 8816;
 
   @Option(
@@ -136,12 +138,51 @@ public final class ServerMain implements Callable<Integer> {
               + " the port is admin).")
   boolean insecure;
 
+  @Option(
+      names = "--log-format",
+      paramLabel = "text|json",
+      description =
+          "Log lines as text or as JSON objects, one a line (default: ${DEFAULT-VALUE}). With"
+              + " --log-file, stderr stays text.")
+  String logFormat = "text";
+
+  @Option(
+      names = "--log-file",
+      paramLabel = "FILE",
+      description =
+          "Write the log to FILE, rotated by size (default: stderr only). stderr then keeps only"
+              + " the start-up and shutdown lines, warnings and errors.")
+  Path logFile;
+
+  @Option(
+      names = "--log-max-size",
+      description =
+          "Roll the log file over at this size, e.g. 100m (default: ${DEFAULT-VALUE}); FILE.1 is"
+              + " the newest old one.")
+  String logMaxSize = "100m";
+
+  @Option(
+      names = "--log-max-files",
+      description =
+          "Log files to keep, the current one included, 2 to 21 (default: ${DEFAULT-VALUE}).")
+  int logMaxFiles = 10;
+
+  @Option(
+      names = "--log-level",
+      description =
+          "Level of Quiver's own logs, scan lines included: ERROR, WARN, INFO, DEBUG or TRACE"
+              + " (default: ${DEFAULT-VALUE}). Libraries log warnings only.")
+  String logLevel = "INFO";
+
   /** How the options were resolved (set before {@link #call()} by {@link #commandLine}). */
   private Settings settings;
 
   @Override
   public Integer call() throws Exception {
-    QuiverServer server = QuiverServer.start(config());
+    QuiverServer.Config config = config();
+    // Before the node starts, so that everything from its start-up on logs where asked.
+    NodeLogging.configure(logging());
+    QuiverServer server = QuiverServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -166,6 +207,7 @@ public final class ServerMain implements Callable<Integer> {
    * source when one is bad.
    */
   QuiverServer.Config config() {
+    logging(); // checked with the rest, applied by call()
     SecurityConfig fromFile =
         settings == null
             ? SecurityConfig.none()
@@ -194,6 +236,16 @@ public final class ServerMain implements Callable<Integer> {
       config = config.withSqlMemory(setting("sql-memory", () -> ByteSize.parse(sqlMemory)));
     }
     return config;
+  }
+
+  /** The logging options, checked, each error naming its setting. */
+  NodeLogging.Settings logging() {
+    return new NodeLogging.Settings(
+        setting("log-format", () -> NodeLogging.Format.parse(logFormat)),
+        logFile,
+        setting("log-max-size", () -> ByteSize.parse(logMaxSize)),
+        logMaxFiles,
+        setting("log-level", () -> NodeLogging.parseLevel(logLevel)));
   }
 
   /** {@code parse.get()}, its IllegalArgumentException naming the setting and its source. */

@@ -12,9 +12,12 @@ import io.quiver.storage.FileEntry;
 import io.quiver.storage.StorageInput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 
 /**
@@ -56,31 +59,69 @@ final class UnitLoader {
    *
    * <p>Ownership: each returned {@link CachedChunk} is one reference owned by the caller, who must
    * close it (the map's values).
+   *
+   * @param stats where the bytes read from the store and served from the cache are counted, or
+   *     null; updated on this thread only (the cache calls the loader on the caller's thread)
    */
   Map<ColumnChunkKey, CachedChunk> acquire(
-      ResolvedPath resolved, FileEntry entry, FileMetadata metadata, int unit, List<String> columns)
+      ResolvedPath resolved,
+      FileEntry entry,
+      FileMetadata metadata,
+      int unit,
+      List<String> columns,
+      StreamStats stats)
       throws IOException {
-    return cache.getAll(
-        keys(entry, unit, columns),
-        (missing, allocator) -> {
-          List<String> names = missing.stream().map(ColumnChunkKey::column).toList();
-          UnitDecoder decoder = decoderFor(resolved, metadata, names);
-          Map<String, List<FieldVector>> decoded;
-          try (StorageInput input = resolved.storage().open(entry)) {
-            decoded = decoder.decode(input, metadata, unit, names, allocator, batchRows);
-          }
-          Map<ColumnChunkKey, ColumnChunk> loaded = new LinkedHashMap<>();
-          try {
-            for (ColumnChunkKey k : missing) {
-              loaded.put(k, new ColumnChunk(decoded.get(k.column())));
-            }
-          } catch (RuntimeException e) {
-            // Nothing may leak: close every vector, wrapped or not.
-            decoded.values().forEach(slices -> slices.forEach(FieldVector::close));
-            throw e;
-          }
-          return loaded;
-        });
+    Set<ColumnChunkKey> decodedHere = stats == null ? null : new HashSet<>();
+    Map<ColumnChunkKey, CachedChunk> chunks =
+        cache.getAll(
+            keys(entry, unit, columns),
+            (missing, allocator) -> {
+              if (decodedHere != null) {
+                decodedHere.addAll(missing);
+              }
+              return load(resolved, entry, metadata, unit, missing, allocator, stats);
+            });
+    if (stats != null) {
+      for (CachedChunk c : chunks.values()) {
+        if (decodedHere.contains(c.key())) {
+          stats.chunksLoaded++;
+          stats.loadedBytes += c.chunk().sizeBytes();
+        } else {
+          stats.chunksCached++;
+          stats.cacheBytes += c.chunk().sizeBytes();
+        }
+      }
+    }
+    return chunks;
+  }
+
+  private Map<ColumnChunkKey, ColumnChunk> load(
+      ResolvedPath resolved,
+      FileEntry entry,
+      FileMetadata metadata,
+      int unit,
+      List<ColumnChunkKey> missing,
+      BufferAllocator allocator,
+      StreamStats stats)
+      throws IOException {
+    List<String> names = missing.stream().map(ColumnChunkKey::column).toList();
+    UnitDecoder decoder = decoderFor(resolved, metadata, names);
+    Map<String, List<FieldVector>> decoded;
+    StorageInput opened = resolved.storage().open(entry);
+    try (StorageInput input = stats == null ? opened : new CountingInput(opened, stats)) {
+      decoded = decoder.decode(input, metadata, unit, names, allocator, batchRows);
+    }
+    Map<ColumnChunkKey, ColumnChunk> loaded = new LinkedHashMap<>();
+    try {
+      for (ColumnChunkKey k : missing) {
+        loaded.put(k, new ColumnChunk(decoded.get(k.column())));
+      }
+    } catch (RuntimeException e) {
+      // Nothing may leak: close every vector, wrapped or not.
+      decoded.values().forEach(slices -> slices.forEach(FieldVector::close));
+      throw e;
+    }
+    return loaded;
   }
 
   /** The mount's decoder if it chose one, else the server's; the format's own if unsupported. */

@@ -291,7 +291,8 @@ class MonitoringTest {
       assertEquals(
           200,
           send(port, "/health", HttpRequest.newBuilder().method("HEAD", noBody())).statusCode());
-      for (String path : List.of("/", "/nope", "/metrics/", "/health/x", "/ready.txt")) {
+      assertEquals(200, get(port, "/").statusCode(), "the status page (StatusPageTest)");
+      for (String path : List.of("/nope", "/metrics/", "/health/x", "/ready.txt", "/index.html")) {
         assertEquals(404, get(port, path).statusCode(), path);
       }
       for (String path : List.of("/metrics", "/health", "/ready")) {

@@ -29,6 +29,12 @@ class ScanTicketTest {
   void roundTrips() {
     assertEquals(ticket, signer.open(signer.sign(ticket, "bob", signer.expiryFromNow()), "bob"));
     assertEquals(ticket, signer.open(signer.sign(ticket, "", signer.expiryFromNow()), ""));
+    // With what the scan log reports: the table scanned and the plan's pruned units.
+    ScanTicket named = new ScanTicket(ticket.columns(), ticket.parts(), null, "sales.orders", 7);
+    assertEquals(named, signer.open(signer.sign(named, "bob", signer.expiryFromNow()), "bob"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ScanTicket(ticket.columns(), ticket.parts(), null, "sales.orders", -1));
   }
 
   @Test

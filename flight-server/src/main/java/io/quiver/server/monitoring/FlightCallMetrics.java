@@ -3,14 +3,20 @@ package io.quiver.server.monitoring;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.quiver.protocol.ErrorCode;
+import io.quiver.server.FlightErrors;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.arrow.flight.CallHeaders;
 import org.apache.arrow.flight.CallInfo;
 import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.ErrorFlightMetadata;
 import org.apache.arrow.flight.FlightMethod;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightServerMiddleware;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.RequestContext;
 
 /**
@@ -27,6 +33,9 @@ import org.apache.arrow.flight.RequestContext;
  * Both labels come from closed sets (Flight's methods and status codes): never action names, tables
  * or files. Calls the authenticator rejects (it runs after this middleware) are not counted: Flight
  * ends them before any middleware hears of their completion.
+ *
+ * <p>Calls that end with another status than {@code OK} are also kept in a {@link RecentErrors}
+ * ring, when one is given, with what the client was told (for the status page).
  *
  * <p>Thread-safe: one instance serves every call of a server; each call's middleware is used by
  * gRPC one thread at a time.
@@ -45,9 +54,19 @@ public final class FlightCallMetrics
   private final Counter calls;
   private final Histogram duration;
   private final Map<FlightMethod, String> names = new EnumMap<>(FlightMethod.class);
+  private final RecentErrors errors;
 
   /** Registers the call metrics in {@code registry}. */
   public FlightCallMetrics(PrometheusRegistry registry) {
+    this(registry, null);
+  }
+
+  /**
+   * Registers the call metrics in {@code registry} and keeps failed calls in {@code errors} (null:
+   * nowhere).
+   */
+  public FlightCallMetrics(PrometheusRegistry registry, RecentErrors errors) {
+    this.errors = errors;
     this.calls =
         Counter.builder()
             .name("quiver_flight_calls_total")
@@ -76,6 +95,14 @@ public final class FlightCallMetrics
     return b.toString();
   }
 
+  /** Quiver's error code in a status's metadata, or null. */
+  private static String errorCode(ErrorFlightMetadata metadata) {
+    // get() throws for a missing key.
+    return metadata != null && metadata.containsKey(ErrorCode.METADATA_KEY)
+        ? metadata.get(ErrorCode.METADATA_KEY)
+        : null;
+  }
+
   @Override
   public Call onCallStarted(CallInfo info, CallHeaders incomingHeaders, RequestContext context) {
     return new Call(names.get(info.method()), System.nanoTime());
@@ -86,24 +113,49 @@ public final class FlightCallMetrics
     private final String method;
     private final long startNanos;
 
+    /**
+     * Quiver's error code of the error the call ended with, when Flight lets middleware see it: for
+     * calls that fail before their first response (a stream that fails later ends with trailers no
+     * middleware sees).
+     */
+    private volatile String code;
+
     private Call(String method, long startNanos) {
       this.method = method;
       this.startNanos = startNanos;
     }
 
     @Override
-    public void onBeforeSendingHeaders(CallHeaders outgoingHeaders) {}
+    public void onBeforeSendingHeaders(CallHeaders outgoingHeaders) {
+      // A call that fails before sending anything answers with trailers only, and Flight shows
+      // them here (onCallCompleted gets the status without its metadata): its error code.
+      if (outgoingHeaders.containsKey(ErrorCode.METADATA_KEY)) {
+        code = outgoingHeaders.get(ErrorCode.METADATA_KEY);
+      }
+    }
 
     @Override
     public void onCallCompleted(CallStatus status) {
       double seconds = (System.nanoTime() - startNanos) / 1e9;
       calls.labelValues(method, status.code().name()).inc();
       duration.labelValues(method).observe(seconds);
+      if (errors != null && status.code() != FlightStatusCode.OK) {
+        errors.add(
+            new RecentErrors.Entry(
+                Instant.now(),
+                method,
+                status.code().name(),
+                code != null ? code : errorCode(status.metadata()),
+                status.description()));
+      }
     }
 
     @Override
     public void onCallErrored(Throwable err) {
-      // onCallCompleted follows with the status the error became.
+      // onCallCompleted follows with the status the error became, but without its metadata.
+      if (err instanceof FlightRuntimeException f) {
+        code = FlightErrors.codeOf(f).map(ErrorCode::code).orElse(null);
+      }
     }
   }
 }

@@ -95,6 +95,30 @@ public final class Authenticator implements CallHeaderAuthenticator {
         "Authentication required: send user and password (basic) or a bearer token");
   }
 
+  /**
+   * Authenticates an HTTP request (the monitoring port's status page) by its {@code Authorization}
+   * header exactly as a Flight call with that header: same credentials, same throttling, same
+   * errors.
+   *
+   * @param authorization the header's value, or null when the request has none
+   * @return who sent it
+   * @throws org.apache.arrow.flight.FlightRuntimeException {@code UNAUTHENTICATED} for missing or
+   *     wrong credentials (or a name throttled after failed logins), {@code UNAVAILABLE} when too
+   *     many logins are being checked
+   */
+  public Principal authenticateHttp(String authorization) {
+    org.apache.arrow.flight.FlightCallHeaders headers =
+        new org.apache.arrow.flight.FlightCallHeaders();
+    if (authorization != null) {
+      headers.insert(Auth2Constants.AUTHORIZATION_HEADER, authorization);
+    }
+    Principal p = principal(authenticate(headers).getPeerIdentity());
+    if (p == null) {
+      throw FlightErrors.error(ErrorCode.UNAUTHENTICATED, INVALID);
+    }
+    return p;
+  }
+
   /** The principal a call authenticated as, by the identity {@link #authenticate} gave it. */
   public Principal principal(String peerIdentity) {
     if (peerIdentity == null || peerIdentity.isEmpty()) {

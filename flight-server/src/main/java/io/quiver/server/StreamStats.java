@@ -1,0 +1,25 @@
+package io.quiver.server;
+
+/**
+ * What one scan stream did, for its log line: units and rows sent, and where the column chunks came
+ * from. Counted per unit and per batch (never per row), so keeping it costs nothing measurable.
+ *
+ * <p>Not thread-safe: one stream (one {@link ScanCursor} and the loads it makes on its own thread)
+ * updates it; read it after the stream has ended.
+ */
+final class StreamStats {
+  long units;
+  long rows;
+
+  /** Bytes read from the store (file bytes: compressed pages, footers) by this stream's loads. */
+  long storageBytes;
+
+  /** Decoded bytes of the chunks this stream decoded from the store. */
+  long loadedBytes;
+
+  /** Decoded bytes of the chunks the cache already had (memory, disk tier or another's load). */
+  long cacheBytes;
+
+  long chunksLoaded;
+  long chunksCached;
+}
