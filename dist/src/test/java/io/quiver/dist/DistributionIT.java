@@ -271,7 +271,11 @@ class DistributionIT {
     String cmdline =
         Files.readString(Path.of("/proc", node.pid() + "", "cmdline")).replace('\0', ' ');
     assertTrue(cmdline.contains("--add-opens=java.base/java.nio=ALL-UNNAMED"), cmdline);
-    assertTrue(cmdline.contains(home.resolve("lib") + "/*"), cmdline);
+    // Only the server's SLF4J provider (Logback), not the CLI's (slf4j-simple), and its jar first.
+    assertTrue(
+        cmdline.contains(" -cp " + home.resolve("lib/io.quiver.quiver-flight-server-")), cmdline);
+    assertTrue(cmdline.contains("ch.qos.logback.logback-classic-"), cmdline);
+    assertTrue(!cmdline.contains("slf4j-simple"), cmdline);
     assertTrue(cmdline.contains("io.quiver.server.ServerMain"), cmdline);
     List<String> environ =
         Arrays.asList(Files.readString(Path.of("/proc", node.pid() + "", "environ")).split("\0"));
@@ -295,6 +299,15 @@ class DistributionIT {
         scan.output.contains("id\tname\n0\titem-0\n1\titem-1\n2\titem-2\n"),
         "unexpected rows:\n" + scan.output);
     assertTrue(scan.output.contains(ROWS + " rows, "), scan.output);
+    // The CLI logs through slf4j-simple at warn: no Logback status or debug lines, no SLF4J
+    // complaint about several providers.
+    for (Result r : List.of(mount, create, scan)) {
+      assertTrue(
+          !r.output.contains("SLF4J")
+              && !r.output.contains("logback")
+              && !r.output.contains("DEBUG"),
+          r.output);
+    }
 
     // SQL on the node: Calcite plans, DuckDB executes (its native library loads from lib/ too).
     String[] hostPort = address.split(":");
@@ -337,7 +350,9 @@ class DistributionIT {
         "the node did not stop within " + STOP_BOUND + " of SIGTERM:\n" + Files.readString(log));
     // The JVM's status after a SIGTERM it handled with its shutdown hooks: 128 + 15.
     assertEquals(143, node.exitValue(), Files.readString(log));
-    assertTrue(Files.readString(log).contains("Quiver stopped in"), Files.readString(log));
+    String nodeLog = Files.readString(log);
+    assertTrue(nodeLog.contains("Quiver stopped in"), nodeLog);
+    assertTrue(!nodeLog.contains("SLF4J"), nodeLog);
   }
 
   /** 1000 rows: {@code id} 0..999 and {@code name} "item-<id>", written by Arrow C++. */
