@@ -198,12 +198,17 @@ class DistributionIT {
     List<String> keys = new ArrayList<>();
     for (String line : Files.readAllLines(home.resolve("conf/quiver.yaml"))) {
       Matcher m = setting.matcher(line);
-      if (m.matches() && !m.group(1).startsWith("tls-") && !m.group(1).equals("data-dir")) {
+      if (m.matches()
+          && !m.group(1).startsWith("tls-")
+          && !m.group(1).equals("data-dir")
+          && !m.group(1).equals("log-file")) {
         uncommented.add(line.substring(2));
         keys.add(m.group(1));
       }
     }
-    assertTrue(keys.containsAll(List.of("port", "http-port", "memory", "eviction")), "" + keys);
+    assertTrue(
+        keys.containsAll(List.of("port", "http-port", "memory", "eviction", "log-format")),
+        "" + keys);
     Path copy = tmp.resolve("uncommented.yaml");
     Files.write(copy, uncommented);
     Map<String, String> withCopy = new HashMap<>(env);
