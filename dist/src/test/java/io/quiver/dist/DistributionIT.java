@@ -53,8 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a table defined and scanned with the tarball's client commands, {@code /health} is asked, and the
  * node must stop on SIGTERM.
  *
- * <p>Run by maven-failsafe-plugin after {@code package} in the {@code dist} profile ({@code mvn -B
- * -Pdist verify}, which {@code .ci/run} runs); the tarball's path comes from the pom.
+ * <p>Run by maven-failsafe-plugin after {@code package} ({@code mvn -B verify}, which {@code
+ * .ci/run} runs); the tarball's path comes from the pom.
  */
 class DistributionIT {
   private static final Pattern LISTENING =
@@ -87,7 +87,7 @@ class DistributionIT {
     Path tarball = Path.of(System.getProperty("quiver.dist.tarball", "missing-tarball"));
     assertTrue(
         Files.isRegularFile(tarball),
-        "No tarball at " + tarball + ": run with mvn -Pdist verify (the pom builds and names it)");
+        "No tarball at " + tarball + ": run with mvn verify (the pom builds and names it)");
     Path unpacked = Files.createDirectories(tmp.resolve("opt"));
     Process tar =
         new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", unpacked.toString())
