@@ -159,6 +159,9 @@ public final class FlightErrors {
     if (e instanceof CorruptFileException) {
       return ErrorCode.CORRUPT_FILE;
     }
+    if (e instanceof io.quiver.format.UnsupportedFileException) {
+      return ErrorCode.UNSUPPORTED_FILE;
+    }
     if (e instanceof InvalidMountException || e instanceof InvalidTableException) {
       return ErrorCode.INVALID_REQUEST;
     }
@@ -199,7 +202,7 @@ public final class FlightErrors {
       case NODE_UNAVAILABLE, STORAGE_UNAVAILABLE -> CallStatus.UNAVAILABLE;
       case TIMED_OUT -> CallStatus.TIMED_OUT;
       case CANCELLED -> CallStatus.CANCELLED;
-      case UNIMPLEMENTED -> CallStatus.UNIMPLEMENTED;
+      case UNIMPLEMENTED, UNSUPPORTED_FILE -> CallStatus.UNIMPLEMENTED;
       case CORRUPT_FILE, NODE_DISK, INTERNAL -> CallStatus.INTERNAL; // Flight has no DATA_LOSS
     };
   }

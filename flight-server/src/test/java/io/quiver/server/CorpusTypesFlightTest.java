@@ -2,13 +2,18 @@ package io.quiver.server;
 
 import static io.quiver.testing.ArrowAssertions.assertSameTableDeep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quiver.protocol.ErrorCode;
 import io.quiver.testing.ArrowOracle;
 import io.quiver.testing.Table;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +26,29 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class CorpusTypesFlightTest {
   @TempDir Path tmp;
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "uniform_encryption.parquet.encrypted, encrypted footer",
+    "encrypt_columns_plaintext_footer.parquet.encrypted, encrypted columns"
+  })
+  void encryptedFilesAreUnsupportedNotRetryable(String name, String what) throws Exception {
+    Path lake = Files.createDirectories(tmp.resolve("lake"));
+    try (InputStream in = getClass().getResourceAsStream("/parquet-testing/" + name)) {
+      Files.copy(in, lake.resolve("secret.parquet"));
+    }
+    try (TestNode node = TestNode.start(tmp.resolve("data"))) {
+      node.mount("/lake", lake);
+      // Defining the table reads the footer, and says why it cannot be read.
+      FlightRuntimeException e =
+          assertThrows(
+              FlightRuntimeException.class, () -> node.createTable("t", "/lake/secret.parquet"));
+      assertEquals(FlightStatusCode.UNIMPLEMENTED, e.status().code(), e.getMessage());
+      assertEquals(ErrorCode.UNSUPPORTED_FILE, FlightErrors.codeOf(e).orElseThrow());
+      assertTrue(e.getMessage().contains("secret.parquet"), e.getMessage());
+      assertTrue(e.getMessage().contains(what), e.getMessage());
+    }
+  }
 
   @ParameterizedTest(name = "{0} with the {1} decoder")
   @CsvSource({

@@ -55,6 +55,11 @@ public enum ErrorCode {
   CANCELLED("cancelled"),
   /** The node does not offer this action or command (UNIMPLEMENTED). */
   UNIMPLEMENTED("unimplemented"),
+  /**
+   * A source file uses a feature Quiver does not read, e.g. encryption; the message names the file
+   * and the feature (UNIMPLEMENTED).
+   */
+  UNSUPPORTED_FILE("unsupported-file"),
   /** A bug or a failure of the node itself; the node logged it with details (INTERNAL). */
   INTERNAL("internal");
 

@@ -48,8 +48,9 @@ public final class OrcFooters {
    * @throws CorruptOrcException if the file is not ORC, is truncated or its tail is damaged; the
    *     message names the file
    * @throws UnsupportedOrcSchemaException if a column has a type Quiver cannot decode (a union)
-   * @throws IOException if storage fails (propagated unchanged as thrown by {@code input}), or the
-   *     file has encrypted columns, which Quiver does not read
+   * @throws io.quiver.format.UnsupportedFileException if the file has encrypted columns, which
+   *     Quiver does not read
+   * @throws IOException if storage fails (propagated unchanged as thrown by {@code input})
    */
   public static OrcMetadata read(StorageInput input) throws IOException {
     FileEntry entry = input.entry();
@@ -79,7 +80,7 @@ public final class OrcFooters {
     }
     if (tail.getFooter().hasEncryption()) {
       // Encrypted columns need the writer's keys; without them orc-core returns masked values.
-      throw new IOException(
+      throw new io.quiver.format.UnsupportedFileException(
           "ORC file " + location + " has encrypted columns, which Quiver cannot read");
     }
     List<OrcMetadata.Stripe> stripes = validate(tail, location, length);

@@ -1,5 +1,6 @@
 package io.quiver.format.parquet;
 
+import io.quiver.format.UnsupportedFileException;
 import io.quiver.storage.Location;
 import io.quiver.storage.StorageInput;
 import java.io.ByteArrayInputStream;
@@ -31,6 +32,9 @@ import shaded.parquet.org.apache.thrift.TException;
  * per input). Returned metadata is a heap object owned by the caller.
  */
 public final class ParquetFooters {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ParquetFooters.class);
+
   /** How much of the file's end is read in the first storage call. */
   public static final int TAIL_BYTES = 64 * 1024;
 
@@ -76,8 +80,9 @@ public final class ParquetFooters {
    *
    * @throws CorruptParquetException if the file is not Parquet, is truncated or its footer is
    *     damaged; the message names the file
-   * @throws IOException if storage fails (propagated as thrown by {@code input}), or the file uses
-   *     encrypted footers, which Quiver does not read
+   * @throws UnsupportedFileException if the file is encrypted (footer or columns), which Quiver
+   *     does not read
+   * @throws IOException if storage fails (propagated as thrown by {@code input})
    */
   public static ParquetMetadata read(StorageInput input) throws IOException {
     Location location = input.entry().location();
@@ -92,8 +97,10 @@ public final class ParquetFooters {
 
     byte[] magic = Arrays.copyOfRange(tail, tailLength - 4, tailLength);
     if (Arrays.equals(magic, ENCRYPTED_MAGIC)) {
-      throw new IOException(
-          "Parquet file " + location + " has an encrypted footer, which Quiver cannot read");
+      throw new UnsupportedFileException(
+          "Parquet file "
+              + location
+              + " is encrypted (encrypted footer), which Quiver cannot read");
     }
     if (!Arrays.equals(magic, MAGIC)) {
       throw new CorruptParquetException(
@@ -136,6 +143,12 @@ public final class ParquetFooters {
               footerLength,
               new FileMetaData());
       forgetUnknownLogicalTypes(thrift);
+      if (hasEncryptedColumns(thrift)) {
+        throw new UnsupportedFileException(
+            "Parquet file "
+                + location
+                + " has encrypted columns (plaintext footer), which Quiver cannot read");
+      }
       // As parquet-java's readParquetMetadata: each row group's index of its first row.
       Map<RowGroup, Long> firstRows = new IdentityHashMap<>();
       long rows = 0;
@@ -146,9 +159,17 @@ public final class ParquetFooters {
         }
       }
       metadata = new ParquetMetadataConverter().fromParquetMetadata(thrift, null, false, firstRows);
+    } catch (UnsupportedFileException e) {
+      throw e;
     } catch (IOException | TException | RuntimeException e) {
+      // The parser's own text (a Thrift dump, a NullPointerException) is for the log, not for
+      // clients.
+      LOG.warn("Corrupt Parquet footer in {}", location, e);
       throw new CorruptParquetException(
-          "Corrupt Parquet footer in " + location + ": " + e.getMessage(), e);
+          "Corrupt Parquet footer in "
+              + location
+              + ": its metadata cannot be parsed (the file is damaged or not Parquet)",
+          e);
     }
     validate(metadata, location, footerStart);
     return metadata;
@@ -168,6 +189,24 @@ public final class ParquetFooters {
         element.unsetLogicalType();
       }
     }
+  }
+
+  private static boolean hasEncryptedColumns(FileMetaData thrift) {
+    if (thrift.isSetEncryption_algorithm()) {
+      return true;
+    }
+    if (thrift.getRow_groups() != null) {
+      for (RowGroup group : thrift.getRow_groups()) {
+        if (group.getColumns() != null) {
+          for (org.apache.parquet.format.ColumnChunk chunk : group.getColumns()) {
+            if (chunk.isSetCrypto_metadata() || chunk.isSetEncrypted_column_metadata()) {
+              return true;
+            }
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private static void validate(ParquetMetadata metadata, Location location, long footerStart)

@@ -59,6 +59,9 @@ import org.apache.parquet.schema.Type;
  * call at a time.
  */
 public final class RowGroupDecoder {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(RowGroupDecoder.class);
+
   // Codec implementations only read settings; one configuration without default resources serves
   // every call (loading Hadoop's defaults per call would cost milliseconds).
   private static final Configuration HADOOP_CONF = new Configuration(false);
@@ -253,7 +256,7 @@ public final class RowGroupDecoder {
       throw e;
     } catch (RuntimeException e) {
       // parquet-java reports damaged pages with assorted unchecked exceptions.
-      throw new CorruptParquetException(corruptPrefix(location, rowGroup, name) + e, e);
+      throw corrupt(corruptPrefix(location, rowGroup, name), e);
     }
   }
 
@@ -295,7 +298,7 @@ public final class RowGroupDecoder {
       throw e;
     } catch (RuntimeException e) {
       // parquet-java reports damaged pages with assorted unchecked exceptions.
-      throw new CorruptParquetException(corruptPrefix(location, rowGroup, name) + e, e);
+      throw corrupt(corruptPrefix(location, rowGroup, name), e);
     }
   }
 
@@ -306,6 +309,26 @@ public final class RowGroupDecoder {
       }
     }
     return null;
+  }
+
+  /**
+   * A damaged-data error for a client: {@code prefix} (file, row group, column) and what went wrong
+   * when that is a decoding message; a JVM or library exception's own text (an index out of bounds,
+   * a null pointer, a Thrift dump) is not for clients — it is logged here, and the client reads
+   * that the pages cannot be decoded.
+   */
+  static CorruptParquetException corrupt(String prefix, RuntimeException e) {
+    String message = e.getMessage();
+    if (e instanceof org.apache.parquet.io.ParquetDecodingException
+        && message != null
+        && message.length() <= 300
+        && !message.contains("Exception")
+        && !message.contains("\n")) {
+      return new CorruptParquetException(prefix + message, e);
+    }
+    LOG.warn("{}could not decode the pages", prefix, e);
+    return new CorruptParquetException(
+        prefix + "its pages cannot be decoded (the file is damaged or written wrongly)", e);
   }
 
   static String corruptPrefix(Location location, int rowGroup, String column) {
