@@ -1,6 +1,7 @@
 package io.quiver.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -82,7 +83,17 @@ class FuzzTest {
         FlightErrors.codeOf(e).orElseThrow(() -> new AssertionError(what + ": no code: " + e));
     assertNotEquals(io.quiver.protocol.ErrorCode.INTERNAL, code, what + ": a bug: " + e);
     assertEquals(FlightErrors.statusOf(code).code(), e.status().code(), what + ": " + e);
+    assertFalse(
+        RAW_TEXT.matcher(e.status().description()).find(),
+        what + ": a JVM or library exception's text reached the client: " + e);
   }
+
+  /** What a JVM's or a library's own exception text looks like; never for clients. */
+  private static final java.util.regex.Pattern RAW_TEXT =
+      java.util.regex.Pattern.compile(
+          // Literal alternatives only: fuzzed names make descriptions long runs of letters.
+          "java\\.lang\\.|java\\.io\\.|java\\.util\\.|NullPointerException|IndexOutOfBounds"
+              + "|NegativeArraySize|ClassCastException|Exception: ");
 
   private void stillServing() throws Exception {
     FlightInfo info = node.client().getInfo(FlightDescriptor.command(goodCommand));

@@ -76,12 +76,22 @@ public final class OrcFooters {
       }
     } catch (IOException | RuntimeException e) {
       fs.rethrowStorageFailure(e);
-      throw new CorruptOrcException("Corrupt ORC file tail in " + location + ": " + e, e);
+      throw OrcErrors.corrupt(
+          "Corrupt ORC file tail in " + location + ": ", "it cannot be parsed", e);
     }
     if (tail.getFooter().hasEncryption()) {
       // Encrypted columns need the writer's keys; without them orc-core returns masked values.
       throw new io.quiver.format.UnsupportedFileException(
           "ORC file " + location + " has encrypted columns, which Quiver cannot read");
+    }
+    if (tail.getSchema().getCategory() != TypeDescription.Category.STRUCT) {
+      // Valid ORC (a file of bare values), but a table needs named columns, as Arrow C++ does.
+      throw new io.quiver.format.UnsupportedFileException(
+          "ORC file "
+              + location
+              + " has a "
+              + tail.getSchema().getCategory().getName()
+              + " at its root, not a struct of columns, which Quiver cannot read");
     }
     List<OrcMetadata.Stripe> stripes = validate(tail, location, length);
     Schema schema = OrcSchemas.toArrow(tail.getSchema());
@@ -93,7 +103,8 @@ public final class OrcFooters {
     try {
       statistics = tail.getStripeStatistics();
     } catch (IOException | RuntimeException e) {
-      throw new CorruptOrcException("Corrupt ORC stripe statistics in " + location + ": " + e, e);
+      throw OrcErrors.corrupt(
+          "Corrupt ORC stripe statistics in " + location + ": ", "they cannot be parsed", e);
     }
     for (int s = 0; s < stripes.size(); s++) {
       Map<String, Long> arrow = new HashMap<>();
@@ -138,8 +149,10 @@ public final class OrcFooters {
           OrcProto.PostScript.parseFrom(
               ByteBuffer.wrap(end, end.length - 1 - postScriptLength, postScriptLength));
     } catch (IOException | RuntimeException e) {
-      throw new CorruptOrcException(
-          "Not an ORC file or a corrupt postscript: " + location + ": " + e, e);
+      throw OrcErrors.corrupt(
+          "Not an ORC file or a corrupt postscript: " + location + ": ",
+          "the postscript cannot be parsed",
+          e);
     }
     long room = length - 1 - postScriptLength;
     long[] sections = {
@@ -188,10 +201,6 @@ public final class OrcFooters {
               + " in a file of "
               + length
               + " bytes");
-    }
-    if (tail.getSchema().getCategory() != TypeDescription.Category.STRUCT) {
-      throw new CorruptOrcException(
-          "Corrupt ORC file tail in " + location + ": the root type is " + tail.getSchema());
     }
     List<OrcMetadata.Stripe> stripes = new ArrayList<>();
     long rows = 0;

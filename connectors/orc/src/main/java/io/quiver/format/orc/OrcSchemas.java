@@ -54,7 +54,8 @@ public final class OrcSchemas {
   public static Schema toArrow(TypeDescription schema) {
     Objects.requireNonNull(schema, "schema");
     if (schema.getCategory() != TypeDescription.Category.STRUCT) {
-      throw new IllegalArgumentException("ORC file schema is not a struct: " + schema);
+      throw new IllegalArgumentException(
+          "ORC file schema's root is a " + schema.getCategory().getName() + ", not a struct");
     }
     List<String> names = schema.getFieldNames();
     List<TypeDescription> children = schema.getChildren();

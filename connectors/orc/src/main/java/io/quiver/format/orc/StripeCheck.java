@@ -221,7 +221,7 @@ final class StripeCheck {
       return OrcProto.StripeFooter.parseFrom(InStream.createCodedInputStream(in));
     } catch (IOException | RuntimeException e) {
       fs.rethrowStorageFailure(e);
-      throw corrupt("the stripe footer does not parse: " + e, e);
+      throw corrupt("the stripe footer does not parse: " + OrcErrors.reason(e), e);
     }
   }
 
@@ -479,7 +479,7 @@ final class StripeCheck {
         throw e;
       }
       fs.rethrowStorageFailure(e);
-      throw corrupt(name, "run " + run + " does not read: " + e, e);
+      throw corrupt(name, "run " + run + " does not read: " + OrcErrors.reason(e), e);
     }
   }
 
@@ -544,7 +544,7 @@ final class StripeCheck {
         throw e;
       }
       fs.rethrowStorageFailure(e);
-      throw corrupt(name, "the lengths do not read: " + e, e);
+      throw corrupt(name, "the lengths do not read: " + OrcErrors.reason(e), e);
     }
     if (exact && count < limit) {
       throw corrupt(name, "the dictionary has " + limit + " entries but " + count + " lengths");

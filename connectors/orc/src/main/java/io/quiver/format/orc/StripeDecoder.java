@@ -202,7 +202,7 @@ public final class StripeDecoder {
           column == null
               ? corruptPrefix(location, stripe)
               : corruptPrefix(location, stripe) + "column '" + column + "': ";
-      throw new CorruptOrcException(where + e, e);
+      throw OrcErrors.corrupt(where, "its data cannot be decoded", e);
     } finally {
       if (!done) {
         closeAll(result);

@@ -177,4 +177,25 @@ class OrcFootersTest {
       assertEquals(100, orc.readMetadata(input).rowCount());
     }
   }
+
+  @Test
+  void aFileOfBareValuesIsUnsupportedNotCorrupt() throws Exception {
+    Path file = dir.resolve("bare.orc");
+    org.apache.orc.TypeDescription bare = org.apache.orc.TypeDescription.createLong();
+    try (org.apache.orc.Writer writer =
+        OrcFile.createWriter(
+            new org.apache.hadoop.fs.Path(file.toUri()),
+            OrcFile.writerOptions(new Configuration()).setSchema(bare))) {
+      org.apache.hadoop.hive.ql.exec.vector.VectorizedRowBatch batch = bare.createRowBatch();
+      batch.size = 3;
+      ((org.apache.hadoop.hive.ql.exec.vector.LongColumnVector) batch.cols[0]).vector[1] = 7;
+      writer.addRowBatch(batch);
+    }
+    try (StorageInput input = DecodedOrc.open(file)) {
+      io.quiver.format.UnsupportedFileException e =
+          assertThrows(
+              io.quiver.format.UnsupportedFileException.class, () -> OrcFooters.read(input));
+      assertTrue(e.getMessage().contains("bare.orc has a bigint at its root"), e.getMessage());
+    }
+  }
 }
