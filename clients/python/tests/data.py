@@ -285,6 +285,8 @@ VARIANTS: Dict[str, Dict[str, Any]] = {
     "zstd_v2_pages": {"compression": "zstd", "data_page_version": "2.0"},
     "gzip_plain": {"compression": "gzip", "use_dictionary": False},
     "lz4_no_stats": {"compression": "lz4", "write_statistics": False},
+    # The node's default decoder (Arrow C++ through the JNI) has no Brotli; the Java one reads it.
+    "brotli": {"compression": "brotli"},
     "uncompressed_delta": {
         "compression": "none",
         "use_dictionary": False,

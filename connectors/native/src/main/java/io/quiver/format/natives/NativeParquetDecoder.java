@@ -38,6 +38,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
@@ -140,8 +141,10 @@ public final class NativeParquetDecoder {
    * Whether {@link #decode} can decode {@code columns} of files with this footer, so callers can
    * choose the Java decoder otherwise: true when Arrow C++ is {@linkplain #isAvailable()
    * available}, {@code columns} is non-empty without duplicates, every column exists, is flat
-   * (primitive, not repeated) and has a type {@link ParquetSchemas} maps, and no requested column
-   * chunk exceeds 2 GiB. Never throws for bad column names (it returns false); reads nothing.
+   * (primitive, not repeated) and has a type {@link ParquetSchemas} maps, no requested column chunk
+   * exceeds 2 GiB or is Brotli-compressed (this Arrow C++ build lacks the codec), and the file is
+   * not one of old parquet-mr's PARQUET-816 files. Never throws for bad column names (it returns
+   * false); reads nothing.
    */
   public static boolean supports(ParquetMetadata footer, List<String> columns) {
     Objects.requireNonNull(footer, "footer");
@@ -170,7 +173,9 @@ public final class NativeParquetDecoder {
     }
     for (BlockMetaData block : footer.getBlocks()) {
       for (var chunk : block.getColumns()) {
-        if (chunk.getTotalSize() > RowGroupExtract.MAX_CHUNK_BYTES
+        if ((chunk.getTotalSize() > RowGroupExtract.MAX_CHUNK_BYTES
+                // This Arrow C++ build has no Brotli; the Java decoder has.
+                || chunk.getCodec() == CompressionCodecName.BROTLI)
             && columns.contains(chunk.getPath().toArray()[0])) {
           return false;
         }

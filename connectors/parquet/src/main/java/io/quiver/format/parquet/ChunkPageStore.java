@@ -29,6 +29,7 @@ import org.apache.parquet.format.converter.ParquetMetadataConverter;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnPath;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.ParquetDecodingException;
 import org.apache.parquet.schema.MessageType;
 
@@ -284,7 +285,10 @@ final class ChunkPageStore implements PageReadStore {
 
     private BytesInputDecompressor decompressor() {
       if (decompressor == null) {
-        decompressor = codecs.getDecompressor(chunk.meta().getCodec());
+        decompressor =
+            chunk.meta().getCodec() == CompressionCodecName.BROTLI
+                ? BrotliDecompressor.INSTANCE
+                : codecs.getDecompressor(chunk.meta().getCodec());
       }
       return decompressor;
     }
