@@ -198,4 +198,35 @@ class OrcFootersTest {
       assertTrue(e.getMessage().contains("bare.orc has a bigint at its root"), e.getMessage());
     }
   }
+
+  @Test
+  void encryptedColumnsAreUnsupportedNotAStorageFailure() throws Exception {
+    Path file = dir.resolve("secret.orc");
+    org.apache.orc.TypeDescription schema =
+        org.apache.orc.TypeDescription.fromString("struct<id:bigint,ssn:string>");
+    org.apache.orc.InMemoryKeystore keys =
+        new org.apache.orc.InMemoryKeystore()
+            .addKey("pii", org.apache.orc.EncryptionAlgorithm.AES_CTR_128, new byte[16]);
+    try (org.apache.orc.Writer writer =
+        OrcFile.createWriter(
+            new org.apache.hadoop.fs.Path(file.toUri()),
+            OrcFile.writerOptions(new Configuration())
+                .setSchema(schema)
+                .setKeyProvider(keys)
+                .encrypt("pii:ssn"))) {
+      org.apache.hadoop.hive.ql.exec.vector.VectorizedRowBatch batch = schema.createRowBatch();
+      batch.size = 2;
+      ((org.apache.hadoop.hive.ql.exec.vector.BytesColumnVector) batch.cols[1])
+          .setVal(0, "123-45-6789".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      ((org.apache.hadoop.hive.ql.exec.vector.BytesColumnVector) batch.cols[1])
+          .setVal(1, "987-65-4321".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      writer.addRowBatch(batch);
+    }
+    try (StorageInput input = DecodedOrc.open(file)) {
+      io.quiver.format.UnsupportedFileException e =
+          assertThrows(
+              io.quiver.format.UnsupportedFileException.class, () -> OrcFooters.read(input));
+      assertTrue(e.getMessage().contains("secret.orc has encrypted columns"), e.getMessage());
+    }
+  }
 }
