@@ -8,6 +8,7 @@ import io.quiver.catalog.Catalog;
 import io.quiver.catalog.ResolvedPath;
 import io.quiver.format.FileMetadata;
 import io.quiver.format.UnitDecoder;
+import io.quiver.storage.CountingStorageInput;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.StorageInput;
 import java.io.IOException;
@@ -108,7 +109,8 @@ final class UnitLoader {
     UnitDecoder decoder = decoderFor(resolved, metadata, names);
     Map<String, List<FieldVector>> decoded;
     StorageInput opened = resolved.storage().open(entry);
-    try (StorageInput input = stats == null ? opened : new CountingInput(opened, stats)) {
+    try (StorageInput input =
+        stats == null ? opened : new CountingStorageInput(opened, n -> stats.storageBytes += n)) {
       decoded = decoder.decode(input, metadata, unit, names, allocator, batchRows);
     }
     Map<ColumnChunkKey, ColumnChunk> loaded = new LinkedHashMap<>();

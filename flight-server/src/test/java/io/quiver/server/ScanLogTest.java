@@ -453,14 +453,18 @@ class ScanLogTest {
       synchronized (found) {
         while (found[0] == null) {
           long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-          if (left <= 0 || !process.isAlive() && found[0] == null) {
-            Thread.sleep(100); // let the reader take the last lines
-            throw new AssertionError("the node did not start: " + String.join("\n", stderr));
+          if (left <= 0 || !process.isAlive()) {
+            break;
           }
           found.wait(Math.min(left, 200));
         }
-        return found[0];
+        if (found[0] != null) {
+          return found[0];
+        }
       }
+      // The reader ends at the dead process's end of stderr: wait (bounded) for its last lines.
+      reader.join(5_000);
+      throw new AssertionError("the node did not start: " + String.join("\n", stderr));
     }
 
     void action(String type, Map<String, ?> body) throws Exception {

@@ -2,6 +2,7 @@ package io.quiver.bench.harness;
 
 import io.quiver.format.parquet.ParquetFooters;
 import io.quiver.format.parquet.RowGroupDecoder;
+import io.quiver.storage.CountingStorageInput;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
 import io.quiver.storage.Storage;
@@ -92,7 +93,9 @@ final class DirectJavaContender implements Contender {
             footer.getFileMetaData().getSchema().getFields().stream()
                 .map(org.apache.parquet.schema.Type::getName)
                 .toList());
-    try (CountingInput in = new CountingInput(storage.open(entries.get(f)))) {
+    AtomicLong bytesRead = new AtomicLong();
+    try (StorageInput in =
+        new CountingStorageInput(storage.open(entries.get(f)), bytesRead::addAndGet)) {
       for (int rg = first; rg < first + count; rg++) {
         Map<String, List<FieldVector>> decoded =
             RowGroupDecoder.decode(in, footer, rg, columns, allocator, batchRows);
@@ -109,7 +112,7 @@ final class DirectJavaContender implements Contender {
           decoded.values().forEach(slices -> slices.forEach(FieldVector::close));
         }
       }
-      totals[2] += in.bytesRead.get();
+      totals[2] += bytesRead.get();
     }
   }
 
@@ -136,32 +139,6 @@ final class DirectJavaContender implements Contender {
       return FlightReads.collect(futures, w.requestsPerClient(), true);
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  /** Counts the bytes read through a borrowed input; closes it. */
-  private static final class CountingInput implements StorageInput {
-    private final StorageInput in;
-    final AtomicLong bytesRead = new AtomicLong();
-
-    CountingInput(StorageInput in) {
-      this.in = in;
-    }
-
-    @Override
-    public FileEntry entry() {
-      return in.entry();
-    }
-
-    @Override
-    public void readFully(long position, byte[] buffer, int offset, int length) throws IOException {
-      in.readFully(position, buffer, offset, length);
-      bytesRead.addAndGet(length);
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
     }
   }
 

@@ -43,25 +43,7 @@ public final class MeteredStorage implements Storage {
   @Override
   public StorageInput open(FileEntry entry) throws IOException {
     metrics.recordOpen();
-    StorageInput input = delegate.open(entry);
-    return new StorageInput() {
-      @Override
-      public FileEntry entry() {
-        return input.entry();
-      }
-
-      @Override
-      public void readFully(long position, byte[] buffer, int offset, int length)
-          throws IOException {
-        input.readFully(position, buffer, offset, length);
-        metrics.recordRead(length);
-      }
-
-      @Override
-      public void close() throws IOException {
-        input.close();
-      }
-    };
+    return new CountingStorageInput(delegate.open(entry), metrics::recordRead);
   }
 
   @Override

@@ -290,27 +290,20 @@ public final class SecurityConfig {
   public ObjectNode describe() {
     ObjectNode out = JSON.createObjectNode();
     ObjectNode u = out.putObject("users");
-    users
-        .values()
-        .forEach(
-            x -> {
-              ObjectNode n = u.putObject(x.name());
-              n.put("password", "****");
-              x.roles().forEach(n.putArray("roles")::add);
-            });
+    users.values().forEach(x -> hidden(u, x.name(), "password", x.roles()));
     ObjectNode t = out.putObject("tokens");
-    tokens
-        .values()
-        .forEach(
-            x -> {
-              ObjectNode n = t.putObject(x.name());
-              n.put("sha256", "****");
-              x.roles().forEach(n.putArray("roles")::add);
-            });
+    tokens.values().forEach(x -> hidden(t, x.name(), "sha256", x.roles()));
     out.put("token-ttl", Durations.format(tokenTtl));
     ObjectNode c = out.putObject("credentials");
     credentialSets.forEach((name, options) -> Mount.mask(options).forEach(c.putObject(name)::put));
     return out;
+  }
+
+  /** Adds {@code name: {hashField: "****", roles: [...]}} to {@code section}. */
+  private static void hidden(ObjectNode section, String name, String hashField, Set<String> roles) {
+    ObjectNode entry = section.putObject(name);
+    entry.put(hashField, "****");
+    roles.forEach(entry.putArray("roles")::add);
   }
 
   /** For logs: counts only, never names of secrets. */
