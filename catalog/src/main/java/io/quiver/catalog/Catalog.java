@@ -1,6 +1,5 @@
 package io.quiver.catalog;
 
-import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.quiver.format.FileFormat;
 import io.quiver.format.FileMetadata;
 import io.quiver.format.FormatRegistry;
@@ -19,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
@@ -28,12 +28,26 @@ import org.slf4j.LoggerFactory;
  * The namespace: mounts of store locations onto namespace paths, logical tables over namespace
  * paths, and the metadata (listings, footers) needed to plan scans.
  *
- * <p>Changes are persisted through the {@link CatalogStore} before they are visible, so a restart
- * keeps every mount and table that a client was told about. Thread-safe: mutations are serialized;
- * reads see a consistent snapshot.
+ * <p>State: the persisted part ({@link CatalogState}) is one revision of the {@link CatalogStore};
+ * beside it, each available mount has an open store client ({@link StorageHandle}). Both live in
+ * one immutable view that is replaced as a whole (copy on write), so resolving a path — every plan
+ * and every scan does — takes no lock. Changes are serialized by a lock that is never held across a
+ * call to a remote store: stores are opened and checked before it is taken, and closed after it is
+ * released. A change is committed to the store (compare-and-set on the revision) before it is
+ * visible, so a restart keeps every mount and table that a client was told about; revisions
+ * committed by another catalog over the same store (another node) are picked up through the store's
+ * watch.
+ *
+ * <p>Unmounting never closes a store under a live stream: scans hold a {@link PathLease}, and the
+ * store client is closed when the last lease is released.
+ *
+ * <p>Thread-safe.
  */
 public final class Catalog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
+
+  /** How often a change is retried when another catalog commits first. */
+  private static final int MAX_ATTEMPTS = 8;
 
   private final CatalogStore store;
   private final StorageRegistry registry;
@@ -46,14 +60,31 @@ public final class Catalog implements AutoCloseable {
 
   private final MountPolicy policy;
 
-  @GuardedBy("this")
-  private final Map<NamespacePath, Storage> storages = new HashMap<>();
+  /**
+   * The persisted state, with the open store of each available mount and why each other one is
+   * unavailable. Immutable; replaced as a whole.
+   */
+  private record View(
+      long revision,
+      CatalogState state,
+      Map<NamespacePath, StorageHandle> handles,
+      Map<NamespacePath, String> unavailable) {
+    View {
+      handles = Map.copyOf(handles);
+      unavailable = Map.copyOf(unavailable);
+    }
+  }
 
-  /** Mounts whose store could not be opened at load time, with the reason. */
-  @GuardedBy("this")
-  private final Map<NamespacePath, String> unavailable = new HashMap<>();
+  private volatile View view;
 
-  private volatile CatalogState state;
+  /** Why a mount another catalog added has no store here yet (opened when its revision comes). */
+  private static final String NOT_OPENED = "not opened on this node yet";
+
+  /** Serializes changes (and the application of other catalogs' revisions). */
+  private final Object changes = new Object();
+
+  private final CatalogStore.Watch watch;
+  private volatile boolean closed;
 
   /**
    * Loads the catalog from {@code store} and opens a storage for every mount.
@@ -76,7 +107,8 @@ public final class Catalog implements AutoCloseable {
    * Loads the catalog from {@code store} and opens a storage for every mount that {@code policy}
    * allows and that opens; any other mount stays in the catalog as unavailable (see {@link
    * #unavailableReason}) so that the node starts and it can be fixed by unmounting and mounting it
-   * again.
+   * again. The catalog then follows revisions other catalogs commit to {@code store}. The store
+   * stays the caller's to close (after this catalog).
    */
   public Catalog(
       CatalogStore store,
@@ -92,22 +124,20 @@ public final class Catalog implements AutoCloseable {
     this.formats = formats;
     this.metrics = metrics;
     this.metadata = metadata;
-    this.state = store.load();
-    for (Mount m : state.mounts()) {
-      try {
-        storages.put(m.path(), openStorage(m));
-      } catch (IOException | RuntimeException e) {
-        String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-        unavailable.put(m.path(), reason);
-        LOG.warn(
-            "Mount {} is unavailable: {} (unmount and mount it again to fix)", m.path(), reason);
-      }
-    }
+    CatalogStore.Snapshot loaded = store.load();
+    this.view = new View(0, CatalogState.EMPTY, Map.of(), Map.of());
+    apply(loaded);
+    this.watch = store.watch(this::follow);
   }
 
   /** The file formats and decoders this catalog knows. */
   public FormatRegistry formats() {
     return formats;
+  }
+
+  /** The revision of the catalog's state this node serves. */
+  public long revision() {
+    return view.revision();
   }
 
   private Storage openStorage(Mount m) throws IOException {
@@ -116,6 +146,127 @@ public final class Catalog implements AutoCloseable {
       return new MeteredStorage(store, metrics.forMount(m.path().toString(), m.target().scheme()));
     } catch (IllegalArgumentException e) {
       throw new InvalidMountException("Cannot mount " + m.target() + ": " + e.getMessage(), e);
+    }
+  }
+
+  // ---- revisions ----
+
+  /** A revision reported by the store's watch: applied unless this catalog has it already. */
+  private void follow(CatalogStore.Snapshot s) {
+    if (closed) {
+      return;
+    }
+    View v = view;
+    if (s.revision() < v.revision()
+        || (s.revision() == v.revision() && !v.unavailable().containsValue(NOT_OPENED))) {
+      return;
+    }
+    try {
+      apply(s);
+      LOG.info("Catalog revision {} from another node applied", s.revision());
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot apply catalog revision {}: {}", s.revision(), e.toString());
+    }
+  }
+
+  /**
+   * Makes {@code s} this catalog's view: reuses the store of every unchanged mount, opens the store
+   * of every new or changed one (before taking the lock: that can be remote I/O), and retires the
+   * others (after releasing it). A view newer than {@code s} wins.
+   */
+  private void apply(CatalogStore.Snapshot s) {
+    View before = view;
+    Map<NamespacePath, StorageHandle> opened = new HashMap<>();
+    Map<NamespacePath, String> failed = new HashMap<>();
+    for (Mount m : s.state().mounts()) {
+      StorageHandle h = before.handles().get(m.path());
+      if (h != null && h.mount().equals(m)) {
+        continue;
+      }
+      try {
+        opened.put(m.path(), new StorageHandle(m, openStorage(m)));
+      } catch (IOException | RuntimeException e) {
+        String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+        failed.put(m.path(), reason);
+        LOG.warn(
+            "Mount {} is unavailable: {} (unmount and mount it again to fix)", m.path(), reason);
+      }
+    }
+    List<StorageHandle> retired = new ArrayList<>();
+    synchronized (changes) {
+      View v = view;
+      if (s.revision() < v.revision() || closed) {
+        retired.addAll(opened.values());
+      } else {
+        Map<NamespacePath, StorageHandle> handles = new HashMap<>();
+        Map<NamespacePath, String> unavailable = new HashMap<>();
+        for (Mount m : s.state().mounts()) {
+          StorageHandle kept = v.handles().get(m.path());
+          StorageHandle fresh = opened.remove(m.path());
+          if (kept != null && kept.mount().equals(m) && fresh == null) {
+            handles.put(m.path(), kept);
+          } else if (fresh != null) {
+            handles.put(m.path(), fresh);
+          } else {
+            unavailable.put(m.path(), failed.getOrDefault(m.path(), NOT_OPENED));
+          }
+        }
+        for (StorageHandle h : v.handles().values()) {
+          if (handles.get(h.mount().path()) != h) {
+            retired.add(h);
+          }
+        }
+        retired.addAll(opened.values());
+        view = new View(s.revision(), s.state(), handles, unavailable);
+      }
+    }
+    retired.forEach(StorageHandle::retire);
+  }
+
+  /**
+   * Commits {@code change} applied to the current state, and makes it the view with {@code added}
+   * as the stores of new mounts. Validation happens in {@code change}, against the state it is
+   * given, under the lock; when another catalog committed first, the state is reloaded and {@code
+   * change} runs again.
+   */
+  private void commit(UnaryOperator<CatalogState> change, Map<NamespacePath, StorageHandle> added)
+      throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      List<StorageHandle> retired = new ArrayList<>();
+      try {
+        synchronized (changes) {
+          View v = view;
+          CatalogState next = change.apply(v.state());
+          CatalogStore.Snapshot s = store.update(v.revision(), next);
+          Map<NamespacePath, StorageHandle> handles = new HashMap<>();
+          Map<NamespacePath, String> unavailable = new HashMap<>();
+          for (Mount m : next.mounts()) {
+            StorageHandle h = added.get(m.path());
+            if (h == null) {
+              h = v.handles().get(m.path());
+            }
+            if (h != null && h.mount().equals(m)) {
+              handles.put(m.path(), h);
+            } else {
+              unavailable.put(m.path(), v.unavailable().getOrDefault(m.path(), NOT_OPENED));
+            }
+          }
+          for (StorageHandle h : v.handles().values()) {
+            if (handles.get(h.mount().path()) != h) {
+              retired.add(h);
+            }
+          }
+          view = new View(s.revision(), next, handles, unavailable);
+          return;
+        }
+      } catch (CatalogConflictException e) {
+        if (attempt >= MAX_ATTEMPTS) {
+          throw e;
+        }
+        apply(store.load()); // outside the lock: may open stores
+      } finally {
+        retired.forEach(StorageHandle::retire);
+      }
     }
   }
 
@@ -145,7 +296,7 @@ public final class Catalog implements AutoCloseable {
       throw new IllegalArgumentException(
           "Cannot mount at the namespace root '/': choose a path such as /data");
     }
-    checkMountable(path, force);
+    checkMountable(view, path, force);
     Mount mount = new Mount(path, target, options);
     String decoder = mount.decoder();
     if (decoder != null && !formats.allDecoderNames().contains(decoder)) {
@@ -160,12 +311,12 @@ public final class Catalog implements AutoCloseable {
     }
     // Opening the store and checking the target are network calls with timeouts of seconds:
     // not under the lock, so that plans and other catalog changes go on meanwhile.
-    Storage storage = openStorage(mount);
+    StorageHandle handle = new StorageHandle(mount, openStorage(mount));
     boolean ok = false;
     try {
       boolean exists;
       try {
-        exists = storage.exists(target);
+        exists = handle.storage().exists(target);
       } catch (IOException e) {
         // File-system exceptions put the path before the reason; the target is named already.
         String reason =
@@ -178,25 +329,22 @@ public final class Catalog implements AutoCloseable {
         throw new InvalidMountException(
             "Cannot mount " + target + " at " + path + ": nothing exists there");
       }
-      synchronized (this) {
-        // Again, now authoritative: the catalog may have changed while the store was checked.
-        boolean replacing = checkMountable(path, force);
-        List<Mount> mounts = new ArrayList<>(state.mounts());
-        mounts.removeIf(m -> replacing && m.path().equals(path));
-        mounts.add(mount);
-        commit(new CatalogState(mounts, state.tables()));
-        Storage previous = storages.put(path, storage);
-        if (previous != null) {
-          previous.close();
-        }
-        unavailable.remove(path);
-      }
+      commit(
+          state -> {
+            // Again, now authoritative: the catalog may have changed while the store was checked.
+            boolean replacing = checkMountable(view, path, force);
+            List<Mount> mounts = new ArrayList<>(state.mounts());
+            mounts.removeIf(m -> replacing && m.path().equals(path));
+            mounts.add(mount);
+            return new CatalogState(mounts, state.tables());
+          },
+          Map.of(path, handle));
       ok = true;
       LOG.info("Mounted {} at {}", target, path);
       return mount;
     } finally {
       if (!ok) {
-        storage.close();
+        handle.retire();
       }
     }
   }
@@ -207,16 +355,16 @@ public final class Catalog implements AutoCloseable {
    * @throws AlreadyExistsException if an available mount is there
    * @throws InvalidMountException if it would cover existing tables
    */
-  private synchronized boolean checkMountable(NamespacePath path, boolean force) {
+  private static boolean checkMountable(View v, NamespacePath path, boolean force) {
     // Mounting again over an unavailable mount replaces it (its tables stay): how it is fixed.
-    boolean replacing = unavailable.containsKey(path);
-    if (!replacing && state.mounts().stream().anyMatch(m -> m.path().equals(path))) {
+    boolean replacing = v.unavailable().containsKey(path);
+    if (!replacing && v.state().mounts().stream().anyMatch(m -> m.path().equals(path))) {
       throw new AlreadyExistsException("A mount already exists at " + path + "; unmount it first");
     }
     // A mount below another one would silently change what tables below it read.
     if (!replacing && !force) {
       List<String> covered =
-          state.tables().stream()
+          v.state().tables().stream()
               .filter(t -> path.contains(t.path()))
               .map(TableDefinition::name)
               .sorted()
@@ -235,47 +383,48 @@ public final class Catalog implements AutoCloseable {
   }
 
   /**
-   * Removes the mount at {@code path}.
+   * Removes the mount at {@code path}. Scans reading through it finish; its store client is closed
+   * when the last of them ends.
    *
    * @throws NoSuchPathException if nothing is mounted there
    * @throws InvalidMountException if tables are defined below it (drop them first)
    */
-  public synchronized void unmount(NamespacePath path) throws IOException {
-    Mount mount =
-        state.mounts().stream()
-            .filter(m -> m.path().equals(path))
-            .findFirst()
-            .orElseThrow(() -> new NoSuchPathException("Nothing is mounted at " + path));
-    List<String> using =
-        state.tables().stream()
-            .filter(t -> resolveMount(t.path(), state).map(m -> m.equals(mount)).orElse(false))
-            .map(TableDefinition::name)
-            .toList();
-    if (!using.isEmpty()) {
-      throw new InvalidMountException(
-          "Cannot unmount "
-              + path
-              + ": tables "
-              + String.join(", ", using)
-              + " use it; drop them first");
-    }
-    List<Mount> mounts = new ArrayList<>(state.mounts());
-    mounts.remove(mount);
-    commit(new CatalogState(mounts, state.tables()));
-    unavailable.remove(path);
-    Storage storage = storages.remove(path);
-    if (storage != null) {
-      storage.close();
-    }
+  public void unmount(NamespacePath path) throws IOException {
+    commit(
+        state -> {
+          Mount mount =
+              state.mounts().stream()
+                  .filter(m -> m.path().equals(path))
+                  .findFirst()
+                  .orElseThrow(() -> new NoSuchPathException("Nothing is mounted at " + path));
+          List<String> using =
+              state.tables().stream()
+                  .filter(
+                      t -> resolveMount(t.path(), state).map(m -> m.equals(mount)).orElse(false))
+                  .map(TableDefinition::name)
+                  .toList();
+          if (!using.isEmpty()) {
+            throw new InvalidMountException(
+                "Cannot unmount "
+                    + path
+                    + ": tables "
+                    + String.join(", ", using)
+                    + " use it; drop them first");
+          }
+          List<Mount> mounts = new ArrayList<>(state.mounts());
+          mounts.remove(mount);
+          return new CatalogState(mounts, state.tables());
+        },
+        Map.of());
   }
 
-  /** Why the mount at {@code path} is unavailable (its store did not open at load), or null. */
-  public synchronized String unavailableReason(NamespacePath path) {
-    return unavailable.get(path);
+  /** Why the mount at {@code path} is unavailable (its store did not open), or null. */
+  public String unavailableReason(NamespacePath path) {
+    return view.unavailable().get(path);
   }
 
   public List<Mount> mounts() {
-    return state.mounts().stream().sorted(Comparator.comparing(Mount::path)).toList();
+    return view.state().mounts().stream().sorted(Comparator.comparing(Mount::path)).toList();
   }
 
   private static Optional<Mount> resolveMount(NamespacePath path, CatalogState s) {
@@ -290,50 +439,55 @@ public final class Catalog implements AutoCloseable {
    * right now (a cached copy is keyed by its version, so keeping it is never unsafe).
    */
   public boolean isCurrentVersion(Location file, String version) {
-    CatalogState s = state;
+    View v = view;
     Optional<Mount> mount =
-        s.mounts().stream()
+        v.state().mounts().stream()
             .filter(m -> m.target().contains(file))
             .max(Comparator.comparingInt(m -> m.target().toString().length()));
     if (mount.isEmpty()) {
       return false;
     }
-    Storage storage;
-    synchronized (this) {
-      storage = storages.get(mount.get().path());
-    }
-    if (storage == null) {
+    StorageHandle handle = v.handles().get(mount.get().path());
+    if (handle == null || !handle.acquire()) {
       return false;
     }
     try {
-      return storage.stat(file).version().token().equals(version);
+      return handle.storage().stat(file).version().token().equals(version);
     } catch (FileNotFoundException e) {
       return false;
     } catch (IOException | RuntimeException e) {
       LOG.debug("Cannot check the version of {}: {}", file, e.toString());
       return true;
+    } finally {
+      handle.release();
     }
   }
 
   /**
-   * Resolves a namespace path through the deepest mount containing it.
+   * Resolves a namespace path through the deepest mount containing it. The storage is the mount's
+   * and may be closed by an unmount while it is used; a reader that must not be cut off holds a
+   * {@link #lease} instead.
    *
    * @throws NoSuchPathException if no mount contains it
    */
   public ResolvedPath resolve(NamespacePath path) {
-    CatalogState s = state;
+    View v = view;
+    StorageHandle handle = handleOf(v, path);
+    Mount mount = handle.mount();
+    Location location = mount.target().resolve(mount.path().relativize(path));
+    return new ResolvedPath(path, mount, location, handle.storage());
+  }
+
+  private static StorageHandle handleOf(View v, NamespacePath path) {
     Mount mount =
-        resolveMount(path, s)
+        resolveMount(path, v.state())
             .orElseThrow(
                 () ->
                     new NoSuchPathException(
                         "No mount contains " + path + " (see 'quiver mounts')"));
-    Storage storage;
-    synchronized (this) {
-      storage = storages.get(mount.path());
-    }
-    if (storage == null) {
-      String reason = unavailableReason(mount.path());
+    StorageHandle handle = v.handles().get(mount.path());
+    if (handle == null) {
+      String reason = v.unavailable().get(mount.path());
       if (reason != null) {
         throw new java.io.UncheckedIOException(
             new io.quiver.storage.StorageUnavailableException(
@@ -346,8 +500,53 @@ public final class Catalog implements AutoCloseable {
       }
       throw new NoSuchPathException("The mount at " + mount.path() + " was removed");
     }
-    Location location = mount.target().resolve(mount.path().relativize(path));
-    return new ResolvedPath(path, mount, location, storage);
+    return handle;
+  }
+
+  /**
+   * A resolved path whose store stays open until {@link #close}, even if the mount is removed
+   * meanwhile. Not thread-safe; close exactly once.
+   */
+  public static final class PathLease implements AutoCloseable {
+    private final ResolvedPath path;
+    private StorageHandle handle;
+
+    private PathLease(ResolvedPath path, StorageHandle handle) {
+      this.path = path;
+      this.handle = handle;
+    }
+
+    public ResolvedPath path() {
+      return path;
+    }
+
+    @Override
+    public void close() {
+      if (handle != null) {
+        handle.release();
+        handle = null;
+      }
+    }
+  }
+
+  /**
+   * Resolves {@code path} like {@link #resolve} and keeps its mount's store open until the lease is
+   * closed.
+   *
+   * @throws NoSuchPathException if no mount contains it (or it was removed just now)
+   */
+  public PathLease lease(NamespacePath path) {
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      View v = view;
+      StorageHandle handle = handleOf(v, path);
+      if (handle.acquire()) {
+        Mount mount = handle.mount();
+        Location location = mount.target().resolve(mount.path().relativize(path));
+        return new PathLease(new ResolvedPath(path, mount, location, handle.storage()), handle);
+      }
+      // Retired and closed between reading the view and acquiring: the view has changed.
+    }
+    throw new NoSuchPathException("The mount containing " + path + " was removed");
   }
 
   // ---- tables ----
@@ -371,14 +570,16 @@ public final class Catalog implements AutoCloseable {
     // Listing and reading footers can take long (many files, a slow store): not under the lock,
     // so that mounts, plans and other tables are not held up meanwhile.
     dataset(name, path, table.format());
-    synchronized (this) {
-      if (findTable(name).isPresent()) {
-        throw new AlreadyExistsException("Table " + name + " already exists");
-      }
-      List<TableDefinition> tables = new ArrayList<>(state.tables());
-      tables.add(table);
-      commit(new CatalogState(state.mounts(), tables));
-    }
+    commit(
+        state -> {
+          if (state.tables().stream().anyMatch(t -> t.name().equals(name))) {
+            throw new AlreadyExistsException("Table " + name + " already exists");
+          }
+          List<TableDefinition> tables = new ArrayList<>(state.tables());
+          tables.add(table);
+          return new CatalogState(state.mounts(), tables);
+        },
+        Map.of());
     LOG.info("Created table {} over {}", name, path);
     return table;
   }
@@ -386,30 +587,37 @@ public final class Catalog implements AutoCloseable {
   /**
    * @throws NoSuchTableException if there is no such table
    */
-  public synchronized void dropTable(String name) throws IOException {
-    TableDefinition table = table(name);
-    List<TableDefinition> tables = new ArrayList<>(state.tables());
-    tables.remove(table);
-    commit(new CatalogState(state.mounts(), tables));
+  public void dropTable(String name) throws IOException {
+    commit(
+        state -> {
+          List<TableDefinition> tables = new ArrayList<>(state.tables());
+          if (!tables.removeIf(t -> t.name().equals(name))) {
+            throw noSuchTable(name);
+          }
+          return new CatalogState(state.mounts(), tables);
+        },
+        Map.of());
   }
 
   public List<TableDefinition> tables() {
-    return state.tables().stream().sorted(Comparator.comparing(TableDefinition::name)).toList();
+    return view.state().tables().stream()
+        .sorted(Comparator.comparing(TableDefinition::name))
+        .toList();
   }
 
   public Optional<TableDefinition> findTable(String name) {
-    return state.tables().stream().filter(t -> t.name().equals(name)).findFirst();
+    return view.state().tables().stream().filter(t -> t.name().equals(name)).findFirst();
   }
 
   /**
    * @throws NoSuchTableException if there is no such table
    */
   public TableDefinition table(String name) {
-    return findTable(name)
-        .orElseThrow(
-            () ->
-                new NoSuchTableException(
-                    "Table " + name + " does not exist (see 'quiver table ls')"));
+    return findTable(name).orElseThrow(() -> noSuchTable(name));
+  }
+
+  private static NoSuchTableException noSuchTable(String name) {
+    return new NoSuchTableException("Table " + name + " does not exist (see 'quiver table ls')");
   }
 
   /** The dataset of table {@code name}. */
@@ -560,28 +768,22 @@ public final class Catalog implements AutoCloseable {
     return metadata.get(storage, entry, formats.format(format));
   }
 
-  private void commit(CatalogState next) throws IOException {
-    store.save(next);
-    state = next;
-  }
-
+  /**
+   * Stops following the store and closes every mount's store client once no lease holds it. The
+   * store itself stays open (it is the caller's).
+   */
   @Override
-  public synchronized void close() throws IOException {
-    IOException failure = null;
-    for (Storage s : storages.values()) {
-      try {
-        s.close();
-      } catch (IOException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
+  public void close() {
+    List<StorageHandle> retired;
+    synchronized (changes) {
+      if (closed) {
+        return;
       }
+      closed = true;
+      retired = new ArrayList<>(view.handles().values());
+      view = new View(view.revision(), view.state(), Map.of(), view.unavailable());
     }
-    storages.clear();
-    if (failure != null) {
-      throw failure;
-    }
+    watch.close();
+    retired.forEach(StorageHandle::retire);
   }
 }

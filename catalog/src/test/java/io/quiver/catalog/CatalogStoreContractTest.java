@@ -2,6 +2,7 @@ package io.quiver.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,20 +12,23 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link CatalogStore} promises (the embedded file store today; a ZooKeeper store in a
- * cluster): an empty store loads {@link CatalogState#EMPTY}; a saved state reads back equal, with
- * every mount option and odd characters intact, also from a new instance over the same place (a
- * restart); a save replaces the whole state; concurrent saves leave exactly one of the saved
- * states, never a mix; damaged persisted state is an {@link IOException}, never a runtime failure
- * or a silently empty catalog.
+ * cluster): an empty store loads {@link CatalogState#EMPTY} at revision 0; an update reads back
+ * equal, with every mount option and odd characters intact, also from a new instance over the same
+ * place (a restart), and replaces the whole state; updates are compare-and-set on the revision, so
+ * concurrent read-modify-writes through separate instances lose nothing; watchers of one instance
+ * hear of changes made through another within the store's bound, in order; damaged persisted state
+ * is an {@link IOException}, never a runtime failure or a silently empty catalog.
  *
  * <p>An implementation's test extends this class and says how to open its store. Packaged in the
  * catalog's test-jar for stores in other modules.
@@ -60,33 +64,68 @@ public abstract class CatalogStoreContractTest {
             new TableDefinition("sales.orders", NamespacePath.of("/local/orders"), "orc")));
   }
 
+  /** Commits {@code next} over whatever revision the store has now. */
+  private static CatalogStore.Snapshot save(CatalogStore store, CatalogState next)
+      throws IOException {
+    return store.update(store.load().revision(), next);
+  }
+
   @Test
-  void anEmptyStoreLoadsTheEmptyState() throws IOException {
-    assertEquals(CatalogState.EMPTY, open().load());
+  void anEmptyStoreLoadsTheEmptyStateAtRevisionZero() throws IOException {
+    try (CatalogStore store = open()) {
+      assertEquals(CatalogStore.Snapshot.EMPTY, store.load());
+    }
   }
 
   @Test
   void aSavedStateReadsBackEqualAlsoAfterARestart() throws IOException {
-    CatalogStore store = open();
-    store.save(sample());
-    assertEquals(sample(), store.load());
-    CatalogState reopened = open().load();
-    assertEquals(sample(), reopened);
-    assertEquals(
-        "http://127.0.0.1:9000/?a=b&c=%20d", reopened.mounts().get(0).options().get("endpoint"));
-    assertEquals("quote \" and \\", reopened.mounts().get(2).options().get("note"));
+    try (CatalogStore store = open()) {
+      CatalogStore.Snapshot s = store.update(0, sample());
+      assertEquals(new CatalogStore.Snapshot(1, sample()), s);
+      assertEquals(s, store.load());
+    }
+    try (CatalogStore reopened = open()) {
+      CatalogStore.Snapshot s = reopened.load();
+      assertEquals(1, s.revision());
+      assertEquals(sample(), s.state());
+      assertEquals(
+          "http://127.0.0.1:9000/?a=b&c=%20d", s.state().mounts().get(0).options().get("endpoint"));
+      assertEquals("quote \" and \\", s.state().mounts().get(2).options().get("note"));
+    }
   }
 
   @Test
-  void aSaveReplacesTheWholeState() throws IOException {
-    CatalogStore store = open();
-    store.save(sample());
-    CatalogState smaller =
-        new CatalogState(List.of(sample().mounts().get(1)), List.of(/* all tables dropped */ ));
-    store.save(smaller);
-    assertEquals(smaller, open().load());
-    store.save(CatalogState.EMPTY);
-    assertEquals(CatalogState.EMPTY, open().load());
+  void anUpdateReplacesTheWholeStateAndCountsRevisions() throws IOException {
+    try (CatalogStore store = open()) {
+      store.update(0, sample());
+      CatalogState smaller =
+          new CatalogState(List.of(sample().mounts().get(1)), List.of(/* all tables dropped */ ));
+      assertEquals(2, store.update(1, smaller).revision());
+      try (CatalogStore other = open()) {
+        assertEquals(new CatalogStore.Snapshot(2, smaller), other.load());
+      }
+      assertEquals(3, store.update(2, CatalogState.EMPTY).revision());
+      try (CatalogStore other = open()) {
+        assertEquals(new CatalogStore.Snapshot(3, CatalogState.EMPTY), other.load());
+      }
+    }
+  }
+
+  @Test
+  void anUpdateOverAStaleRevisionIsAConflictAndChangesNothing() throws IOException {
+    try (CatalogStore a = open();
+        CatalogStore b = open()) {
+      a.update(0, sample());
+      // b read revision 0 before a's update: its change must not overwrite a's.
+      CatalogConflictException e =
+          assertThrows(CatalogConflictException.class, () -> b.update(0, CatalogState.EMPTY));
+      assertEquals(0, e.expectedRevision());
+      assertEquals(1, e.actualRevision());
+      assertEquals(new CatalogStore.Snapshot(1, sample()), b.load());
+      // Nor may a revision from the future be claimed.
+      assertThrows(CatalogConflictException.class, () -> b.update(7, CatalogState.EMPTY));
+      assertEquals(1, a.load().revision());
+    }
   }
 
   @Test
@@ -98,57 +137,126 @@ public abstract class CatalogStoreContractTest {
       tables.add(new TableDefinition("t" + i, NamespacePath.of("/m" + i + "/t"), "parquet"));
     }
     CatalogState big = new CatalogState(mounts, tables);
-    open().save(big);
-    assertEquals(big, open().load());
+    try (CatalogStore store = open()) {
+      save(store, big);
+    }
+    try (CatalogStore store = open()) {
+      assertEquals(big, store.load().state());
+    }
   }
 
+  /**
+   * Writers on separate instances (as separate nodes) each add tables by read-modify-write,
+   * retrying on conflicts: every table of every writer is there at the end, and the revision counts
+   * every commit — no update is lost.
+   */
   @Test
-  void concurrentSavesLeaveOneOfTheStatesNeverAMix() throws Exception {
-    int writers = 8;
-    List<CatalogState> states = new ArrayList<>();
-    for (int w = 0; w < writers; w++) {
-      List<Mount> mounts = new ArrayList<>();
-      List<TableDefinition> tables = new ArrayList<>();
-      for (int i = 0; i < 50; i++) {
-        mounts.add(mount("/w" + w + "m" + i, "file:///tmp/w" + w + "/" + i + "/", Map.of()));
-        tables.add(new TableDefinition("w" + w + "t" + i, NamespacePath.of("/w" + w), "parquet"));
-      }
-      states.add(new CatalogState(mounts, tables));
-    }
+  void concurrentReadModifyWritesLoseNoUpdate() throws Exception {
+    int writers = 4;
+    int perWriter = 15;
     ExecutorService pool = Executors.newFixedThreadPool(writers);
+    List<CatalogStore> stores = new ArrayList<>();
     try {
       CountDownLatch start = new CountDownLatch(1);
-      List<Future<?>> saves = new ArrayList<>();
-      for (CatalogState s : states) {
-        CatalogStore store = open(); // one instance per writer, as separate nodes would have
-        saves.add(
+      List<Future<Integer>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        CatalogStore store = open();
+        stores.add(store);
+        int writer = w;
+        done.add(
             pool.submit(
                 () -> {
                   start.await();
-                  for (int round = 0; round < 5; round++) {
-                    store.save(s);
+                  int conflicts = 0;
+                  for (int i = 0; i < perWriter; i++) {
+                    while (true) {
+                      CatalogStore.Snapshot s = store.load();
+                      List<TableDefinition> tables = new ArrayList<>(s.state().tables());
+                      tables.add(
+                          new TableDefinition(
+                              "w" + writer + "t" + i, NamespacePath.of("/w/t"), "parquet"));
+                      try {
+                        store.update(s.revision(), new CatalogState(s.state().mounts(), tables));
+                        break;
+                      } catch (CatalogConflictException e) {
+                        conflicts++;
+                      }
+                    }
                   }
-                  return null;
+                  return conflicts;
                 }));
       }
       start.countDown();
-      for (Future<?> f : saves) {
-        f.get(60, TimeUnit.SECONDS);
+      for (Future<Integer> f : done) {
+        f.get(120, TimeUnit.SECONDS);
       }
     } finally {
       pool.shutdownNow();
+      for (CatalogStore s : stores) {
+        s.close();
+      }
     }
-    CatalogState last = open().load();
-    assertTrue(states.contains(last), "a mix of saves was persisted: " + last);
+    try (CatalogStore store = open()) {
+      CatalogStore.Snapshot last = store.load();
+      assertEquals(writers * perWriter, last.state().tables().size());
+      assertEquals(writers * perWriter, last.revision());
+      for (int w = 0; w < writers; w++) {
+        for (int i = 0; i < perWriter; i++) {
+          String name = "w" + w + "t" + i;
+          assertTrue(
+              last.state().tables().stream().anyMatch(t -> t.name().equals(name)),
+              name + " was lost");
+        }
+      }
+    }
+  }
+
+  /** A change committed through one instance reaches the watchers of another within the bound. */
+  @Test
+  void watchersOfAnotherInstanceHearOfEveryChange() throws Exception {
+    try (CatalogStore writer = open();
+        CatalogStore watched = open()) {
+      save(writer, sample());
+      BlockingQueue<CatalogStore.Snapshot> heard = new LinkedBlockingQueue<>();
+      CatalogStore.Watch watch = watched.watch(heard::add);
+      // A watch reports later revisions only, not the one already there.
+      assertNull(
+          heard.poll(Math.min(3 * watched.watchDelayMillis(), 2_000), TimeUnit.MILLISECONDS));
+      CatalogState next = new CatalogState(sample().mounts(), List.of());
+      writer.update(1, next);
+      long bound = 10 * watched.watchDelayMillis() + 5_000;
+      CatalogStore.Snapshot s = heard.poll(bound, TimeUnit.MILLISECONDS);
+      assertEquals(new CatalogStore.Snapshot(2, next), s, "no news within " + bound + " ms");
+      // Its own changes too; none are reported twice or out of order.
+      watched.update(2, CatalogState.EMPTY);
+      assertEquals(
+          new CatalogStore.Snapshot(3, CatalogState.EMPTY),
+          heard.poll(bound, TimeUnit.MILLISECONDS));
+      writer.update(3, sample());
+      assertEquals(3 + 1, heard.poll(bound, TimeUnit.MILLISECONDS).revision());
+      assertNull(
+          heard.poll(Math.min(3 * watched.watchDelayMillis(), 2_000), TimeUnit.MILLISECONDS));
+      // A closed watch hears nothing more.
+      watch.close();
+      writer.update(4, CatalogState.EMPTY);
+      assertNull(
+          heard.poll(Math.min(3 * watched.watchDelayMillis(), 2_000), TimeUnit.MILLISECONDS));
+    }
   }
 
   @Test
   void damagedStateIsAnIoExceptionNotAnEmptyCatalog() throws IOException {
-    open().save(sample());
+    try (CatalogStore store = open()) {
+      save(store, sample());
+    }
     if (!damagePersistedState()) {
       return; // nothing outside the store can damage it
     }
-    IOException e = assertThrows(IOException.class, () -> open().load());
-    assertNotNull(e.getMessage());
+    try (CatalogStore store = open()) {
+      IOException e = assertThrows(IOException.class, store::load);
+      assertNotNull(e.getMessage());
+      // Nor can a change be committed over it (it would replace state nobody could read).
+      assertThrows(IOException.class, () -> store.update(1, CatalogState.EMPTY));
+    }
   }
 }

@@ -142,6 +142,9 @@ public final class FlightErrors {
     if (e instanceof AlreadyExistsException) {
       return ErrorCode.ALREADY_EXISTS;
     }
+    if (e instanceof io.quiver.catalog.CatalogConflictException) {
+      return ErrorCode.NODE_UNAVAILABLE; // other nodes kept changing the catalog: retry
+    }
     if (e instanceof CacheCapacityException
         || e instanceof OutOfMemoryException
         || e instanceof io.quiver.server.sql.SqlEngine.SqlResourceException) {

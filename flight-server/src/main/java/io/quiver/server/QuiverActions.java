@@ -275,28 +275,31 @@ final class QuiverActions {
     long bytes = 0;
     long lastSent = System.nanoTime();
     for (DataFile f : dataset.files()) {
-      ResolvedPath resolved = catalog.resolve(f.path());
-      for (int u = 0; u < f.metadata().unitCount(); u++) {
-        if (call.isCancelled()) {
-          LOG.info("Load of {} cancelled after {} units", dataset.name(), unitsDone);
-          return;
-        }
-        Map<ColumnChunkKey, CachedChunk> chunks =
-            units.acquire(resolved, f.entry(), f.metadata(), u, columns, null);
-        try {
-          for (CachedChunk c : chunks.values()) {
-            bytes += c.chunk().sizeBytes();
+      // Held while the file loads: an unmount meanwhile does not close its store under the load.
+      try (Catalog.PathLease lease = catalog.lease(f.path())) {
+        ResolvedPath resolved = lease.path();
+        for (int u = 0; u < f.metadata().unitCount(); u++) {
+          if (call.isCancelled()) {
+            LOG.info("Load of {} cancelled after {} units", dataset.name(), unitsDone);
+            return;
           }
-        } finally {
-          chunks.values().forEach(CachedChunk::close);
-        }
-        unitsDone++;
-        rows += f.metadata().unitRows(u);
-        if (System.nanoTime() - lastSent >= LOAD_PROGRESS_NANOS) {
-          lastSent = System.nanoTime();
-          results.accept(
-              CacheLoadProgress.loading(
-                  dataset.name(), totalUnits, unitsDone, rows, bytes, totalBytes));
+          Map<ColumnChunkKey, CachedChunk> chunks =
+              units.acquire(resolved, f.entry(), f.metadata(), u, columns, null);
+          try {
+            for (CachedChunk c : chunks.values()) {
+              bytes += c.chunk().sizeBytes();
+            }
+          } finally {
+            chunks.values().forEach(CachedChunk::close);
+          }
+          unitsDone++;
+          rows += f.metadata().unitRows(u);
+          if (System.nanoTime() - lastSent >= LOAD_PROGRESS_NANOS) {
+            lastSent = System.nanoTime();
+            results.accept(
+                CacheLoadProgress.loading(
+                    dataset.name(), totalUnits, unitsDone, rows, bytes, totalBytes));
+          }
         }
       }
     }

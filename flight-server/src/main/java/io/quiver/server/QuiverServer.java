@@ -447,6 +447,7 @@ public final class QuiverServer implements AutoCloseable {
   private final ChunkCache cache;
   private final StorageMetrics storageMetrics = new StorageMetrics();
   private final Catalog catalog;
+  private final FileCatalogStore catalogStore;
   private final FlightServer server;
   private final ChunkStreamer streamer;
   private final BufferAllocator sql;
@@ -485,6 +486,7 @@ public final class QuiverServer implements AutoCloseable {
     FlightSqlService sqlService = null;
     ChunkCache chunkCache = null;
     Catalog cat = null;
+    FileCatalogStore catStore = null;
     FlightServer flightServer = null;
     MonitoringServer httpServer = null;
     try {
@@ -497,9 +499,10 @@ public final class QuiverServer implements AutoCloseable {
                 + String.join(", ", formats.allDecoderNames())
                 + ")");
       }
+      catStore = new FileCatalogStore(config.dataDir());
       cat =
           new Catalog(
-              new FileCatalogStore(config.dataDir()),
+              catStore,
               StorageRegistry.loadInstalled(),
               formats,
               storageMetrics,
@@ -635,6 +638,7 @@ public final class QuiverServer implements AutoCloseable {
       closeQuietly(httpServer);
       closeQuietly(flightServer);
       closeQuietly(cat);
+      closeQuietly(catStore);
       closeQuietly(sqlEngine);
       closeQuietly(sqlAlloc);
       closeQuietly(flightAlloc);
@@ -651,6 +655,7 @@ public final class QuiverServer implements AutoCloseable {
     this.sqlService = sqlService;
     this.cache = chunkCache;
     this.catalog = cat;
+    this.catalogStore = catStore;
     this.http = httpServer;
   }
 
@@ -909,6 +914,7 @@ public final class QuiverServer implements AutoCloseable {
     awaitFreed(flight);
     sqlEngine.close();
     catalog.close();
+    catalogStore.close();
     cache.close(); // writes memory to the disk tier: every stream has released its chunks
     long queued = streams.getAllocatedMemory() + flight.getAllocatedMemory();
     if (stalled && queued > 0) {

@@ -52,6 +52,10 @@ final class ScanCursor implements AutoCloseable {
   private int part = -1;
   private int unitIndex;
   private ResolvedPath resolved;
+
+  /** Keeps the current part's store open even if its mount is removed while it streams. */
+  private Catalog.PathLease lease;
+
   private FileEntry entry;
   private FileMetadata metadata;
   private List<CachedChunk> current;
@@ -176,7 +180,9 @@ final class ScanCursor implements AutoCloseable {
   }
 
   private void openPart(ScanTicket.Part p) throws IOException {
-    resolved = catalog.resolve(NamespacePath.of(p.path()));
+    closeLease();
+    lease = catalog.lease(NamespacePath.of(p.path()));
+    resolved = lease.path();
     entry = new FileEntry(resolved.location(), p.length(), new ObjectVersion(p.version()));
     metadata = catalog.metadata(resolved.storage(), entry, p.format());
     if (part > 0 && !project(metadata.schema(), ticket.columns()).equals(schema)) {
@@ -195,9 +201,17 @@ final class ScanCursor implements AutoCloseable {
     }
   }
 
+  private void closeLease() {
+    if (lease != null) {
+      lease.close();
+      lease = null;
+    }
+  }
+
   @Override
   public void close() {
     release();
+    closeLease();
   }
 
   /**
