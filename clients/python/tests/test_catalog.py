@@ -54,3 +54,51 @@ def test_stats_health_cache_free_and_actions(client, lake):
     actions = client.list_actions()
     assert {"mount", "create-table", "tables", "stats", "cache-free"} <= set(actions)
     assert client.action("health") == [{"status": "ok"}]
+
+
+def test_namespace_ls_stat_refresh_mv_and_rename(client, lake, tmp_path):
+    """The namespace from Python: ls pages and stat from the kept listings, refresh under
+    sync=never, a metadata-only mv the table follows, and a table rename; pyarrow reads the
+    moved table the same as the file it still is on disk."""
+    year = tmp_path / "raw" / "2024"
+    year.mkdir(parents=True)
+    small = pq.read_table(lake["many"]).slice(0, 100)
+    pq.write_table(small, year / "a.parquet")
+    client.mount("/ns", tmp_path.as_uri(), {"sync": "never"})
+    try:
+        client.create_table("ns.y2024", "/ns/raw/2024")
+        entries = list(client.ls("/ns/raw"))
+        assert [(e["name"], e["kind"], e["files"]) for e in entries] == [("2024", "directory", 1)]
+        assert entries[0]["size"] == (year / "a.parquet").stat().st_size
+        assert {"name": "ns", "kind": "mount"}.items() <= {
+            **next(e for e in client.ls("/") if e["name"] == "ns")
+        }.items()
+
+        # A new file stays unseen under sync=never until the path is refreshed.
+        pq.write_table(small, year / "b.parquet")
+        assert [e["name"] for e in client.ls("/ns/raw/2024")] == ["a.parquet"]
+        assert client.refresh("ns.y2024")["files"] == 2
+        assert [e["name"] for e in client.ls("/ns/raw/2024")] == ["a.parquet", "b.parquet"]
+
+        stat = client.stat("/ns/raw/2024/a.parquet")
+        assert stat["entry"]["kind"] == "file" and stat["entry"]["format"] == "parquet"
+        assert (stat["mount"], stat["sync"]) == ("/ns", "never")
+
+        assert client.mv("/ns/raw/2024", "/archive/2024") == 1
+        assert (year / "a.parquet").exists(), "mv touched the store"
+        moved = client.read_table("ns.y2024").sort_by("id")
+        assert moved.equals(pq.read_table(year).sort_by("id").select(moved.column_names))
+        with pytest.raises(qc.NotFound):
+            list(client.ls("/ns/raw/2024"))
+
+        renamed = client.rename_table("ns.y2024", "archive.y2024")
+        assert renamed.path == "/archive/2024"
+        assert client.read_table("archive.y2024").num_rows == 200
+        client.drop_table("archive.y2024")
+    finally:
+        for name in ("ns.y2024", "archive.y2024"):
+            if name in {t.name for t in client.tables()}:
+                client.drop_table(name)
+        if "/archive/2024" in {m.path for m in client.mounts()}:
+            client.mv("/archive/2024", "/ns/raw/2024")  # merges back into /ns
+        client.unmount("/ns")

@@ -413,6 +413,46 @@ class QuiverClient:
         """Remove a table definition; its files are not touched."""
         self._action_one("drop-table", {"name": name}, where={"table": name})
 
+    def rename_table(self, name: str, new_name: str) -> TableInfo:
+        """Rename a table; its files and definition are not touched."""
+        body = {"name": name, "newName": new_name}
+        return TableInfo._from_json(self._action_one("rename-table", body, where={"table": name}))
+
+    # -- the namespace ---------------------------------------------------------------------------
+
+    def ls(self, path: str = "/") -> Iterator[Dict[str, Any]]:
+        """The entries directly below ``path`` (mounts, directories with the files and bytes below
+        them, files with size, version, modification time and format), sorted by name, fetched a
+        page of 1,000 at a time as the iterator is consumed. Answered from the node's kept
+        listings (the mount's ``sync`` policy)."""
+        after: Optional[str] = None
+        while True:
+            body: Dict[str, Any] = {"path": path}
+            if after is not None:
+                body["after"] = after
+            page = self._action_one("ls", body, where={"path": path})
+            yield from page.get("entries", [])
+            after = page.get("next")
+            if after is None:
+                return
+
+    def stat(self, path: str) -> Dict[str, Any]:
+        """What ``path`` is (``entry``: kind, size, files, version, modified, format), the mount it
+        is read through and that mount's ``sync`` policy, and the ``tables`` over it."""
+        return self._action_one("stat", {"path": path}, where={"path": path})
+
+    def mv(self, source: str, target: str) -> int:
+        """Move a directory, file or mount in the namespace only: nothing is copied or deleted in
+        any store. Tables over it follow; returns how many did."""
+        body = {"source": source, "target": target}
+        return int(self._action_one("mv", body, where={"path": source}).get("tables", 0))
+
+    def refresh(self, source: str) -> Dict[str, Any]:
+        """List a path (``/...``) or a table again now, whatever its mount's sync policy; returns
+        ``{"path", "files", "bytes"}``."""
+        body, where = _source_json(source)
+        return self._action_one("refresh", body, where=where)
+
     def stats(self) -> Dict[str, Any]:
         """Cache, storage and scan counters of the node (the ``stats`` action)."""
         return self._action_one("stats")

@@ -140,10 +140,14 @@ public final class Catalog implements AutoCloseable {
     return view.revision();
   }
 
-  private Storage openStorage(Mount m) throws IOException {
+  private SyncedStorage openStorage(Mount m) throws IOException {
+    SyncPolicy sync = m.syncPolicy();
     try {
       Storage store = registry.create(m.target(), policy.storageOptions(m));
-      return new MeteredStorage(store, metrics.forMount(m.path().toString(), m.target().scheme()));
+      return new SyncedStorage(
+          new MeteredStorage(store, metrics.forMount(m.path().toString(), m.target().scheme())),
+          sync,
+          metadata.listings());
     } catch (IllegalArgumentException e) {
       throw new InvalidMountException("Cannot mount " + m.target() + ": " + e.getMessage(), e);
     }
@@ -156,7 +160,10 @@ public final class Catalog implements AutoCloseable {
     if (closed) {
       return;
     }
-    View v = view;
+    View v;
+    synchronized (changes) {
+      v = view; // a commit of this catalog's sets its view before it lets go of the lock
+    }
     if (s.revision() < v.revision()
         || (s.revision() == v.revision() && !v.unavailable().containsValue(NOT_OPENED))) {
       return;
@@ -202,11 +209,10 @@ public final class Catalog implements AutoCloseable {
         Map<NamespacePath, String> unavailable = new HashMap<>();
         for (Mount m : s.state().mounts()) {
           StorageHandle kept = v.handles().get(m.path());
-          StorageHandle fresh = opened.remove(m.path());
-          if (kept != null && kept.mount().equals(m) && fresh == null) {
-            handles.put(m.path(), kept);
-          } else if (fresh != null) {
-            handles.put(m.path(), fresh);
+          if (kept != null && kept.mount().equals(m)) {
+            handles.put(m.path(), kept); // what was opened meanwhile is retired below
+          } else if (opened.containsKey(m.path())) {
+            handles.put(m.path(), opened.remove(m.path()));
           } else {
             unavailable.put(m.path(), failed.getOrDefault(m.path(), NOT_OPENED));
           }
@@ -233,40 +239,53 @@ public final class Catalog implements AutoCloseable {
       throws IOException {
     for (int attempt = 1; ; attempt++) {
       List<StorageHandle> retired = new ArrayList<>();
+      CatalogConflictException conflict = null;
       try {
         synchronized (changes) {
           View v = view;
           CatalogState next = change.apply(v.state());
-          CatalogStore.Snapshot s = store.update(v.revision(), next);
-          Map<NamespacePath, StorageHandle> handles = new HashMap<>();
-          Map<NamespacePath, String> unavailable = new HashMap<>();
-          for (Mount m : next.mounts()) {
-            StorageHandle h = added.get(m.path());
-            if (h == null) {
-              h = v.handles().get(m.path());
-            }
-            if (h != null && h.mount().equals(m)) {
-              handles.put(m.path(), h);
-            } else {
-              unavailable.put(m.path(), v.unavailable().getOrDefault(m.path(), NOT_OPENED));
-            }
+          CatalogStore.Snapshot s;
+          try {
+            s = store.update(v.revision(), next);
+          } catch (CatalogConflictException e) {
+            conflict = e;
+            s = null;
           }
-          for (StorageHandle h : v.handles().values()) {
-            if (handles.get(h.mount().path()) != h) {
-              retired.add(h);
+          if (s != null) {
+            Map<NamespacePath, StorageHandle> handles = new HashMap<>();
+            Map<NamespacePath, String> unavailable = new HashMap<>();
+            for (Mount m : next.mounts()) {
+              StorageHandle h = added.get(m.path());
+              if (h == null) {
+                h = v.handles().get(m.path());
+              }
+              if (h != null && h.mount().equals(m)) {
+                handles.put(m.path(), h);
+              } else {
+                unavailable.put(m.path(), v.unavailable().getOrDefault(m.path(), NOT_OPENED));
+              }
             }
+            for (StorageHandle h : v.handles().values()) {
+              if (handles.get(h.mount().path()) != h) {
+                retired.add(h);
+              }
+            }
+            for (StorageHandle h : added.values()) {
+              if (handles.get(h.mount().path()) != h) {
+                retired.add(h); // opened for a mount the change did not keep
+              }
+            }
+            view = new View(s.revision(), next, handles, unavailable);
+            return;
           }
-          view = new View(s.revision(), next, handles, unavailable);
-          return;
         }
-      } catch (CatalogConflictException e) {
-        if (attempt >= MAX_ATTEMPTS) {
-          throw e;
-        }
-        apply(store.load()); // outside the lock: may open stores
       } finally {
         retired.forEach(StorageHandle::retire);
       }
+      if (attempt >= MAX_ATTEMPTS) {
+        throw conflict;
+      }
+      apply(store.load()); // outside the lock: may open stores
     }
   }
 
@@ -336,7 +355,7 @@ public final class Catalog implements AutoCloseable {
             List<Mount> mounts = new ArrayList<>(state.mounts());
             mounts.removeIf(m -> replacing && m.path().equals(path));
             mounts.add(mount);
-            return new CatalogState(mounts, state.tables());
+            return state.withMounts(mounts);
           },
           Map.of(path, handle));
       ok = true;
@@ -413,7 +432,7 @@ public final class Catalog implements AutoCloseable {
           }
           List<Mount> mounts = new ArrayList<>(state.mounts());
           mounts.remove(mount);
-          return new CatalogState(mounts, state.tables());
+          return state.withMounts(mounts);
         },
         Map.of());
   }
@@ -472,10 +491,25 @@ public final class Catalog implements AutoCloseable {
    */
   public ResolvedPath resolve(NamespacePath path) {
     View v = view;
-    StorageHandle handle = handleOf(v, path);
+    return resolved(v, path, handleOf(v, path));
+  }
+
+  /**
+   * {@code path} through {@code handle}'s mount; its storage leaves out what was moved away from
+   * below {@code path}.
+   */
+  private static ResolvedPath resolved(View v, NamespacePath path, StorageHandle handle) {
     Mount mount = handle.mount();
     Location location = mount.target().resolve(mount.path().relativize(path));
-    return new ResolvedPath(path, mount, location, handle.storage());
+    List<Location> hidden = new ArrayList<>();
+    for (NamespacePath h : v.state().hidden()) {
+      if (path.contains(h) && mount.path().contains(h)) {
+        hidden.add(mount.target().resolve(mount.path().relativize(h)));
+      }
+    }
+    Storage storage =
+        hidden.isEmpty() ? handle.storage() : new HidingStorage(handle.storage(), hidden);
+    return new ResolvedPath(path, mount, location, storage);
   }
 
   private static StorageHandle handleOf(View v, NamespacePath path) {
@@ -485,6 +519,12 @@ public final class Catalog implements AutoCloseable {
                 () ->
                     new NoSuchPathException(
                         "No mount contains " + path + " (see 'quiver mounts')"));
+    for (NamespacePath h : v.state().hidden()) {
+      if (h.contains(path) && mount.path().contains(h)) {
+        throw new NoSuchPathException(
+            "Nothing exists at " + path + ": " + h + " was moved away (see 'quiver ls')");
+      }
+    }
     StorageHandle handle = v.handles().get(mount.path());
     if (handle == null) {
       String reason = v.unavailable().get(mount.path());
@@ -540,13 +580,275 @@ public final class Catalog implements AutoCloseable {
       View v = view;
       StorageHandle handle = handleOf(v, path);
       if (handle.acquire()) {
-        Mount mount = handle.mount();
-        Location location = mount.target().resolve(mount.path().relativize(path));
-        return new PathLease(new ResolvedPath(path, mount, location, handle.storage()), handle);
+        return new PathLease(resolved(v, path, handle), handle);
       }
       // Retired and closed between reading the view and acquiring: the view has changed.
     }
     throw new NoSuchPathException("The mount containing " + path + " was removed");
+  }
+
+  // ---- listings ----
+
+  /**
+   * Checks with the store that {@code expected} (planned, perhaps from a kept listing) is still the
+   * current version of the file {@code resolved} names; a read must pass this before it serves
+   * anything, cached or not. One store call per file per {@link ListingCache#VERIFIED_FOR} at most;
+   * a change found drops the kept listings holding the file, so the next plan sees it.
+   *
+   * @throws io.quiver.storage.VersionChangedException if the store holds another version
+   * @throws FileNotFoundException if the file is gone
+   */
+  public static void verify(ResolvedPath resolved, FileEntry expected) throws IOException {
+    verify(resolved, expected, false);
+  }
+
+  /**
+   * Like {@link #verify(ResolvedPath, FileEntry)}; with {@code ask} the store is asked whatever was
+   * confirmed a moment ago (a statement that plans and reads in one go checks its plan so).
+   */
+  public static void verify(ResolvedPath resolved, FileEntry expected, boolean ask)
+      throws IOException {
+    Storage storage = resolved.storage();
+    if (storage instanceof HidingStorage hiding) {
+      hiding.check(expected.location());
+      storage = hiding.delegate();
+    }
+    if (storage instanceof SyncedStorage synced) {
+      synced.verify(expected, ask);
+      return;
+    }
+    FileEntry current = storage.stat(expected.location());
+    if (!current.equals(expected)) {
+      throw new io.quiver.storage.VersionChangedException(
+          expected.location(), expected.version(), current.version());
+    }
+  }
+
+  /**
+   * Drops the kept listings at, above and below {@code path} (of the mount containing it and of
+   * every mount below it), so the next plan or {@code ls} asks the store.
+   *
+   * @return how many mounts' listings were refreshed
+   * @throws NoSuchPathException if no mount contains or lies below {@code path}
+   */
+  public int refresh(NamespacePath path) {
+    View v = view;
+    int refreshed = 0;
+    Optional<Mount> containing = resolveMount(path, v.state());
+    if (containing.isPresent()) {
+      StorageHandle h = v.handles().get(containing.get().path());
+      if (h != null) {
+        Mount m = h.mount();
+        h.storage().refresh(m.target().resolve(m.path().relativize(path)));
+        refreshed++;
+      }
+    }
+    for (StorageHandle h : v.handles().values()) {
+      if (!h.mount().path().equals(path) && path.contains(h.mount().path())) {
+        h.storage().refresh(h.mount().target());
+        refreshed++;
+      }
+    }
+    if (containing.isEmpty() && refreshed == 0) {
+      throw new NoSuchPathException("No mount contains " + path + " (see 'quiver mounts')");
+    }
+    return refreshed;
+  }
+
+  /** The sync policy of the mount at {@code path}'s store listings. */
+  public SyncPolicy syncPolicy(NamespacePath mountPath) {
+    return view.state().mounts().stream()
+        .filter(m -> m.path().equals(mountPath))
+        .findFirst()
+        .orElseThrow(() -> new NoSuchPathException("Nothing is mounted at " + mountPath))
+        .syncPolicy();
+  }
+
+  /** The node's kept listings (shared by every mount). */
+  public ListingCache listings() {
+    return metadata.listings();
+  }
+
+  // ---- moves ----
+
+  /**
+   * Moves {@code source} to {@code target} in the namespace only: nothing is copied or deleted in
+   * any store, so it takes the same time for one file as for a million. A mount point is renamed
+   * (with the mounts below it); a directory or file inside a mount is shown at {@code target}
+   * through a mount of its own (same store location and options) and hidden at {@code source}.
+   * Tables over paths at or below {@code source} follow the move.
+   *
+   * @return how many tables followed
+   * @throws NoSuchPathException if nothing exists at {@code source}
+   * @throws AlreadyExistsException if something exists at {@code target} already
+   * @throws IllegalArgumentException if either is the root or {@code target} is inside {@code
+   *     source}
+   */
+  public int move(NamespacePath source, NamespacePath target) throws IOException {
+    if (source.isRoot() || target.isRoot()) {
+      throw new IllegalArgumentException("Cannot move the namespace root '/' or over it");
+    }
+    if (source.contains(target)) {
+      throw new IllegalArgumentException(
+          "Cannot move " + source + " to " + target + ": the target is inside the source");
+    }
+    View v = view;
+    Optional<Mount> at =
+        v.state().mounts().stream().filter(m -> m.path().equals(source)).findFirst();
+    Map<NamespacePath, Mount> moved = new HashMap<>();
+    if (at.isEmpty()) {
+      // A directory or file inside a mount: it must exist there (one store call, outside the lock).
+      try (PathLease lease = lease(source)) {
+        ResolvedPath r = lease.path();
+        if (!r.storage().exists(r.location())) {
+          throw new NoSuchPathException("Nothing exists at " + source + " (" + r.location() + ")");
+        }
+        moved.put(target, new Mount(target, r.location(), r.mount().options()));
+      }
+    }
+    for (Mount m : v.state().mounts()) {
+      if (source.contains(m.path())) {
+        NamespacePath p = target.resolve(source.relativize(m.path()));
+        moved.put(p, new Mount(p, m.target(), m.options()));
+      }
+    }
+    if (!target.isRoot() && existsOutsideMoves(v, target, source)) {
+      throw new AlreadyExistsException(
+          "Cannot move " + source + " to " + target + ": something exists there already");
+    }
+    // The moved mounts' stores are opened before the lock (that may be remote I/O).
+    Map<NamespacePath, StorageHandle> opened = new HashMap<>();
+    boolean ok = false;
+    try {
+      for (Mount m : moved.values()) {
+        opened.put(m.path(), new StorageHandle(m, openStorage(m)));
+      }
+      int[] followed = new int[1];
+      commit(
+          state -> {
+            boolean isMount = state.mounts().stream().anyMatch(m -> m.path().equals(source));
+            if (isMount != at.isPresent()
+                || state.mounts().stream().filter(m -> source.contains(m.path())).count()
+                    != moved.size() - (isMount ? 0 : 1)) {
+              throw new InvalidMountException(
+                  "The mounts at or below " + source + " changed during the move; retry it");
+            }
+            if (state.isHidden(source)) {
+              throw new NoSuchPathException("Nothing exists at " + source);
+            }
+            if (state.mounts().stream()
+                .anyMatch(m -> target.contains(m.path()) || m.path().equals(target))) {
+              throw new AlreadyExistsException(
+                  "Cannot move " + source + " to " + target + ": a mount exists there");
+            }
+            List<Mount> mounts = new ArrayList<>();
+            for (Mount m : state.mounts()) {
+              if (!source.contains(m.path())) {
+                mounts.add(m);
+              }
+            }
+            List<NamespacePath> hidden = new ArrayList<>();
+            for (NamespacePath h : state.hidden()) {
+              hidden.add(source.contains(h) ? target.resolve(source.relativize(h)) : h);
+            }
+            for (Mount m : moved.values()) {
+              if (!(isMount && m.path().equals(target) && hidden.contains(target))) {
+                mounts.add(m);
+                continue;
+              }
+              // Moved back where it was moved away from: if the mount around it shows the same
+              // store location with the same options there, it merges back into it.
+              Optional<Mount> around = resolveMount(target, state.withMounts(mounts));
+              boolean same =
+                  around.isPresent()
+                      && around.get().options().equals(m.options())
+                      && around
+                          .get()
+                          .target()
+                          .resolve(around.get().path().relativize(target))
+                          .equals(m.target());
+              if (!same) {
+                mounts.add(m);
+              }
+            }
+            hidden.remove(target); // moving back where it came from shows it again
+            if (!isMount) {
+              hidden.add(source);
+            }
+            List<TableDefinition> tables = new ArrayList<>();
+            followed[0] = 0;
+            for (TableDefinition t : state.tables()) {
+              if (source.contains(t.path())) {
+                tables.add(t.withPath(target.resolve(source.relativize(t.path()))));
+                followed[0]++;
+              } else {
+                tables.add(t);
+              }
+            }
+            return new CatalogState(mounts, tables, hidden);
+          },
+          opened);
+      ok = true;
+      LOG.info("Moved {} to {} ({} tables followed)", source, target, followed[0]);
+      return followed[0];
+    } finally {
+      if (!ok) {
+        opened.values().forEach(StorageHandle::retire);
+      }
+    }
+  }
+
+  /**
+   * Whether something other than what moves with {@code source} exists at {@code path}: a mount at
+   * or below it, or (through the mount containing it) an object or directory in the store.
+   */
+  private boolean existsOutsideMoves(View v, NamespacePath path, NamespacePath source)
+      throws IOException {
+    if (v.state().mounts().stream().anyMatch(m -> path.contains(m.path()))) {
+      return true;
+    }
+    Optional<Mount> containing = resolveMount(path, v.state());
+    if (containing.isEmpty() || v.state().isHidden(path)) {
+      return false;
+    }
+    try (PathLease lease = lease(path)) {
+      return lease.path().storage().exists(lease.path().location());
+    } catch (NoSuchPathException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Renames table {@code from} to {@code to}; its files and definition stay as they are.
+   *
+   * @throws NoSuchTableException if there is no table {@code from}
+   * @throws AlreadyExistsException if {@code to} is taken
+   */
+  public TableDefinition renameTable(String from, String to) throws IOException {
+    TableDefinition.validateName(to);
+    TableDefinition[] renamed = new TableDefinition[1];
+    commit(
+        state -> {
+          if (state.tables().stream().anyMatch(t -> t.name().equals(to))) {
+            throw new AlreadyExistsException("Table " + to + " already exists");
+          }
+          List<TableDefinition> tables = new ArrayList<>();
+          for (TableDefinition t : state.tables()) {
+            if (t.name().equals(from)) {
+              renamed[0] = t.withName(to);
+              tables.add(renamed[0]);
+            } else {
+              tables.add(t);
+            }
+          }
+          if (renamed[0] == null) {
+            throw noSuchTable(from);
+          }
+          return state.withTables(tables);
+        },
+        Map.of());
+    LOG.info("Renamed table {} to {}", from, to);
+    return renamed[0];
   }
 
   // ---- tables ----
@@ -577,7 +879,7 @@ public final class Catalog implements AutoCloseable {
           }
           List<TableDefinition> tables = new ArrayList<>(state.tables());
           tables.add(table);
-          return new CatalogState(state.mounts(), tables);
+          return state.withTables(tables);
         },
         Map.of());
     LOG.info("Created table {} over {}", name, path);
@@ -594,7 +896,7 @@ public final class Catalog implements AutoCloseable {
           if (!tables.removeIf(t -> t.name().equals(name))) {
             throw noSuchTable(name);
           }
-          return new CatalogState(state.mounts(), tables);
+          return state.withTables(tables);
         },
         Map.of());
   }

@@ -197,7 +197,11 @@ public final class FileCatalogStore implements CatalogStore {
                 NamespacePath.of(t.get("path").asText()),
                 t.get("format").asText()));
       }
-      return new Snapshot(revision, new CatalogState(mounts, tables));
+      List<NamespacePath> hidden = new ArrayList<>();
+      for (JsonNode h : root.path("hidden")) {
+        hidden.add(NamespacePath.of(h.asText()));
+      }
+      return new Snapshot(revision, new CatalogState(mounts, tables, hidden));
     } catch (RuntimeException e) {
       throw new IOException("Catalog file " + path + " is damaged: " + e, e);
     }
@@ -222,6 +226,8 @@ public final class FileCatalogStore implements CatalogStore {
       node.put("path", t.path().toString());
       node.put("format", t.format());
     }
+    ArrayNode hidden = root.putArray("hidden");
+    snapshot.state().hidden().forEach(h -> hidden.add(h.toString()));
     return JSON.writeValueAsBytes(root);
   }
 

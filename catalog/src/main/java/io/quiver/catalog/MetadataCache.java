@@ -24,7 +24,20 @@ public final class MetadataCache {
 
   private final Cache<Key, FileMetadata> cache;
 
+  private final ListingCache listings;
+
+  /** A cache of footers up to {@code maxWeightBytes} and the default bound of listings. */
   public MetadataCache(long maxWeightBytes) {
+    this(maxWeightBytes, ListingCache.DEFAULT_MAX_ENTRIES);
+  }
+
+  /**
+   * @param maxWeightBytes the most heap the footers kept may take
+   * @param maxListedEntries the most store entries the listings kept may hold (see {@link
+   *     ListingCache})
+   */
+  public MetadataCache(long maxWeightBytes, long maxListedEntries) {
+    this.listings = new ListingCache(maxListedEntries);
     this.cache =
         Caffeine.newBuilder()
             .maximumWeight(maxWeightBytes)
@@ -51,6 +64,11 @@ public final class MetadataCache {
     }
     cache.put(key, metadata);
     return metadata;
+  }
+
+  /** The node's kept listings. */
+  public ListingCache listings() {
+    return listings;
   }
 
   public long size() {

@@ -37,7 +37,8 @@ public record Mount(NamespacePath path, Location target, Map<String, String> opt
   public static final String ROLES_OPTION = "roles";
 
   private static final Set<String> QUIVER_OPTIONS =
-      Set.of(DECODER_OPTION, CACHE_QUOTA_OPTION, CREDENTIALS_OPTION, ROLES_OPTION);
+      Set.of(
+          DECODER_OPTION, CACHE_QUOTA_OPTION, CREDENTIALS_OPTION, ROLES_OPTION, SyncPolicy.OPTION);
 
   public Mount {
     options = Map.copyOf(options);
@@ -48,6 +49,15 @@ public record Mount(NamespacePath path, Location target, Map<String, String> opt
     Map<String, String> store = new TreeMap<>(options);
     store.keySet().removeAll(QUIVER_OPTIONS);
     return store;
+  }
+
+  /**
+   * How fresh this mount's listings are kept (option {@code sync}; see {@link SyncPolicy}).
+   *
+   * @throws InvalidMountException if the option is malformed
+   */
+  public SyncPolicy syncPolicy() {
+    return SyncPolicy.parse(options.get(SyncPolicy.OPTION));
   }
 
   /** The cache quota of this mount's files as given ({@code 10g}), or null for none. */

@@ -1,7 +1,6 @@
 package io.quiver.catalog;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
-import io.quiver.storage.Storage;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +13,7 @@ import org.slf4j.LoggerFactory;
 final class StorageHandle {
   private static final Logger LOG = LoggerFactory.getLogger(StorageHandle.class);
   private final Mount mount;
-  private final Storage storage;
+  private final SyncedStorage storage;
 
   @GuardedBy("this")
   private int references = 1;
@@ -22,7 +21,7 @@ final class StorageHandle {
   @GuardedBy("this")
   private boolean retired;
 
-  StorageHandle(Mount mount, Storage storage) {
+  StorageHandle(Mount mount, SyncedStorage storage) {
     this.mount = mount;
     this.storage = storage;
   }
@@ -31,7 +30,7 @@ final class StorageHandle {
     return mount;
   }
 
-  Storage storage() {
+  SyncedStorage storage() {
     return storage;
   }
 

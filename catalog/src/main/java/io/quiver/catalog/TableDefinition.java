@@ -19,6 +19,16 @@ public record TableDefinition(String name, NamespacePath path, String format) {
     }
   }
 
+  /** This table under another name (a rename). */
+  public TableDefinition withName(String newName) {
+    return new TableDefinition(newName, path, format);
+  }
+
+  /** This table over another path (its files were moved in the namespace). */
+  public TableDefinition withPath(NamespacePath newPath) {
+    return new TableDefinition(name, newPath, format);
+  }
+
   /**
    * @throws IllegalArgumentException unless the name is dot-separated identifiers
    */

@@ -8,21 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quiver.format.FormatRegistry;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
-import io.quiver.storage.Storage;
-import io.quiver.storage.StorageInput;
 import io.quiver.storage.StorageMetrics;
 import io.quiver.storage.StorageProvider;
 import io.quiver.storage.StorageRegistry;
-import io.quiver.storage.local.LocalStorage;
 import io.quiver.testing.ParquetTestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
@@ -34,75 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CatalogRevisionsTest {
   @TempDir Path tmp;
-
-  /** Local files through clients that count how many are open and refuse use after close. */
-  private static final class CountingClients implements StorageProvider {
-    final AtomicInteger open = new AtomicInteger();
-
-    @Override
-    public String scheme() {
-      return "file";
-    }
-
-    @Override
-    public Storage create(Map<String, String> options) {
-      open.incrementAndGet();
-      LocalStorage local = new LocalStorage();
-      return new Storage() {
-        private volatile boolean closed;
-
-        private void check() throws IOException {
-          if (closed) {
-            throw new IOException("client closed");
-          }
-        }
-
-        @Override
-        public Stream<FileEntry> list(Location prefix) throws IOException {
-          check();
-          return local.list(prefix);
-        }
-
-        @Override
-        public FileEntry stat(Location location) throws IOException {
-          check();
-          return local.stat(location);
-        }
-
-        @Override
-        public boolean exists(Location location) throws IOException {
-          check();
-          return local.exists(location);
-        }
-
-        @Override
-        public StorageInput open(FileEntry entry) throws IOException {
-          check();
-          return local.open(entry);
-        }
-
-        @Override
-        public void write(Location location, byte[] contents) throws IOException {
-          check();
-          local.write(location, contents);
-        }
-
-        @Override
-        public void delete(Location location) throws IOException {
-          check();
-          local.delete(location);
-        }
-
-        @Override
-        public void close() {
-          if (!closed) {
-            closed = true;
-            open.decrementAndGet();
-          }
-        }
-      };
-    }
-  }
 
   private Catalog catalog(CatalogStore store, StorageProvider provider) throws IOException {
     return new Catalog(
@@ -138,8 +64,8 @@ class CatalogRevisionsTest {
   void catalogsOverOneStoreFollowEachOthersChanges() throws Exception {
     parquet(tmp.resolve("lake/t"));
     Location lake = Location.ofLocalPath(tmp.resolve("lake"));
-    CountingClients clientsA = new CountingClients();
-    CountingClients clientsB = new CountingClients();
+    CountingStores clientsA = new CountingStores();
+    CountingStores clientsB = new CountingStores();
     try (FileCatalogStore storeA = new FileCatalogStore(tmp.resolve("data"), 20);
         FileCatalogStore storeB = new FileCatalogStore(tmp.resolve("data"), 20);
         Catalog a = catalog(storeA, clientsA);
@@ -178,8 +104,8 @@ class CatalogRevisionsTest {
     // Watches so slow that b cannot have heard of a's change when it commits its own.
     try (FileCatalogStore storeA = new FileCatalogStore(tmp.resolve("data"), 60_000);
         FileCatalogStore storeB = new FileCatalogStore(tmp.resolve("data"), 60_000);
-        Catalog a = catalog(storeA, new CountingClients());
-        Catalog b = catalog(storeB, new CountingClients())) {
+        Catalog a = catalog(storeA, new CountingStores());
+        Catalog b = catalog(storeB, new CountingStores())) {
       b.mount(NamespacePath.of("/one"), Location.ofLocalPath(tmp.resolve("one")), Map.of());
       a.mount(NamespacePath.of("/two"), Location.ofLocalPath(tmp.resolve("two")), Map.of());
       // b is at revision 1 and a at 2; b's next change conflicts and is retried over 2.
@@ -204,7 +130,7 @@ class CatalogRevisionsTest {
   @Test
   void unmountWaitsForLeasesBeforeClosingTheStoreClient() throws Exception {
     Path file = parquet(tmp.resolve("lake/t"));
-    CountingClients clients = new CountingClients();
+    CountingStores clients = new CountingStores();
     try (FileCatalogStore store = new FileCatalogStore(tmp.resolve("data"));
         Catalog catalog = catalog(store, clients)) {
       catalog.mount(NamespacePath.of("/lake"), Location.ofLocalPath(tmp.resolve("lake")), Map.of());
@@ -227,7 +153,7 @@ class CatalogRevisionsTest {
   @Test
   void closingTheCatalogClosesEveryClientOnceLeasesEnd() throws Exception {
     parquet(tmp.resolve("lake/t"));
-    CountingClients clients = new CountingClients();
+    CountingStores clients = new CountingStores();
     Catalog.PathLease lease;
     try (FileCatalogStore store = new FileCatalogStore(tmp.resolve("data"));
         Catalog catalog = catalog(store, clients)) {

@@ -16,8 +16,10 @@ import io.quiver.catalog.Catalog;
 import io.quiver.catalog.DataFile;
 import io.quiver.catalog.Dataset;
 import io.quiver.catalog.Mount;
+import io.quiver.catalog.NamespaceListing;
 import io.quiver.catalog.NamespacePath;
 import io.quiver.catalog.NoSuchPathException;
+import io.quiver.catalog.PathEntry;
 import io.quiver.catalog.ResolvedPath;
 import io.quiver.catalog.TableDefinition;
 import io.quiver.protocol.action.ActionType;
@@ -34,11 +36,21 @@ import io.quiver.protocol.action.DropTableRequest;
 import io.quiver.protocol.action.DropTableResponse;
 import io.quiver.protocol.action.Empty;
 import io.quiver.protocol.action.HealthResponse;
+import io.quiver.protocol.action.LsRequest;
+import io.quiver.protocol.action.LsResponse;
 import io.quiver.protocol.action.MountInfo;
 import io.quiver.protocol.action.MountRequest;
 import io.quiver.protocol.action.MountsResponse;
+import io.quiver.protocol.action.MoveRequest;
+import io.quiver.protocol.action.MoveResponse;
+import io.quiver.protocol.action.PathInfo;
 import io.quiver.protocol.action.PinRequest;
 import io.quiver.protocol.action.PinResponse;
+import io.quiver.protocol.action.RefreshRequest;
+import io.quiver.protocol.action.RefreshResponse;
+import io.quiver.protocol.action.RenameTableRequest;
+import io.quiver.protocol.action.StatRequest;
+import io.quiver.protocol.action.StatResponse;
 import io.quiver.protocol.action.StatsResponse;
 import io.quiver.protocol.action.TableInfo;
 import io.quiver.protocol.action.TablesResponse;
@@ -91,6 +103,7 @@ final class QuiverActions {
   private final BufferAllocator root;
   private final ScanMetrics scanMetrics;
   private final Access access;
+  private final NamespaceListing listing;
   private final Map<String, ActionHandler<?, ?>> handlers;
 
   QuiverActions(
@@ -110,6 +123,7 @@ final class QuiverActions {
     this.root = root;
     this.scanMetrics = scanMetrics;
     this.access = access;
+    this.listing = new NamespaceListing(catalog);
     this.handlers =
         index(
             List.of(
@@ -119,6 +133,11 @@ final class QuiverActions {
                 ActionHandler.unary(Actions.CREATE_TABLE, ADMIN, STREAM_THREAD, this::createTable),
                 ActionHandler.unary(Actions.DROP_TABLE, ADMIN, CALLER, this::dropTable),
                 ActionHandler.unary(Actions.TABLES, READER, CALLER, this::tables),
+                ActionHandler.unary(Actions.RENAME_TABLE, ADMIN, CALLER, this::renameTable),
+                ActionHandler.unary(Actions.LS, READER, STREAM_THREAD, this::ls),
+                ActionHandler.unary(Actions.STAT, READER, STREAM_THREAD, this::stat),
+                ActionHandler.unary(Actions.MOVE, ADMIN, STREAM_THREAD, this::move),
+                ActionHandler.unary(Actions.REFRESH, ADMIN, STREAM_THREAD, this::refresh),
                 ActionHandler.unary(Actions.STATS, READER, CALLER, this::stats),
                 ActionHandler.unary(Actions.CACHE_FREE, ADMIN, STREAM_THREAD, this::cacheFree),
                 ActionHandler.unary(Actions.PIN, ADMIN, STREAM_THREAD, this::pin),
@@ -203,6 +222,74 @@ final class QuiverActions {
       throws IOException {
     catalog.dropTable(r.name());
     return new DropTableResponse(r.name());
+  }
+
+  private TableInfo renameTable(ActionHandler.Call call, RenameTableRequest r) throws IOException {
+    TableDefinition t = catalog.renameTable(r.name(), r.newName());
+    return new TableInfo(t.name(), t.path().toString(), t.format());
+  }
+
+  // -- the namespace ----------------------------------------------------------------------------
+
+  private LsResponse ls(ActionHandler.Call call, LsRequest r) throws IOException {
+    NamespacePath path = NamespacePath.of(r.path());
+    access.requireMount(call.caller(), path);
+    NamespaceListing.Page page = listing.list(path, r.after(), r.limitOrDefault());
+    return new LsResponse(
+        page.entries().stream().map(QuiverActions::pathInfo).toList(), page.next());
+  }
+
+  private StatResponse stat(ActionHandler.Call call, StatRequest r) throws IOException {
+    NamespacePath path = NamespacePath.of(r.path());
+    access.requireMount(call.caller(), path);
+    PathEntry entry = listing.stat(path);
+    Mount mount =
+        catalog.mounts().stream()
+            .filter(m -> m.path().contains(path))
+            .max(java.util.Comparator.comparingInt(m -> m.path().segments().size()))
+            .orElse(null);
+    List<String> tables =
+        catalog.tables().stream()
+            .filter(t -> path.contains(t.path()))
+            .filter(t -> access.mayReadTable(call.caller(), t.name()))
+            .map(TableDefinition::name)
+            .toList();
+    return new StatResponse(
+        pathInfo(entry),
+        mount == null ? null : mount.path().toString(),
+        mount == null ? null : String.valueOf(catalog.syncPolicy(mount.path())),
+        tables);
+  }
+
+  private static PathInfo pathInfo(PathEntry e) {
+    return new PathInfo(
+        e.name(),
+        e.path().toString(),
+        e.kind().name().toLowerCase(java.util.Locale.ROOT),
+        e.size() < 0 ? null : e.size(),
+        e.files() < 0 ? null : e.files(),
+        e.version(),
+        e.modifiedMillis() < 0
+            ? null
+            : java.time.Instant.ofEpochMilli(e.modifiedMillis()).toString(),
+        e.format());
+  }
+
+  private MoveResponse move(ActionHandler.Call call, MoveRequest r) throws IOException {
+    NamespacePath source = NamespacePath.of(r.source());
+    NamespacePath target = NamespacePath.of(r.target());
+    int followed = catalog.move(source, target);
+    quotas.apply(catalog.mounts(), cache);
+    return new MoveResponse(source.toString(), target.toString(), followed);
+  }
+
+  private RefreshResponse refresh(ActionHandler.Call call, RefreshRequest r) throws IOException {
+    NamespacePath path =
+        r.table() != null ? catalog.table(r.table()).path() : NamespacePath.of(r.path());
+    catalog.refresh(path);
+    // Listed again now, so that the next plan finds it warm and the operator sees what is there.
+    PathEntry now = listing.stat(path);
+    return new RefreshResponse(path.toString(), Math.max(0, now.files()), Math.max(0, now.size()));
   }
 
   private TablesResponse tables(ActionHandler.Call call, Empty r) {

@@ -184,6 +184,10 @@ final class ScanCursor implements AutoCloseable {
     lease = catalog.lease(NamespacePath.of(p.path()));
     resolved = lease.path();
     entry = new FileEntry(resolved.location(), p.length(), new ObjectVersion(p.version()));
+    // Plans may come from kept listings (the mount's sync policy): every read checks the file's
+    // version with the store, so a file changed since the plan is refused (and the listings
+    // holding it dropped, so the next plan sees the change), never served from old chunks.
+    Catalog.verify(resolved, entry);
     metadata = catalog.metadata(resolved.storage(), entry, p.format());
     if (part > 0 && !project(metadata.schema(), ticket.columns()).equals(schema)) {
       throw new IllegalArgumentException(

@@ -408,7 +408,7 @@ class QuiverFlightTest {
 
   @Test
   void changedFileIsServedFreshAndOldTicketFails() throws Exception {
-    mountLake();
+    mountLakeAt("/lake", Map.of("sync", "always")); // every plan lists: the next one sees it
     Path file = writeTable("c", 3000, 11);
     action("create-table", Map.of("name", "c", "path", "/lake/c"));
     FlightInfo old = client.getInfo(FlightDescriptor.path("c"));
@@ -779,6 +779,8 @@ class QuiverFlightTest {
         100,
         1 << 20,
         73);
+    // The mount keeps its listings (sync interval=30s by default): listed again on demand.
+    assertEquals(3, action("refresh", Map.of("path", "/lake/orc")).get("files").asLong());
     FlightRuntimeException e =
         flightError(() -> client.getInfo(FlightDescriptor.path("lake", "orc")));
     assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code());

@@ -42,10 +42,52 @@ public final class ObjectStoreMain {
       System.err.println("set " + ACCESS_VAR + " and " + SECRET_VAR);
       System.exit(2);
     }
-    Path basedir = Path.of(args[0]).toAbsolutePath();
-    Files.createDirectories(basedir);
+    Running store =
+        start(Path.of(args[0]), Long.parseLong(args[1]), Long.parseLong(args[2]), access, secret);
+    System.out.println("OBJECT-STORE READY port=" + store.port() + " shaped=" + store.shapedPort());
+    System.out.flush();
+    CountDownLatch forever = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    store.close();
+                  } catch (Exception e) {
+                    System.err.println("object store shutdown: " + e);
+                  } finally {
+                    forever.countDown();
+                  }
+                }));
+    forever.await();
+  }
+
+  /** A running store: S3Proxy on {@link #port}, shaped on {@link #shapedPort}. */
+  public record Running(
+      S3Proxy proxy, BlobStoreContext context, ShapingProxy shaped, int port, int shapedPort)
+      implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      try {
+        shaped.close();
+        proxy.stop();
+      } finally {
+        context.close();
+      }
+    }
+  }
+
+  /**
+   * Starts S3Proxy over {@code basedir} (bucket {@code b}'s object {@code k} is the file {@code
+   * basedir/b/k}) with the keys {@code access}/{@code secret}, and a shaping proxy before it.
+   */
+  public static Running start(
+      Path basedir, long latencyMillis, long bandwidth, String access, String secret)
+      throws Exception {
+    Path dir = basedir.toAbsolutePath();
+    Files.createDirectories(dir);
     Properties properties = new Properties();
-    properties.setProperty(FilesystemConstants.PROPERTY_BASEDIR, basedir.toString());
+    properties.setProperty(FilesystemConstants.PROPERTY_BASEDIR, dir.toString());
     BlobStoreContext context =
         ContextBuilder.newBuilder("filesystem")
             .credentials("identity", "credential")
@@ -61,6 +103,7 @@ public final class ObjectStoreMain {
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (!"STARTED".equals(proxy.getState())) {
       if (System.nanoTime() > deadline) {
+        context.close();
         throw new IllegalStateException("S3Proxy did not start: " + proxy.getState());
       }
       Thread.sleep(5);
@@ -68,25 +111,8 @@ public final class ObjectStoreMain {
     ShapingProxy shaped =
         new ShapingProxy(
             new InetSocketAddress("127.0.0.1", proxy.getPort()),
-            Long.parseLong(args[1]) * 1_000_000L,
-            Long.parseLong(args[2]));
-    System.out.println("OBJECT-STORE READY port=" + proxy.getPort() + " shaped=" + shaped.port());
-    System.out.flush();
-    CountDownLatch forever = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  try {
-                    shaped.close();
-                    proxy.stop();
-                  } catch (Exception e) {
-                    System.err.println("object store shutdown: " + e);
-                  } finally {
-                    context.close();
-                    forever.countDown();
-                  }
-                }));
-    forever.await();
+            latencyMillis * 1_000_000L,
+            bandwidth);
+    return new Running(proxy, context, shaped, proxy.getPort(), shaped.port());
   }
 }

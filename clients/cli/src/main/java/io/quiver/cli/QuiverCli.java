@@ -14,8 +14,13 @@ import io.quiver.protocol.action.Actions;
 import io.quiver.protocol.action.CacheFreeRequest;
 import io.quiver.protocol.action.CacheLsRequest;
 import io.quiver.protocol.action.Empty;
+import io.quiver.protocol.action.LsRequest;
 import io.quiver.protocol.action.MountRequest;
+import io.quiver.protocol.action.MoveRequest;
 import io.quiver.protocol.action.PinRequest;
+import io.quiver.protocol.action.RefreshRequest;
+import io.quiver.protocol.action.RenameTableRequest;
+import io.quiver.protocol.action.StatRequest;
 import io.quiver.protocol.action.UnpinRequest;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -56,6 +61,10 @@ import picocli.CommandLine.Spec;
       QuiverCli.Mount.class,
       QuiverCli.Unmount.class,
       QuiverCli.Mounts.class,
+      QuiverCli.Ls.class,
+      QuiverCli.Stat.class,
+      QuiverCli.Mv.class,
+      QuiverCli.Refresh.class,
       QuiverCli.TableCommand.class,
       QuiverCli.CacheCommand.class,
       QuiverCli.Scan.class,
@@ -308,10 +317,183 @@ public final class QuiverCli implements Runnable {
   }
 
   @Command(
+      name = "ls",
+      mixinStandardHelpOptions = true,
+      description =
+          "List a namespace directory: mounts, directories (files and bytes below) and files (size,"
+              + " modification time, format), from the node's kept listings.")
+  static final class Ls extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "PATH", defaultValue = "/", description = "Default: /")
+    String path;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Print at most N entries.")
+    Integer limit;
+
+    @Option(names = "--after", paramLabel = "NAME", description = "Start after this name.")
+    String after;
+
+    @Option(names = "--json", description = "Print JSON (one page: --limit entries, and next).")
+    boolean json;
+
+    @Override
+    void validate() {
+      if (limit != null && limit <= 0) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be positive");
+      }
+    }
+
+    @Override
+    void run(QuiverClient client, PrintWriter out) throws Exception {
+      if (json) {
+        int page = limit == null ? LsRequest.DEFAULT_LIMIT : Math.min(limit, LsRequest.MAX_LIMIT);
+        printJson(out, client.action(Actions.LS, new LsRequest(path, after, page)));
+        return;
+      }
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"NAME", "KIND", "SIZE", "FILES", "MODIFIED", "FORMAT"});
+      String next = after;
+      int printed = 0;
+      do {
+        int want = LsRequest.DEFAULT_LIMIT;
+        if (limit != null) {
+          want = Math.min(want, limit - printed);
+        }
+        JsonNode page = client.action(Actions.LS, new LsRequest(path, next, want));
+        for (JsonNode e : page.path("entries")) {
+          String kind = e.path("kind").asText();
+          rows.add(
+              new String[] {
+                e.path("name").asText() + (kind.equals("file") ? "" : "/"),
+                kind,
+                e.hasNonNull("size") ? Sizes.format(e.path("size").asLong()) : "-",
+                e.hasNonNull("files") ? e.path("files").asText() : "-",
+                e.hasNonNull("modified") ? e.path("modified").asText() : "-",
+                e.hasNonNull("format") ? e.path("format").asText() : "-"
+              });
+          printed++;
+        }
+        next = page.hasNonNull("next") ? page.path("next").asText() : null;
+      } while (next != null && (limit == null || printed < limit));
+      Tables.print(out, rows);
+      if (next != null) {
+        out.println("(more: --after " + next + ")");
+      }
+    }
+  }
+
+  @Command(
+      name = "stat",
+      mixinStandardHelpOptions = true,
+      description = "What a namespace path is: file, directory or mount, size, version, tables.")
+  static final class Stat extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "PATH")
+    String path;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    void run(QuiverClient client, PrintWriter out) throws Exception {
+      JsonNode r = client.action(Actions.STAT, new StatRequest(path));
+      if (json) {
+        printJson(out, r);
+        return;
+      }
+      JsonNode e = r.path("entry");
+      out.println("Path:     " + e.path("path").asText());
+      out.println("Kind:     " + e.path("kind").asText());
+      if (e.hasNonNull("size")) {
+        out.println(
+            "Size:     "
+                + Sizes.format(e.path("size").asLong())
+                + " ("
+                + e.path("size").asLong()
+                + " bytes"
+                + (e.path("kind").asText().equals("file")
+                    ? ")"
+                    : " in " + e.path("files").asLong() + " files)"));
+      }
+      if (e.hasNonNull("modified")) {
+        out.println("Modified: " + e.path("modified").asText());
+      }
+      if (e.hasNonNull("version")) {
+        out.println("Version:  " + e.path("version").asText());
+      }
+      if (e.hasNonNull("format")) {
+        out.println("Format:   " + e.path("format").asText());
+      }
+      if (r.hasNonNull("mount")) {
+        out.println(
+            "Mount:    " + r.path("mount").asText() + " (sync " + r.path("sync").asText() + ")");
+      }
+      List<String> tables = new ArrayList<>();
+      r.path("tables").forEach(t -> tables.add(t.asText()));
+      if (!tables.isEmpty()) {
+        out.println("Tables:   " + String.join(", ", tables));
+      }
+    }
+  }
+
+  @Command(
+      name = "mv",
+      mixinStandardHelpOptions = true,
+      description =
+          "Move a directory, file or mount in the namespace. Metadata only: nothing is copied or"
+              + " deleted in any store, so it is instant at any size; tables over it follow.")
+  static final class Mv extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "SOURCE")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "TARGET")
+    String target;
+
+    @Override
+    void run(QuiverClient client, PrintWriter out) {
+      JsonNode r = client.action(Actions.MOVE, new MoveRequest(source, target));
+      int tables = r.path("tables").asInt();
+      out.println(
+          "Moved "
+              + source
+              + " to "
+              + target
+              + (tables == 0
+                  ? ""
+                  : " (" + tables + (tables == 1 ? " table" : " tables") + " followed)"));
+    }
+  }
+
+  @Command(
+      name = "refresh",
+      mixinStandardHelpOptions = true,
+      description =
+          "List a path or table again now, whatever its mount's sync policy (new files appear).")
+  static final class Refresh extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "PATH|TABLE")
+    String target;
+
+    @Override
+    void run(QuiverClient client, PrintWriter out) {
+      JsonNode r = client.action(Actions.REFRESH, RefreshRequest.of(target));
+      out.println(
+          "Refreshed "
+              + r.path("path").asText()
+              + ": "
+              + r.path("files").asLong()
+              + " files, "
+              + Sizes.format(r.path("bytes").asLong()));
+    }
+  }
+
+  @Command(
       name = "table",
       mixinStandardHelpOptions = true,
-      description = "Define, list and drop tables.",
-      subcommands = {TableCommand.Create.class, TableCommand.Ls.class, TableCommand.Drop.class})
+      description = "Define, list, rename and drop tables.",
+      subcommands = {
+        TableCommand.Create.class,
+        TableCommand.Ls.class,
+        TableCommand.Rename.class,
+        TableCommand.Drop.class
+      })
   static final class TableCommand implements Runnable {
     @Spec CommandLine.Model.CommandSpec spec;
 
@@ -373,6 +555,24 @@ public final class QuiverCli implements Runnable {
               });
         }
         Tables.print(out, rows);
+      }
+    }
+
+    @Command(
+        name = "rename",
+        mixinStandardHelpOptions = true,
+        description = "Rename a table (its files and definition are not touched).")
+    static final class Rename extends ClientCommand {
+      @Parameters(index = "0", paramLabel = "NAME")
+      String name;
+
+      @Parameters(index = "1", paramLabel = "NEW_NAME")
+      String newName;
+
+      @Override
+      void run(QuiverClient client, PrintWriter out) {
+        client.action(Actions.RENAME_TABLE, new RenameTableRequest(name, newName));
+        out.println("Renamed table " + name + " to " + newName);
       }
     }
 

@@ -63,6 +63,77 @@ class QuiverCliTest {
     return new Run(exit, out.toString(), err.toString());
   }
 
+  /**
+   * The namespace commands end to end: ls and stat from the kept listings, refresh, a metadata-only
+   * mv the table follows (and still scans), table rename, and clear errors.
+   */
+  @Test
+  void lsStatMvRefreshAndRename() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("lake/raw/2024"));
+    ParquetTestFiles.writeAllTypesWithParquetHadoop(
+        dir,
+        "p.parquet",
+        CompressionCodecName.SNAPPY,
+        true,
+        ParquetProperties.WriterVersion.PARQUET_1_0,
+        500,
+        1 << 20,
+        1);
+    Location lake = Location.ofLocalPath(tmp.resolve("lake"));
+    Run mount = quiver("mount", "/lake", lake.toString(), "--option", "sync=never");
+    assertEquals(0, mount.exit(), mount.err());
+    assertEquals(0, quiver("table", "create", "y2024", "/lake/raw/2024").exit());
+
+    Run root = quiver("ls");
+    assertEquals(0, root.exit(), root.err());
+    assertTrue(root.out().contains("lake/") && root.out().contains("mount"), root.out());
+    Run ls = quiver("ls", "/lake/raw/2024");
+    assertEquals(0, ls.exit(), ls.err());
+    assertTrue(ls.out().contains("p.parquet") && ls.out().contains("parquet"), ls.out());
+    JsonNode page = QuiverCli.JSON.readTree(quiver("ls", "/lake/raw", "--json").out());
+    JsonNode year = page.get("entries").get(0);
+    assertEquals("2024", year.get("name").asText());
+    assertEquals("directory", year.get("kind").asText());
+    assertEquals(1, year.get("files").asLong());
+    assertEquals(Files.size(dir.resolve("p.parquet")), year.get("size").asLong());
+
+    // A new file is not seen under sync=never until refreshed.
+    Files.copy(dir.resolve("p.parquet"), dir.resolve("q.parquet"));
+    assertTrue(!quiver("ls", "/lake/raw/2024").out().contains("q.parquet"));
+    Run refresh = quiver("refresh", "y2024");
+    assertEquals(0, refresh.exit(), refresh.err());
+    assertTrue(refresh.out().startsWith("Refreshed /lake/raw/2024: 2 files"), refresh.out());
+    assertTrue(quiver("ls", "/lake/raw/2024").out().contains("q.parquet"));
+
+    Run stat = quiver("stat", "/lake/raw/2024/p.parquet");
+    assertEquals(0, stat.exit(), stat.err());
+    assertTrue(stat.out().contains("Kind:     file"), stat.out());
+    assertTrue(stat.out().contains("Mount:    /lake (sync never)"), stat.out());
+    JsonNode statJson = QuiverCli.JSON.readTree(quiver("stat", "/lake/raw", "--json").out());
+    assertEquals("y2024", statJson.get("tables").get(0).asText(), statJson.toString());
+
+    Run mv = quiver("mv", "/lake/raw/2024", "/archive/2024");
+    assertEquals(0, mv.exit(), mv.err());
+    assertEquals("Moved /lake/raw/2024 to /archive/2024 (1 table followed)\n", mv.out());
+    assertTrue(Files.exists(dir.resolve("p.parquet")), "mv touched the store");
+    Run scan = quiver("scan", "y2024", "--columns", "int64_req");
+    assertEquals(0, scan.exit(), scan.err());
+    assertTrue(scan.out().contains("1000 rows"), scan.out());
+    Run gone = quiver("ls", "/lake/raw/2024");
+    assertEquals(1, gone.exit());
+    assertTrue(gone.err().contains("NOT_FOUND") && gone.err().contains("moved"), gone.err());
+    Run taken = quiver("mv", "/archive/2024", "/lake");
+    assertEquals(1, taken.exit());
+    assertTrue(taken.err().contains("ALREADY_EXISTS"), taken.err());
+
+    Run rename = quiver("table", "rename", "y2024", "archive.y2024");
+    assertEquals(0, rename.exit(), rename.err());
+    assertTrue(quiver("table", "ls").out().contains("archive.y2024"));
+    Run missing = quiver("table", "rename", "y2024", "other");
+    assertEquals(1, missing.exit());
+    assertTrue(missing.err().contains("NOT_FOUND"), missing.err());
+  }
+
   @Test
   void mountCreateScanAndStats() throws Exception {
     Path lake = Files.createDirectories(tmp.resolve("lake/orders"));

@@ -114,6 +114,15 @@ public final class Location implements Comparable<Location> {
     return new Location(scheme, authority, normalizePath(joined, relative));
   }
 
+  /** The location one segment up, or null for the root. */
+  public Location parent() {
+    if (isRoot()) {
+      return null;
+    }
+    int slash = path.lastIndexOf('/');
+    return new Location(scheme, authority, slash == 0 ? "/" : path.substring(0, slash));
+  }
+
   /** True if {@code other} is this location or lies below it. */
   public boolean contains(Location other) {
     if (!scheme.equals(other.scheme) || !authority.equals(other.authority)) {

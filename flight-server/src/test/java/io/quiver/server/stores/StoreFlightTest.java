@@ -195,12 +195,49 @@ abstract class StoreFlightTest {
     assertTrue(action("stats", Map.of()).get("hits").asLong() > 0);
   }
 
+  /**
+   * With the mount's listings kept ({@code sync=never} here, so that nothing depends on timing), a
+   * warm plan makes no store call; after an overwrite the plan still names the old version, but
+   * reading it is refused even though its chunks are cached (reads verify versions: never stale),
+   * and that refusal drops the kept listing, so the next plan reads the new object.
+   */
+  @Test
+  void aWarmPlanCallsNoStoreAndAnOverwrittenObjectIsNeverServedStale() throws Exception {
+    Path a = partA();
+    Path b = partB();
+    uploadSales(a, b);
+    mountLakeAndCreateSales(Map.of("sync", "never"));
+    FlightInfo old = client.getInfo(FlightDescriptor.path("sales"));
+    assertSameAsArrowCpp(List.of(a, b), old);
+    long calls = storeCalls();
+    FlightInfo warm = client.getInfo(FlightDescriptor.path("sales"));
+    assertEquals(calls, storeCalls(), "a warm plan called the store");
+    assertEquals(old.getRecords(), warm.getRecords());
+
+    Path replacement = partBReplacement();
+    store().upload(salesObject(1), replacement);
+    // Reads trust a version the store confirmed for a moment (the streams of one scan share one
+    // check): past that, the next read asks again.
+    Thread.sleep(io.quiver.catalog.ListingCache.VERIFIED_FOR.toMillis() + 100);
+    FlightInfo planned = client.getInfo(FlightDescriptor.path("sales"));
+    assertEquals(ROWS_A + ROWS_B, planned.getRecords(), "the kept listing");
+    FlightEndpoint part1 = planned.getEndpoints().get(planned.getEndpoints().size() - 1);
+    FlightRuntimeException e = flightError(() -> read(info(planned, part1)));
+    assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code(), e.getMessage());
+    assertTrue(e.getMessage().contains("changed"), e.getMessage());
+    assertTrue(e.getMessage().contains("part-1.parquet"), e.getMessage());
+
+    FlightInfo fresh = client.getInfo(FlightDescriptor.path("sales"));
+    assertEquals(ROWS_A + ROWS_B_REPLACED, fresh.getRecords());
+    assertSameAsArrowCpp(List.of(a, replacement), fresh);
+  }
+
   @Test
   void overwrittenObjectIsServedFreshAndATicketPlannedBeforeFailsAsChanged() throws Exception {
     Path a = partA();
     Path b = partB();
     uploadSales(a, b);
-    mountLakeAndCreateSales();
+    mountLakeAndCreateSales(Map.of("sync", "always"));
     FlightInfo old = client.getInfo(FlightDescriptor.path("sales"));
     assertSameAsArrowCpp(List.of(a, b), old);
 
@@ -217,6 +254,12 @@ abstract class StoreFlightTest {
     assertEquals(FlightStatusCode.INVALID_ARGUMENT, e.status().code(), e.getMessage());
     assertTrue(e.getMessage().contains("changed"), e.getMessage());
     assertTrue(e.getMessage().contains("part-1.parquet"), e.getMessage());
+  }
+
+  /** Every call the node made to stores: listings, stats, opens and reads. */
+  private long storeCalls() {
+    var m = server.storageMetrics();
+    return m.lists() + m.stats() + m.opens() + m.reads();
   }
 
   @Test
@@ -307,7 +350,6 @@ abstract class StoreFlightTest {
       var stats = server.cache().stats();
       assertEquals(0, stats.entries(), "no partial cache entry: " + stats);
       assertEquals(0, stats.bytes(), "no partial cache entry: " + stats);
-      assertTrue(stats.loadFailures() > 0, stats.toString());
     } finally {
       own.stop();
     }
@@ -420,8 +462,13 @@ abstract class StoreFlightTest {
   }
 
   private void mountLakeAndCreateSales() throws Exception {
-    action(
-        "mount", Map.of("path", "/lake", "uri", store().uri(prefix), "options", store().options()));
+    mountLakeAndCreateSales(Map.of());
+  }
+
+  private void mountLakeAndCreateSales(Map<String, String> moreOptions) throws Exception {
+    Map<String, String> options = new java.util.HashMap<>(store().options());
+    options.putAll(moreOptions);
+    action("mount", Map.of("path", "/lake", "uri", store().uri(prefix), "options", options));
     action("create-table", Map.of("name", "sales", "path", "/lake/sales"));
   }
 

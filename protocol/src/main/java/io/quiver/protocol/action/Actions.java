@@ -65,6 +65,52 @@ public final class Actions {
   public static final ActionType<Empty, TablesResponse> TABLES =
       new ActionType<>("tables", "List tables: {}", Empty.class, TablesResponse.class, false);
 
+  public static final ActionType<RenameTableRequest, TableInfo> RENAME_TABLE =
+      new ActionType<>(
+          "rename-table",
+          "Rename a table (its files and definition stay): {\"name\": \"sales.orders\","
+              + " \"newName\": \"sales.orders_2024\"}",
+          RenameTableRequest.class,
+          TableInfo.class,
+          false);
+
+  public static final ActionType<LsRequest, LsResponse> LS =
+      new ActionType<>(
+          "ls",
+          "List a namespace directory from the kept listings, a page at a time:"
+              + " {\"path\": \"/lake\", \"after\": \"<previous page's next>\", \"limit\": 1000}",
+          LsRequest.class,
+          LsResponse.class,
+          false);
+
+  public static final ActionType<StatRequest, StatResponse> STAT =
+      new ActionType<>(
+          "stat",
+          "What a namespace path is (file, directory, mount), its size, version and tables:"
+              + " {\"path\": \"/lake/sales\"}",
+          StatRequest.class,
+          StatResponse.class,
+          false);
+
+  public static final ActionType<MoveRequest, MoveResponse> MOVE =
+      new ActionType<>(
+          "mv",
+          "Move a directory, file or mount in the namespace only (nothing is copied or deleted in"
+              + " any store; tables follow): {\"source\": \"/lake/raw/2024\", \"target\":"
+              + " \"/archive/2024\"}",
+          MoveRequest.class,
+          MoveResponse.class,
+          false);
+
+  public static final ActionType<RefreshRequest, RefreshResponse> REFRESH =
+      new ActionType<>(
+          "refresh",
+          "Drop the kept listings of a path or table and list it again: {\"path\": \"/lake\"}"
+              + " or {\"table\": \"sales.orders\"}",
+          RefreshRequest.class,
+          RefreshResponse.class,
+          false);
+
   public static final ActionType<Empty, StatsResponse> STATS =
       new ActionType<>(
           "stats", "Cache and storage statistics: {}", Empty.class, StatsResponse.class, false);
@@ -125,6 +171,11 @@ public final class Actions {
           CREATE_TABLE,
           DROP_TABLE,
           TABLES,
+          RENAME_TABLE,
+          LS,
+          STAT,
+          MOVE,
+          REFRESH,
           STATS,
           CACHE_FREE,
           PIN,

@@ -54,6 +54,11 @@ class ActionsTest {
             "create-table",
             "drop-table",
             "tables",
+            "rename-table",
+            "ls",
+            "stat",
+            "mv",
+            "refresh",
             "stats",
             "cache-free",
             "pin",
@@ -118,6 +123,56 @@ class ActionsTest {
         "\"options\" must be an object of strings",
         refused(Actions.MOUNT, "{\"path\":\"/x\",\"uri\":\"file:///d\",\"options\":{\"a\":null}}")
             .getMessage());
+  }
+
+  @Test
+  void namespaceActions() {
+    request(
+        Actions.LS,
+        new LsRequest("/lake", "2024", 10),
+        "{\"path\":\"/lake\",\"after\":\"2024\",\"limit\":10}");
+    assertEquals(
+        LsRequest.DEFAULT_LIMIT,
+        Actions.LS.decodeRequest(utf8("{\"path\":\"/x\"}")).limitOrDefault());
+    assertEquals(
+        "\"limit\" must be 1..10000",
+        refused(Actions.LS, "{\"path\":\"/x\",\"limit\":10001}").getMessage());
+    response(
+        Actions.LS,
+        new LsResponse(
+            List.of(
+                new PathInfo(
+                    "a.parquet",
+                    "/lake/a.parquet",
+                    "file",
+                    12L,
+                    1L,
+                    "v1",
+                    "2026-12-03T10:00:00Z",
+                    "parquet")),
+            "a.parquet"),
+        "{\"entries\":[{\"name\":\"a.parquet\",\"path\":\"/lake/a.parquet\",\"kind\":"
+            + "\"file\",\"size\":12,\"files\":1,\"version\":\"v1\",\"modified\":"
+            + "\"2026-12-03T10:00:00Z\",\"format\":\"parquet\"}],\"next\":\"a.parquet\"}");
+    request(Actions.STAT, new StatRequest("/lake"), "{\"path\":\"/lake\"}");
+    request(
+        Actions.MOVE,
+        new MoveRequest("/lake/raw", "/archive/raw"),
+        "{\"source\":\"/lake/raw\",\"target\":\"/archive/raw\"}");
+    assertEquals(
+        "Missing string field \"target\" in action body",
+        refused(Actions.MOVE, "{\"source\":\"/a\"}").getMessage());
+    response(
+        Actions.MOVE,
+        new MoveResponse("/a", "/b", 2),
+        "{\"source\":\"/a\",\"target\":\"/b\",\"tables\":2}");
+    request(Actions.REFRESH, RefreshRequest.of("sales.orders"), "{\"table\":\"sales.orders\"}");
+    request(Actions.REFRESH, RefreshRequest.of("/lake"), "{\"path\":\"/lake\"}");
+    assertTrue(refused(Actions.REFRESH, "{}").getMessage().contains("\"table\" or \"path\""));
+    request(
+        Actions.RENAME_TABLE,
+        new RenameTableRequest("a.b", "a.c"),
+        "{\"name\":\"a.b\",\"newName\":\"a.c\"}");
   }
 
   @Test

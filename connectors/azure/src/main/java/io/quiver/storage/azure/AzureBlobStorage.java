@@ -242,7 +242,10 @@ public final class AzureBlobStorage implements Storage {
     Long length = item.getProperties().getContentLength();
     return Optional.of(
         new FileEntry(
-            location, length == null ? 0 : length, version(item.getProperties().getETag())));
+            location,
+            length == null ? 0 : length,
+            version(item.getProperties().getETag()),
+            millis(item.getProperties().getLastModified())));
   }
 
   @Override
@@ -280,7 +283,15 @@ public final class AzureBlobStorage implements Storage {
       return Optional.empty();
     }
     return Optional.of(
-        new FileEntry(path.location(), properties.getBlobSize(), version(properties.getETag())));
+        new FileEntry(
+            path.location(),
+            properties.getBlobSize(),
+            version(properties.getETag()),
+            millis(properties.getLastModified())));
+  }
+
+  private static long millis(java.time.OffsetDateTime time) {
+    return time == null ? FileEntry.UNKNOWN_TIME : time.toInstant().toEpochMilli();
   }
 
   @Override

@@ -135,7 +135,8 @@ public final class HdfsStorage implements Storage {
   }
 
   static FileEntry entry(Location location, FileStatus status) {
-    return new FileEntry(location, status.getLen(), versionOf(status));
+    return new FileEntry(
+        location, status.getLen(), versionOf(status), status.getModificationTime());
   }
 
   private static URI nameNodeUri(Location location) {

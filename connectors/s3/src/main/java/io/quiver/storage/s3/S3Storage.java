@@ -182,7 +182,11 @@ public final class S3Storage implements Storage {
       throw new FileNotFoundException(location + " is a bucket, not an object");
     }
     HeadObjectResponse head = headObject(bucket, key, location);
-    return new FileEntry(location, head.contentLength(), version(head.eTag(), location));
+    return new FileEntry(
+        location,
+        head.contentLength(),
+        version(head.eTag(), location),
+        millis(head.lastModified()));
   }
 
   @Override
@@ -389,7 +393,12 @@ public final class S3Storage implements Storage {
       LOG.warn("Skipping S3 object {} in {}: not addressable as a location", key, bucketRoot);
       return null;
     }
-    return new FileEntry(location, object.size(), version(object.eTag(), location));
+    return new FileEntry(
+        location, object.size(), version(object.eTag(), location), millis(object.lastModified()));
+  }
+
+  private static long millis(java.time.Instant time) {
+    return time == null ? FileEntry.UNKNOWN_TIME : time.toEpochMilli();
   }
 
   /** The pages of one listing, fetched as the consumer advances. Not thread-safe. */
@@ -469,7 +478,11 @@ public final class S3Storage implements Storage {
       Location location = bucketRoot.resolve(selfKey);
       try {
         HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(selfKey));
-        return new FileEntry(location, head.contentLength(), version(head.eTag(), location));
+        return new FileEntry(
+            location,
+            head.contentLength(),
+            version(head.eTag(), location),
+            millis(head.lastModified()));
       } catch (SdkException e) {
         if (S3Errors.status(e) == S3Errors.NOT_FOUND) {
           return null;

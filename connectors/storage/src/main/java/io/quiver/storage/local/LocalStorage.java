@@ -98,7 +98,11 @@ public final class LocalStorage implements Storage {
             p -> {
               try {
                 BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                return new FileEntry(Location.ofLocalPath(p), a.size(), versionOf(a));
+                return new FileEntry(
+                    Location.ofLocalPath(p),
+                    a.size(),
+                    versionOf(a),
+                    a.lastModifiedTime().toMillis());
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
@@ -117,7 +121,7 @@ public final class LocalStorage implements Storage {
     if (!a.isRegularFile()) {
       throw new FileNotFoundException("Not a file: " + location);
     }
-    return new FileEntry(location, a.size(), versionOf(a));
+    return new FileEntry(location, a.size(), versionOf(a), a.lastModifiedTime().toMillis());
   }
 
   @Override
