@@ -82,6 +82,8 @@ public final class ScanPlanner {
   /**
    * @throws NoSuchTableException if neither a table nor a mounted path goes by that name
    * @throws IllegalArgumentException for unknown columns or a malformed descriptor
+   * @throws io.quiver.format.UnsupportedSchemaException if the projection or the filter needs a
+   *     column Quiver cannot decode (the file's other columns can be scanned)
    */
   public Resolved resolve(FlightDescriptor descriptor) throws IOException {
     ScanRequest request =
@@ -111,8 +113,12 @@ public final class ScanPlanner {
     Schema full = dataset.schema();
     List<String> requested = request.columns();
     BoundFilter bound = request.filter() == null ? null : BoundFilter.bind(request.filter(), full);
+    if (bound != null) {
+      checkDecodable(dataset, List.copyOf(bound.columns()));
+    }
     if (requested == null) {
       List<String> all = full.getFields().stream().map(Field::getName).toList();
+      checkDecodable(dataset, all);
       return new Resolved(dataset, full, all, request.filter(), bound, request.exact());
     }
     List<Field> fields = new ArrayList<>();
@@ -131,6 +137,7 @@ public final class ScanPlanner {
       }
       fields.add(f);
     }
+    checkDecodable(dataset, fields.stream().map(Field::getName).toList());
     return new Resolved(
         dataset,
         new Schema(fields),
@@ -138,6 +145,16 @@ public final class ScanPlanner {
         request.filter(),
         bound,
         request.exact());
+  }
+
+  /**
+   * Refuses, at planning, a scan needing a column some file of the dataset cannot decode, with that
+   * file's reason (naming the column and its type).
+   */
+  private static void checkDecodable(Dataset dataset, List<String> columns) {
+    for (DataFile file : dataset.files()) {
+      file.metadata().checkDecodable(columns);
+    }
   }
 
   /**
