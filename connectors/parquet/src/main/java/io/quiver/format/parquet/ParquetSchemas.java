@@ -114,9 +114,9 @@ public final class ParquetSchemas {
 
   /**
    * The field a top-level column Quiver refuses has in the file's schema: the field Arrow C++ reads
-   * it as where Quiver knows it (INTERVAL values, wherever they are nested, are FixedSizeBinary of
-   * their length in Arrow C++ 18), so the schema stays the same once Quiver decodes the column;
-   * else a nullable field of Arrow's null type (shapes Arrow C++ refuses too).
+   * it as where Quiver knows it (Arrow C++ 18 types INTERVAL values, wherever they are nested, as
+   * Arrow's null type), so the schema stays the same once Quiver decodes the column; else a
+   * nullable field of Arrow's null type (shapes Arrow C++ refuses too).
    */
   static Field placeholderField(Type type, TimeUnit int96Unit) {
     try {
@@ -303,11 +303,10 @@ public final class ParquetSchemas {
       ArrowType arrow = arrowType(primitive, int96Unit);
       if (arrow == null
           && arrowCppTypes
-          && primitive.getPrimitiveTypeName()
-              == PrimitiveType.PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
           && primitive.getLogicalTypeAnnotation()
               instanceof LogicalTypeAnnotation.IntervalLogicalTypeAnnotation) {
-        arrow = new ArrowType.FixedSizeBinary(primitive.getTypeLength());
+        // Arrow C++ 18 has no Parquet INTERVAL mapping: it types the values null (and drops them).
+        arrow = ArrowType.Null.INSTANCE;
       }
       if (arrow == null) {
         throw refuse(path, describe(primitive));
