@@ -82,8 +82,6 @@ public final class ScanPlanner {
   /**
    * @throws NoSuchTableException if neither a table nor a mounted path goes by that name
    * @throws IllegalArgumentException for unknown columns or a malformed descriptor
-   * @throws io.quiver.format.UnsupportedSchemaException if the projection or the filter needs a
-   *     column Quiver cannot decode (the file's other columns can be scanned)
    */
   public Resolved resolve(FlightDescriptor descriptor) throws IOException {
     ScanRequest request =
@@ -113,12 +111,8 @@ public final class ScanPlanner {
     Schema full = dataset.schema();
     List<String> requested = request.columns();
     BoundFilter bound = request.filter() == null ? null : BoundFilter.bind(request.filter(), full);
-    if (bound != null) {
-      checkDecodable(dataset, List.copyOf(bound.columns()));
-    }
     if (requested == null) {
       List<String> all = full.getFields().stream().map(Field::getName).toList();
-      checkDecodable(dataset, all);
       return new Resolved(dataset, full, all, request.filter(), bound, request.exact());
     }
     List<Field> fields = new ArrayList<>();
@@ -137,7 +131,6 @@ public final class ScanPlanner {
       }
       fields.add(f);
     }
-    checkDecodable(dataset, fields.stream().map(Field::getName).toList());
     return new Resolved(
         dataset,
         new Schema(fields),
@@ -148,12 +141,16 @@ public final class ScanPlanner {
   }
 
   /**
-   * Refuses, at planning, a scan needing a column some file of the dataset cannot decode, with that
-   * file's reason (naming the column and its type).
+   * Refuses, at planning, a scan needing a column (projected or filtered on) that some file of the
+   * dataset cannot decode, with that file's reason (naming the column and its type).
    */
-  private static void checkDecodable(Dataset dataset, List<String> columns) {
-    for (DataFile file : dataset.files()) {
-      file.metadata().checkDecodable(columns);
+  private static void checkDecodable(Resolved r) {
+    List<String> needed = new ArrayList<>(r.columns());
+    if (r.bound() != null) {
+      needed.addAll(r.bound().columns());
+    }
+    for (DataFile file : r.dataset().files()) {
+      file.metadata().checkDecodable(needed);
     }
   }
 
@@ -162,15 +159,18 @@ public final class ScanPlanner {
    * ScanMetrics} (for listings).
    */
   public FlightInfo plan(FlightDescriptor descriptor, String principal) throws IOException {
-    return doPlan(descriptor, principal).info();
+    return doPlan(descriptor, principal, false).info();
   }
 
   /**
    * Plans a client's scan for {@code principal} (its name; empty for anonymous, or an in-process
    * reader), counted in {@link ScanMetrics}; see {@link #doPlan}.
+   *
+   * @throws io.quiver.format.UnsupportedSchemaException if the projection or the filter needs a
+   *     column Quiver cannot decode (the other columns of the files can be scanned)
    */
   public Planned planScan(FlightDescriptor descriptor, String principal) throws IOException {
-    Planned planned = doPlan(descriptor, principal);
+    Planned planned = doPlan(descriptor, principal, true);
     if (metrics != null) {
       metrics.planned(planned.units(), planned.pruned());
     }
@@ -181,10 +181,16 @@ public final class ScanPlanner {
    * Plans a scan: units whose statistics prove that the filter matches none of their rows are left
    * out; the rest are grouped into endpoints of at most {@code rowGroupsPerEndpoint} units of one
    * file. {@code total_records} and {@code total_bytes} are estimates: the rows and decoded bytes
-   * of the projected columns of the units kept (before exact filtering).
+   * of the projected columns of the units kept (before exact filtering). With {@code
+   * refuseUndecodable} (a client's scan; not a listing) a column Quiver cannot decode is refused
+   * here rather than when streaming.
    */
-  private Planned doPlan(FlightDescriptor descriptor, String principal) throws IOException {
+  private Planned doPlan(FlightDescriptor descriptor, String principal, boolean refuseUndecodable)
+      throws IOException {
     Resolved r = resolve(descriptor);
+    if (refuseUndecodable) {
+      checkDecodable(r);
+    }
     java.time.Instant expires = signer.expiryFromNow();
     List<FlightEndpoint> endpoints = new ArrayList<>();
     long bytes = 0;
