@@ -67,6 +67,15 @@ public final class OrcSchemas {
   }
 
   /**
+   * The field a top-level column Quiver refuses (a union, or a type with one inside) has in the
+   * file's schema: Arrow's null type, nullable. (Arrow C++ reads unions as union types Quiver does
+   * not produce; the field changes when Quiver learns to decode them.)
+   */
+  static Field placeholderField(String name) {
+    return Field.nullable(name, ArrowType.Null.INSTANCE);
+  }
+
+  /**
    * The Arrow field of top-level column {@code name} of ORC type {@code type}.
    *
    * @throws UnsupportedOrcSchemaException if the type (or a nested type) is a union
