@@ -13,6 +13,8 @@ import io.quiver.testing.Table;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
@@ -76,6 +78,21 @@ class ColumnRefusalFlightTest {
       assertSameTableDeep(expected, node.read(info));
       assertSameTableDeep(
           expected, node.read(node.plan(ScanCommand.table("mixed").withColumns(DECODABLE))));
+
+      // cache-load of "all columns" loads the decodable ones; naming the refused one is refused.
+      node.server().cache().invalidateAll(k -> true);
+      assertEquals(3, node.action("cache-load", Map.of("table", "mixed")).get("rows").asLong());
+      assertEquals(
+          Set.copyOf(DECODABLE),
+          node.server().cache().entries(k -> true).stream()
+              .map(e -> e.key().column())
+              .collect(java.util.stream.Collectors.toSet()));
+      assertRefused(
+          assertThrows(
+              FlightRuntimeException.class,
+              () ->
+                  node.action(
+                      "cache-load", Map.of("table", "mixed", "columns", List.of("tags_spans")))));
 
       // Flight SQL: the other columns work, the refused one is refused the same way.
       try (FlightSqlClient sql =
