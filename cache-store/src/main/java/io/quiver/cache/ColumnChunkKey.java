@@ -9,16 +9,14 @@ import java.util.Objects;
  * changed file has a different version, so a key built from a fresh stat can never match an entry
  * decoded from older bytes.
  *
+ * <p>The {@code variant} tells apart decodings of the same bytes that give different values — a
+ * mount reading INT96 timestamps as microseconds, say, next to one reading them as nanoseconds — so
+ * they never share an entry; it is empty for the default decoding. Chunks of one file, row group
+ * and column with different variants are kept side by side; with different versions, the newer one
+ * replaces the older.
+ *
  * <p>Immutable value; safe to share between threads.
  *
- * @param file the source location, in the form the caller uses everywhere (opaque to the cache)
- * @param version the source version token
- * @param rowGroup the row group (or stripe) index, zero based
- *     <p>The {@code variant} tells apart decodings of the same bytes that give different values — a
- *     mount reading INT96 timestamps as microseconds, say, next to one reading them as nanoseconds
- *     — so they never share an entry; it is empty for the default decoding. Chunks of one file, row
- *     group and column with different variants are kept side by side; with different versions, the
- *     newer one replaces the older.
  * @param file the source location, in the form the caller uses everywhere (opaque to the cache)
  * @param version the source version token
  * @param rowGroup the row group (or stripe) index, zero based
