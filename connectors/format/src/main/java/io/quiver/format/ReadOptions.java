@@ -1,6 +1,5 @@
 package io.quiver.format;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -25,9 +24,6 @@ public record ReadOptions(TimeUnit int96TimestampUnit) {
 
   /** The options of a mount that sets none: what Arrow C++ does by default. */
   public static final ReadOptions DEFAULTS = new ReadOptions(TimeUnit.NANOSECOND);
-
-  /** The mount options this class reads. */
-  public static final List<String> OPTION_NAMES = List.of(INT96_TIMESTAMP_UNIT_OPTION);
 
   private static final Map<String, TimeUnit> UNITS =
       Map.of(

@@ -103,7 +103,8 @@ public final class OrcFooters {
         fields.add(OrcSchemas.toArrowField(names.get(i), tail.getSchema().getChildren().get(i)));
       } catch (UnsupportedOrcSchemaException e) {
         unsupported.put(names.get(i), e.getMessage());
-        fields.add(OrcSchemas.placeholderField(names.get(i)));
+        fields.add(
+            OrcSchemas.placeholderField(names.get(i), tail.getSchema().getChildren().get(i)));
       }
     }
     Schema schema = new Schema(fields);
