@@ -1448,9 +1448,9 @@ public final class ChunkCache implements AutoCloseable {
   }
 
   /** The file, row group and column of a key: what versions of one chunk share. */
-  private record Slot(String file, int rowGroup, String column) {
+  private record Slot(String file, int rowGroup, String column, String variant) {
     static Slot of(ColumnChunkKey key) {
-      return new Slot(key.file(), key.rowGroup(), key.column());
+      return new Slot(key.file(), key.rowGroup(), key.column(), key.variant());
     }
   }
 }

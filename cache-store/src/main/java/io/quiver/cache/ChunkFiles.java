@@ -43,11 +43,12 @@ import org.slf4j.LoggerFactory;
  * The disk tier's file format: a standard Arrow IPC <em>file</em> (readable by any Arrow reader)
  * whose schema is the chunk's one field, with one record batch per slice, and whose footer custom
  * metadata names the key ({@code quiver.file}, {@code quiver.version}, {@code quiver.rowGroup},
- * {@code quiver.column}) and carries {@code quiver.crc32c}: the CRC32C of every byte from the end
- * of the leading magic (offset 8) to the start of the footer, i.e. the schema message, every record
- * batch (metadata and body) and the end-of-stream marker. The footer itself is not covered (it
- * holds the checksum); it is validated structurally instead: its record-batch blocks must lie
- * inside the checksummed range and the key in it must be the one asked for.
+ * {@code quiver.column}, and {@code quiver.variant} when the key's variant is not empty; a file
+ * without it holds the default variant) and carries {@code quiver.crc32c}: the CRC32C of every byte
+ * from the end of the leading magic (offset 8) to the start of the footer, i.e. the schema message,
+ * every record batch (metadata and body) and the end-of-stream marker. The footer itself is not
+ * covered (it holds the checksum); it is validated structurally instead: its record-batch blocks
+ * must lie inside the checksummed range and the key in it must be the one asked for.
  *
  * <p>Reading maps the file ({@link FileChannel#map}), verifies the checksum and builds vectors
  * whose buffers are slices of the mapping, wrapped into the given allocator with {@link
@@ -65,6 +66,7 @@ final class ChunkFiles {
   static final String VERSION = "quiver.version";
   static final String ROW_GROUP = "quiver.rowGroup";
   static final String COLUMN = "quiver.column";
+  static final String VARIANT = "quiver.variant";
   static final String CRC = "quiver.crc32c";
   static final String FORMAT = "quiver.format";
   static final String FORMAT_VERSION = "1";
@@ -128,6 +130,9 @@ final class ChunkFiles {
       metadata.put(VERSION, key.version());
       metadata.put(ROW_GROUP, Integer.toString(key.rowGroup()));
       metadata.put(COLUMN, key.column());
+      if (!key.variant().isEmpty()) {
+        metadata.put(VARIANT, key.variant());
+      }
       metadata.put(CRC, Long.toString(crc.crc.getValue()));
       long footerStart = out.getCurrentPosition();
       out.write(new ArrowFooter(schema, List.of(), blocks, metadata), false);
@@ -294,7 +299,8 @@ final class ChunkFiles {
     if (file == null || version == null || column == null || rowGroup < 0 || rowGroup > 1 << 30) {
       throw new CorruptChunkFileException(path, "incomplete key in the footer metadata");
     }
-    return new ColumnChunkKey(file, version, (int) rowGroup, column);
+    return new ColumnChunkKey(
+        file, version, (int) rowGroup, column, metadata.getOrDefault(VARIANT, ""));
   }
 
   private static long parseLong(Path path, String value, String name) throws IOException {

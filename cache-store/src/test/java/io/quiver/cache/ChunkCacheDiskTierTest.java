@@ -3,6 +3,7 @@ package io.quiver.cache;
 import static io.quiver.cache.TierChunks.key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -418,6 +419,44 @@ class ChunkCacheDiskTierTest {
         }
         assertEquals(loadsBefore + 1, loader.loadedKeys(), "served from the re-indexed file");
         assertEquals(1, second.metrics().diskHits());
+      }
+    }
+  }
+
+  @Test
+  void variantsOfOneChunkLiveSideBySideInBothTiersAndAcrossARestart() throws IOException {
+    // The same file, version, row group and column decoded two ways (a mount reading INT96 as
+    // microseconds next to one reading nanoseconds): never one entry, never "stale" to each other.
+    TierChunks.Loader loader = new TierChunks.Loader();
+    ColumnChunkKey plain = key("a.parquet", "v1", 0, "c");
+    ColumnChunkKey micros = new ColumnChunkKey(plain.file(), "v1", 0, "c", "int96=us");
+    assertNotEquals(plain, micros);
+    try (RootAllocator root = new RootAllocator(64 << 20)) {
+      long chunk = Math.max(TierChunks.size(root, plain), TierChunks.size(root, micros));
+      try (ChunkCache first = new ChunkCache(root, options(chunk + chunk / 2, 1 << 20))) {
+        get(first, plain, loader);
+        get(first, micros, loader); // demotes plain to disk: memory holds one chunk
+        assertEquals(2, loader.loadedKeys());
+        Path plainFile = first.diskFile(plain);
+        assertNotNull(plainFile, "plain was demoted, not dropped as an older version");
+        assertEquals(0, first.metrics().diskEvictions().get(EvictionCause.STALE));
+        assertEquals(0, first.metrics().memoryEvictions().get(EvictionCause.STALE));
+        assertEquals(plain, ChunkFiles.readKey(plainFile));
+      }
+      assertEquals(2, files(dir, ".arrow").size(), "close wrote the variant next to the plain one");
+      try (ChunkCache second = new ChunkCache(root, options(4 * chunk, 1 << 20))) {
+        second.reindexed().join();
+        for (ColumnChunkKey key : List.of(plain, micros)) {
+          Map<ColumnChunkKey, CachedChunk> refs = second.getAll(List.of(key), loader);
+          try {
+            // Each key's own data (TierChunks seeds values by the whole key, variant included).
+            TierChunks.verify(root, key, refs.get(key).chunk());
+          } finally {
+            TestChunks.closeAll(refs);
+          }
+        }
+        assertEquals(2, loader.loadedKeys(), "the restart loaded nothing again");
+        assertEquals(2, second.metrics().diskHits());
       }
     }
   }

@@ -3,6 +3,7 @@ package io.quiver.catalog;
 import io.quiver.format.FileFormat;
 import io.quiver.format.FileMetadata;
 import io.quiver.format.FormatRegistry;
+import io.quiver.format.ReadOptions;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
 import io.quiver.storage.MeteredStorage;
@@ -327,6 +328,11 @@ public final class Catalog implements AutoCloseable {
               + "; available: "
               + String.join(", ", formats.allDecoderNames())
               + ")");
+    }
+    try {
+      mount.readOptions();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidMountException("Cannot mount " + target + ": " + e.getMessage(), e);
     }
     // Opening the store and checking the target are network calls with timeouts of seconds:
     // not under the lock, so that plans and other catalog changes go on meanwhile.
@@ -938,7 +944,6 @@ public final class Catalog implements AutoCloseable {
    * @throws NoSuchPathException if nothing exists at the path
    * @throws InvalidTableException if there are no data files, formats are mixed, a footer is
    *     corrupt or schemas differ
-   * @throws io.quiver.format.UnsupportedSchemaException naming a column that cannot be decoded
    * @throws IllegalArgumentException if {@code format} is unknown
    */
   public Dataset dataset(String name, NamespacePath path, String format) throws IOException {
@@ -978,7 +983,10 @@ public final class Catalog implements AutoCloseable {
       NamespacePath filePath = path.resolve(resolved.location().relativize(entry.location()));
       FileFormat fileFormat = wanted != null ? wanted : formatOf(entry.location());
       DataFile file =
-          new DataFile(filePath, entry, metadataOf(storage, entry, fileFormat, filePath));
+          new DataFile(
+              filePath,
+              entry,
+              metadataOf(storage, entry, fileFormat, resolved.mount().readOptions(), filePath));
       Schema fileSchema = file.metadata().schema();
       if (first == null) {
         schema = fileSchema;
@@ -1051,10 +1059,14 @@ public final class Catalog implements AutoCloseable {
   }
 
   private FileMetadata metadataOf(
-      Storage storage, FileEntry entry, FileFormat format, NamespacePath filePath)
+      Storage storage,
+      FileEntry entry,
+      FileFormat format,
+      ReadOptions options,
+      NamespacePath filePath)
       throws IOException {
     try {
-      return metadata.get(storage, entry, format);
+      return metadata.get(storage, entry, format, options);
     } catch (FileNotFoundException e) {
       throw new NoSuchPathException(
           "File " + filePath + " disappeared while it was being listed", e);
@@ -1062,12 +1074,24 @@ public final class Catalog implements AutoCloseable {
   }
 
   /**
-   * The metadata of one file version read as {@code format}, from the metadata cache.
+   * The metadata of one file version read as {@code format} with the default read options, from the
+   * metadata cache.
    *
    * @throws IllegalArgumentException if the format is unknown
    */
   public FileMetadata metadata(Storage storage, FileEntry entry, String format) throws IOException {
-    return metadata.get(storage, entry, formats.format(format));
+    return metadata(storage, entry, format, ReadOptions.DEFAULTS);
+  }
+
+  /**
+   * The metadata of one file version read as {@code format} with {@code options} (its mount's
+   * {@link Mount#readOptions()}), from the metadata cache.
+   *
+   * @throws IllegalArgumentException if the format is unknown
+   */
+  public FileMetadata metadata(Storage storage, FileEntry entry, String format, ReadOptions options)
+      throws IOException {
+    return metadata.get(storage, entry, formats.format(format), options);
   }
 
   /**

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.quiver.format.FileFormat;
 import io.quiver.format.FileMetadata;
+import io.quiver.format.ReadOptions;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
 import io.quiver.storage.ObjectVersion;
@@ -12,15 +13,16 @@ import io.quiver.storage.StorageInput;
 import java.io.IOException;
 
 /**
- * File metadata (footers) keyed by (location, version, format), so a plan of an unchanged file
- * reads no footer bytes and a changed file can never reuse an old footer. Bounded by the metadata's
- * own heap estimate (Caffeine's weigher), evicting the least valuable first.
+ * File metadata (footers) keyed by (location, version, format, read options), so a plan of an
+ * unchanged file reads no footer bytes and a changed file can never reuse an old footer. Bounded by
+ * the metadata's own heap estimate (Caffeine's weigher), evicting the least valuable first.
  *
  * <p>Thread-safe. Two threads missing the same key may both read the footer; the second result
  * replaces the first (they are equal).
  */
 public final class MetadataCache {
-  private record Key(Location location, ObjectVersion version, String format) {}
+  private record Key(
+      Location location, ObjectVersion version, String format, ReadOptions options) {}
 
   private final Cache<Key, FileMetadata> cache;
 
@@ -50,17 +52,27 @@ public final class MetadataCache {
    * The metadata of {@code entry}'s version read as {@code format}, from {@code storage} on a miss.
    *
    * @throws io.quiver.format.CorruptFileException if the file is not valid in that format
-   * @throws io.quiver.format.UnsupportedSchemaException if a column cannot be decoded
    */
   public FileMetadata get(Storage storage, FileEntry entry, FileFormat format) throws IOException {
-    Key key = new Key(entry.location(), entry.version(), format.name());
+    return get(storage, entry, format, ReadOptions.DEFAULTS);
+  }
+
+  /**
+   * The metadata of {@code entry}'s version read as {@code format} with {@code options}, from
+   * {@code storage} on a miss.
+   *
+   * @throws io.quiver.format.CorruptFileException if the file is not valid in that format
+   */
+  public FileMetadata get(Storage storage, FileEntry entry, FileFormat format, ReadOptions options)
+      throws IOException {
+    Key key = new Key(entry.location(), entry.version(), format.name(), options);
     FileMetadata cached = cache.getIfPresent(key);
     if (cached != null) {
       return cached;
     }
     FileMetadata metadata;
     try (StorageInput input = storage.open(entry)) {
-      metadata = format.readMetadata(input);
+      metadata = format.readMetadata(input, options);
     }
     cache.put(key, metadata);
     return metadata;

@@ -1,5 +1,6 @@
 package io.quiver.catalog;
 
+import io.quiver.format.ReadOptions;
 import io.quiver.storage.Location;
 import java.util.Locale;
 import java.util.Map;
@@ -36,9 +37,21 @@ public record Mount(NamespacePath path, Location target, Map<String, String> opt
    */
   public static final String ROLES_OPTION = "roles";
 
+  /**
+   * The option choosing the unit Parquet INT96 timestamps are read in ({@code ns}, the default,
+   * {@code us}, {@code ms}, {@code s}), as Arrow C++'s {@code coerce_int96_timestamp_unit}; handled
+   * by Quiver, not passed to the store. See {@link ReadOptions}.
+   */
+  public static final String INT96_TIMESTAMP_UNIT_OPTION = ReadOptions.INT96_TIMESTAMP_UNIT_OPTION;
+
   private static final Set<String> QUIVER_OPTIONS =
       Set.of(
-          DECODER_OPTION, CACHE_QUOTA_OPTION, CREDENTIALS_OPTION, ROLES_OPTION, SyncPolicy.OPTION);
+          DECODER_OPTION,
+          CACHE_QUOTA_OPTION,
+          CREDENTIALS_OPTION,
+          ROLES_OPTION,
+          INT96_TIMESTAMP_UNIT_OPTION,
+          SyncPolicy.OPTION);
 
   public Mount {
     options = Map.copyOf(options);
@@ -83,6 +96,16 @@ public record Mount(NamespacePath path, Location target, Map<String, String> opt
   /** The credential set this mount names, or null. */
   public String credentials() {
     return options.get(CREDENTIALS_OPTION);
+  }
+
+  /**
+   * How this mount's files are read (INT96 timestamp unit).
+   *
+   * @throws IllegalArgumentException naming the option and the values allowed, if one is bad
+   *     (checked when the mount is made)
+   */
+  public ReadOptions readOptions() {
+    return ReadOptions.fromMountOptions(options);
   }
 
   /** The decoder chosen for this mount's files, or null for the server's default. */

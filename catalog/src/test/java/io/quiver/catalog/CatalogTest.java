@@ -181,6 +181,29 @@ class CatalogTest {
   }
 
   @Test
+  void int96TimestampUnitIsCheckedAndNotPassedToTheStore() throws Exception {
+    InvalidMountException e =
+        assertThrows(
+            InvalidMountException.class,
+            () ->
+                catalog.mount(
+                    NamespacePath.of("/lake"),
+                    lakeLocation(),
+                    Map.of("int96-timestamp-unit", "nanos")));
+    assertTrue(
+        e.getMessage().contains("'nanos'") && e.getMessage().contains("allowed: ns, us, ms, s"),
+        e.getMessage());
+    assertTrue(catalog.mounts().isEmpty());
+    Mount m =
+        catalog.mount(
+            NamespacePath.of("/lake"), lakeLocation(), Map.of("int96-timestamp-unit", "us"));
+    assertEquals(
+        new io.quiver.format.ReadOptions(org.apache.arrow.vector.types.TimeUnit.MICROSECOND),
+        m.readOptions());
+    assertEquals(Map.of(), m.storageOptions());
+  }
+
+  @Test
   void secretsAreMasked() {
     Mount m =
         new Mount(

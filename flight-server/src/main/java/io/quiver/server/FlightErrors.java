@@ -162,7 +162,8 @@ public final class FlightErrors {
     if (e instanceof CorruptFileException) {
       return ErrorCode.CORRUPT_FILE;
     }
-    if (e instanceof io.quiver.format.UnsupportedFileException) {
+    if (e instanceof io.quiver.format.UnsupportedFileException
+        || e instanceof io.quiver.format.UnsupportedSchemaException) {
       return ErrorCode.UNSUPPORTED_FILE;
     }
     if (e instanceof InvalidMountException || e instanceof InvalidTableException) {

@@ -336,16 +336,22 @@ final class QuiverActions {
   }
 
   /**
-   * {@code cache-load}: brings every unit of the dataset's files (the given columns, or all) into
-   * the cache, one unit at a time, sending {@code loading} progress as it goes and a final {@code
-   * done}. Stops when the client cancels. Loading more than the cache holds evicts what was loaded
-   * first; the final result says so.
+   * {@code cache-load}: brings every unit of the dataset's files (the given columns, or all Quiver
+   * can decode) into the cache, one unit at a time, sending {@code loading} progress as it goes and
+   * a final {@code done}. Stops when the client cancels. Loading more than the cache holds evicts
+   * what was loaded first; the final result says so.
    */
   private void cacheLoad(
       ActionHandler.Call call, CacheLoadRequest r, Consumer<CacheLoadProgress> results)
       throws IOException {
     Dataset dataset = datasetOf(r);
     List<String> columns = columnsOf(r.columns(), dataset, true);
+    if (r.columns().isEmpty()) {
+      // "All columns" means all Quiver can decode; naming one it cannot is refused when loading.
+      java.util.Set<String> undecodable = new java.util.HashSet<>();
+      dataset.files().forEach(f -> undecodable.addAll(f.metadata().unsupportedColumns().keySet()));
+      columns = columns.stream().filter(c -> !undecodable.contains(c)).toList();
+    }
     long totalUnits = 0;
     long totalBytes = 0;
     for (DataFile f : dataset.files()) {

@@ -87,7 +87,8 @@ final class ScanCursor implements AutoCloseable {
         catalog.metadata(
             firstFile.storage(),
             new FileEntry(firstFile.location(), first.length(), new ObjectVersion(first.version())),
-            first.format());
+            first.format(),
+            firstFile.mount().readOptions());
     this.schema = project(firstMetadata.schema(), ticket.columns());
     this.filter =
         ticket.filter() == null ? null : BoundFilter.bind(ticket.filter(), firstMetadata.schema());
@@ -170,7 +171,7 @@ final class ScanCursor implements AutoCloseable {
       throw new IllegalArgumentException(
           "Malformed ticket: row group " + unit + " does not exist in " + p.path());
     }
-    List<ColumnChunkKey> keys = UnitLoader.keys(entry, unit, loaded);
+    List<ColumnChunkKey> keys = UnitLoader.keys(entry, metadata, unit, loaded);
     Map<ColumnChunkKey, CachedChunk> chunks =
         units.acquire(resolved, entry, metadata, unit, loaded, stats);
     current = keys.stream().map(chunks::get).toList();
@@ -188,7 +189,8 @@ final class ScanCursor implements AutoCloseable {
     // version with the store, so a file changed since the plan is refused (and the listings
     // holding it dropped, so the next plan sees the change), never served from old chunks.
     Catalog.verify(resolved, entry);
-    metadata = catalog.metadata(resolved.storage(), entry, p.format());
+    metadata =
+        catalog.metadata(resolved.storage(), entry, p.format(), resolved.mount().readOptions());
     if (part > 0 && !project(metadata.schema(), ticket.columns()).equals(schema)) {
       throw new IllegalArgumentException(
           "Malformed ticket: "

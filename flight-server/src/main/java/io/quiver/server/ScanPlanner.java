@@ -141,19 +141,36 @@ public final class ScanPlanner {
   }
 
   /**
+   * Refuses, at planning, a scan needing a column (projected or filtered on) that some file of the
+   * dataset cannot decode, with that file's reason (naming the column and its type).
+   */
+  private static void checkDecodable(Resolved r) {
+    List<String> needed = new ArrayList<>(r.columns());
+    if (r.bound() != null) {
+      needed.addAll(r.bound().columns());
+    }
+    for (DataFile file : r.dataset().files()) {
+      file.metadata().checkDecodable(needed);
+    }
+  }
+
+  /**
    * Plans for {@code principal} (its name; empty for anonymous) without counting it in {@link
    * ScanMetrics} (for listings).
    */
   public FlightInfo plan(FlightDescriptor descriptor, String principal) throws IOException {
-    return doPlan(descriptor, principal).info();
+    return doPlan(descriptor, principal, false).info();
   }
 
   /**
    * Plans a client's scan for {@code principal} (its name; empty for anonymous, or an in-process
    * reader), counted in {@link ScanMetrics}; see {@link #doPlan}.
+   *
+   * @throws io.quiver.format.UnsupportedSchemaException if the projection or the filter needs a
+   *     column Quiver cannot decode (the other columns of the files can be scanned)
    */
   public Planned planScan(FlightDescriptor descriptor, String principal) throws IOException {
-    Planned planned = doPlan(descriptor, principal);
+    Planned planned = doPlan(descriptor, principal, true);
     if (metrics != null) {
       metrics.planned(planned.units(), planned.pruned());
     }
@@ -164,10 +181,16 @@ public final class ScanPlanner {
    * Plans a scan: units whose statistics prove that the filter matches none of their rows are left
    * out; the rest are grouped into endpoints of at most {@code rowGroupsPerEndpoint} units of one
    * file. {@code total_records} and {@code total_bytes} are estimates: the rows and decoded bytes
-   * of the projected columns of the units kept (before exact filtering).
+   * of the projected columns of the units kept (before exact filtering). With {@code
+   * refuseUndecodable} (a client's scan; not a listing) a column Quiver cannot decode is refused
+   * here rather than when streaming.
    */
-  private Planned doPlan(FlightDescriptor descriptor, String principal) throws IOException {
+  private Planned doPlan(FlightDescriptor descriptor, String principal, boolean refuseUndecodable)
+      throws IOException {
     Resolved r = resolve(descriptor);
+    if (refuseUndecodable) {
+      checkDecodable(r);
+    }
     java.time.Instant expires = signer.expiryFromNow();
     List<FlightEndpoint> endpoints = new ArrayList<>();
     long bytes = 0;

@@ -45,12 +45,19 @@ final class UnitLoader {
     return batchRows;
   }
 
-  /** The cache keys of {@code columns} of one unit of one file version, in column order. */
-  static List<ColumnChunkKey> keys(FileEntry entry, int unit, List<String> columns) {
+  /**
+   * The cache keys of {@code columns} of one unit of one file version read with {@code metadata}'s
+   * options, in column order: files read with other options (a mount's {@code
+   * int96-timestamp-unit}) decode to other values, so their keys differ in {@link
+   * ColumnChunkKey#variant()}.
+   */
+  static List<ColumnChunkKey> keys(
+      FileEntry entry, FileMetadata metadata, int unit, List<String> columns) {
     List<ColumnChunkKey> keys = new ArrayList<>(columns.size());
     String file = entry.location().toString();
+    String variant = metadata.readOptions().cacheVariant();
     for (String c : columns) {
-      keys.add(new ColumnChunkKey(file, entry.version().token(), unit, c));
+      keys.add(new ColumnChunkKey(file, entry.version().token(), unit, c, variant));
     }
     return keys;
   }
@@ -63,6 +70,7 @@ final class UnitLoader {
    *
    * @param stats where the bytes read from the store and served from the cache are counted, or
    *     null; updated on this thread only (the cache calls the loader on the caller's thread)
+   * @throws io.quiver.format.UnsupportedSchemaException if a column is one Quiver cannot decode
    */
   Map<ColumnChunkKey, CachedChunk> acquire(
       ResolvedPath resolved,
@@ -72,10 +80,11 @@ final class UnitLoader {
       List<String> columns,
       StreamStats stats)
       throws IOException {
+    metadata.checkDecodable(columns);
     Set<ColumnChunkKey> decodedHere = stats == null ? null : new HashSet<>();
     Map<ColumnChunkKey, CachedChunk> chunks =
         cache.getAll(
-            keys(entry, unit, columns),
+            keys(entry, metadata, unit, columns),
             (missing, allocator) -> {
               if (decodedHere != null) {
                 decodedHere.addAll(missing);

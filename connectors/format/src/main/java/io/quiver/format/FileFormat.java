@@ -24,10 +24,21 @@ public interface FileFormat {
    *
    * @throws IOException if storage fails; a file that is not of this format or is damaged gives an
    *     {@link IOException} subtype naming the file (the format's corrupt-file exception)
-   * @throws UnsupportedOperationException subtypes (the format's unsupported-schema exception) if a
-   *     column has a type Quiver cannot decode
    */
   FileMetadata readMetadata(StorageInput input) throws IOException;
+
+  /**
+   * Reads the metadata of one file version as {@link #readMetadata(StorageInput)} does, for files
+   * read with {@code options}: the schema is the one decoders then produce (for example INT96
+   * columns in the unit the options choose), and the metadata's {@link FileMetadata#readOptions()}
+   * carries the options to the decoders. The default ignores the options, for formats none of them
+   * applies to.
+   *
+   * @throws IOException as {@link #readMetadata(StorageInput)}
+   */
+  default FileMetadata readMetadata(StorageInput input, ReadOptions options) throws IOException {
+    return readMetadata(input);
+  }
 
   /** The decoder that ships with the format (pure Java), always available. */
   UnitDecoder defaultDecoder();

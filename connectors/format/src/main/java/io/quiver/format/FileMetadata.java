@@ -13,8 +13,45 @@ public interface FileMetadata {
   /** The format's {@link FileFormat#name()}. */
   String format();
 
-  /** The file's Arrow schema: one field per top-level column, as every decoder produces it. */
+  /**
+   * The file's Arrow schema: one field per top-level column, as every decoder produces it. A column
+   * of {@link #unsupportedColumns()} is listed too, with the type Arrow C++ gives it where known
+   * (so the schema stays the same when Quiver learns to decode it), else Arrow's null type.
+   */
   Schema schema();
+
+  /**
+   * The top-level columns Quiver cannot decode, each with the reason (a message naming the column
+   * and its type). The file is still usable: scans of its other columns work, and a scan that asks
+   * for one of these fails with an {@link UnsupportedSchemaException} carrying this message. Empty
+   * by default.
+   */
+  default java.util.Map<String, String> unsupportedColumns() {
+    return java.util.Map.of();
+  }
+
+  /**
+   * Refuses a projection that includes a column Quiver cannot decode.
+   *
+   * @throws UnsupportedSchemaException with the reason of the first such column of {@code columns}
+   */
+  default void checkDecodable(java.util.List<String> columns) {
+    java.util.Map<String, String> unsupported = unsupportedColumns();
+    if (unsupported.isEmpty()) {
+      return;
+    }
+    for (String c : columns) {
+      String reason = unsupported.get(c);
+      if (reason != null) {
+        throw new UnsupportedSchemaException(reason);
+      }
+    }
+  }
+
+  /** The options this metadata was read with, which its decoders apply. */
+  default ReadOptions readOptions() {
+    return ReadOptions.DEFAULTS;
+  }
 
   /** The number of units (row groups, stripes). */
   int unitCount();

@@ -1,5 +1,6 @@
 package io.quiver.format.natives;
 
+import io.quiver.format.ReadOptions;
 import io.quiver.format.UnitRequest;
 import io.quiver.format.parquet.CorruptParquetException;
 import io.quiver.format.parquet.ParquetFooters;
@@ -147,7 +148,19 @@ public final class NativeParquetDecoder {
    * false); reads nothing.
    */
   public static boolean supports(ParquetMetadata footer, List<String> columns) {
+    return supports(footer, columns, ReadOptions.DEFAULTS);
+  }
+
+  /**
+   * Like {@link #supports(ParquetMetadata, List)} for files read with {@code options}: also false
+   * when a requested column is INT96 and the options ask for another unit than nanoseconds (the
+   * Java arrow-dataset bindings cannot pass Arrow C++'s {@code coerce_int96_timestamp_unit}, and
+   * values outside the nanosecond range have wrapped by the time they reach Java).
+   */
+  public static boolean supports(
+      ParquetMetadata footer, List<String> columns, ReadOptions options) {
     Objects.requireNonNull(footer, "footer");
+    Objects.requireNonNull(options, "options");
     Objects.requireNonNull(columns, "columns");
     if (columns.isEmpty() || new HashSet<>(columns).size() != columns.size()) {
       return false;
@@ -164,8 +177,13 @@ public final class NativeParquetDecoder {
       if (!type.isPrimitive() || type.isRepetition(Type.Repetition.REPEATED)) {
         return false;
       }
+      if (type.asPrimitiveType().getPrimitiveTypeName()
+              == org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT96
+          && options.int96TimestampUnit() != org.apache.arrow.vector.types.TimeUnit.NANOSECOND) {
+        return false;
+      }
       try {
-        arrowField(schema, type);
+        arrowField(schema, type, options);
       } catch (RuntimeException e) {
         // UnsupportedParquetSchemaException: a type Quiver does not decode at all.
         return false;
@@ -236,7 +254,27 @@ public final class NativeParquetDecoder {
       BufferAllocator allocator,
       int batchRows)
       throws IOException {
+    return decodeRowGroup(
+        input, footer, rowGroup, columns, allocator, batchRows, ReadOptions.DEFAULTS);
+  }
+
+  /**
+   * Decodes like {@link #decodeRowGroup(StorageInput, ParquetMetadata, int, List, BufferAllocator,
+   * int)} for a file read with {@code options}; an INT96 column asked for in another unit than
+   * nanoseconds is refused with {@link UnsupportedByNativeDecoderException} (see {@link
+   * #supports(ParquetMetadata, List, ReadOptions)}).
+   */
+  public Map<String, List<FieldVector>> decodeRowGroup(
+      StorageInput input,
+      ParquetMetadata footer,
+      int rowGroup,
+      List<String> columns,
+      BufferAllocator allocator,
+      int batchRows,
+      ReadOptions options)
+      throws IOException {
     Objects.requireNonNull(footer, "footer");
+    Objects.requireNonNull(options, "options");
     List<BlockMetaData> blocks = footer.getBlocks();
     MessageType schema = footer.getFileMetaData().getSchema();
     UnitRequest.check(
@@ -251,7 +289,7 @@ public final class NativeParquetDecoder {
     Location location = input.entry().location();
     List<Field> fields = new ArrayList<>(columns.size());
     for (String name : columns) {
-      fields.add(arrowField(schema, schema.getType(name)));
+      fields.add(arrowField(schema, schema.getType(name), options));
     }
     BlockMetaData block = blocks.get(rowGroup);
     if (block.getRowCount() > Integer.MAX_VALUE) {
@@ -507,8 +545,11 @@ public final class NativeParquetDecoder {
     return true;
   }
 
-  private static Field arrowField(MessageType schema, Type type) {
-    return ParquetSchemas.toArrow(new MessageType(schema.getName(), type)).getFields().get(0);
+  private static Field arrowField(MessageType schema, Type type, ReadOptions options) {
+    return ParquetSchemas.toArrow(
+            new MessageType(schema.getName(), type), options.int96TimestampUnit())
+        .getFields()
+        .get(0);
   }
 
   static String corruptPrefix(Location location, int rowGroup, String column) {

@@ -47,7 +47,8 @@ public final class NativeParquetUnitDecoder implements UnitDecoder {
   public boolean supports(FileMetadata metadata, List<String> columns) {
     // Without the JNI library (another OS or CPU) the Java decoder serves everything.
     return NativeParquetDecoder.isAvailable()
-        && NativeParquetDecoder.supports(ParquetFileMetadata.footerOf(metadata), columns);
+        && NativeParquetDecoder.supports(
+            ParquetFileMetadata.footerOf(metadata), columns, metadata.readOptions());
   }
 
   @Override
@@ -60,6 +61,12 @@ public final class NativeParquetUnitDecoder implements UnitDecoder {
       int batchRows)
       throws IOException {
     return decoder.decodeRowGroup(
-        input, ParquetFileMetadata.footerOf(metadata), unit, columns, allocator, batchRows);
+        input,
+        ParquetFileMetadata.footerOf(metadata),
+        unit,
+        columns,
+        allocator,
+        batchRows,
+        metadata.readOptions());
   }
 }

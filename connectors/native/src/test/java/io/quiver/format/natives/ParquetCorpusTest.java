@@ -163,6 +163,15 @@ class ParquetCorpusTest {
             " supports the file's columns — flat ones, not PARQUET-816 files — else `java`) on ")
         .append(servedSame)
         .append(".\n\n")
+        .append("Files are read with the default options, as Arrow C++'s defaults: INT96 as")
+        .append(" `timestamp[ns]`, so the years 9999 and 290000 of `int96_from_spark.parquet` wrap")
+        .append(" in both, identically. A mount's `int96-timestamp-unit=us` (or `ms`, `s`) reads")
+        .append(
+            " INT96 as Arrow C++'s `coerce_int96_timestamp_unit` does, value for value (checked")
+        .append(" against pyarrow by `Int96TimestampUnitTest`). A column Quiver cannot decode")
+        .append(" refuses only itself, at projection (the file's other columns scan; see")
+        .append(" `ColumnRefusalTest`); this table decodes every column, so such a file shows as")
+        .append(" refused.\n\n")
         .append("| file | Arrow C++ | java | native | served by default |\n")
         .append("| --- | --- | --- | --- | --- |\n");
     outcomes.forEach(

@@ -47,7 +47,6 @@ public final class OrcFooters {
    *
    * @throws CorruptOrcException if the file is not ORC, is truncated or its tail is damaged; the
    *     message names the file
-   * @throws UnsupportedOrcSchemaException if a column has a type Quiver cannot decode (a union)
    * @throws io.quiver.format.UnsupportedFileException if the file has encrypted columns, which
    *     Quiver does not read
    * @throws IOException if storage fails (propagated unchanged as thrown by {@code input})
@@ -94,7 +93,21 @@ public final class OrcFooters {
               + " at its root, not a struct of columns, which Quiver cannot read");
     }
     List<OrcMetadata.Stripe> stripes = validate(tail, location, length);
-    Schema schema = OrcSchemas.toArrow(tail.getSchema());
+    // A column Quiver cannot decode (a union) does not make the file unusable: it is listed with
+    // its reason and refused only when a scan asks for it.
+    List<org.apache.arrow.vector.types.pojo.Field> fields = new ArrayList<>();
+    Map<String, String> unsupported = new java.util.LinkedHashMap<>();
+    List<String> names = tail.getSchema().getFieldNames();
+    for (int i = 0; i < names.size(); i++) {
+      try {
+        fields.add(OrcSchemas.toArrowField(names.get(i), tail.getSchema().getChildren().get(i)));
+      } catch (UnsupportedOrcSchemaException e) {
+        unsupported.put(names.get(i), e.getMessage());
+        fields.add(
+            OrcSchemas.placeholderField(names.get(i), tail.getSchema().getChildren().get(i)));
+      }
+    }
+    Schema schema = new Schema(fields);
 
     List<Map<String, Long>> arrowBytes = new ArrayList<>();
     List<Map<String, Long>> diskBytes = new ArrayList<>();
@@ -123,7 +136,8 @@ public final class OrcFooters {
       diskBytes.add(Map.copyOf(disk));
       columnStatistics.add(Map.copyOf(columns));
     }
-    return new OrcMetadata(entry, tail, schema, stripes, arrowBytes, diskBytes, columnStatistics);
+    return new OrcMetadata(
+        entry, tail, schema, unsupported, stripes, arrowBytes, diskBytes, columnStatistics);
   }
 
   /**

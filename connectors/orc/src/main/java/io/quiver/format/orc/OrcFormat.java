@@ -32,7 +32,6 @@ public final class OrcFormat implements FileFormat {
 
   /**
    * @throws CorruptOrcException if the file is not valid ORC
-   * @throws UnsupportedOrcSchemaException if a column has a type Quiver cannot decode
    */
   @Override
   public OrcMetadata readMetadata(StorageInput input) throws IOException {

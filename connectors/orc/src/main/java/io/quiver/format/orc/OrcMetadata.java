@@ -42,6 +42,7 @@ public final class OrcMetadata implements FileMetadata {
   private final OrcTail tail;
   private final TypeDescription orcSchema;
   private final Schema schema;
+  private final Map<String, String> unsupported;
   private final List<Stripe> stripes;
   // Per stripe: top-level column name -> estimated Arrow bytes / bytes on disk.
   private final List<Map<String, Long>> arrowBytes;
@@ -54,6 +55,7 @@ public final class OrcMetadata implements FileMetadata {
       FileEntry entry,
       OrcTail tail,
       Schema schema,
+      Map<String, String> unsupported,
       List<Stripe> stripes,
       List<Map<String, Long>> arrowBytes,
       List<Map<String, Long>> diskBytes,
@@ -62,6 +64,8 @@ public final class OrcMetadata implements FileMetadata {
     this.tail = Objects.requireNonNull(tail, "tail");
     this.orcSchema = tail.getSchema();
     this.schema = Objects.requireNonNull(schema, "schema");
+    this.unsupported =
+        java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(unsupported));
     this.stripes = List.copyOf(stripes);
     this.arrowBytes = List.copyOf(arrowBytes);
     this.diskBytes = List.copyOf(diskBytes);
@@ -136,6 +140,12 @@ public final class OrcMetadata implements FileMetadata {
   @Override
   public Schema schema() {
     return schema;
+  }
+
+  /** Top-level columns with a union (which Quiver does not decode), with the reason. */
+  @Override
+  public Map<String, String> unsupportedColumns() {
+    return unsupported;
   }
 
   @Override

@@ -67,23 +67,42 @@ public final class OrcSchemas {
   }
 
   /**
+   * The field a top-level column Quiver refuses (a union, or a type with one inside) has in the
+   * file's schema: the field Arrow C++ reads it as, a union being a sparse union of fields named
+   * {@code _union_0}, {@code _union_1}, ..., so the schema stays the same when Quiver learns to
+   * decode unions.
+   */
+  static Field placeholderField(String name, TypeDescription type) {
+    return field(name, type, true, name, type, true);
+  }
+
+  /**
    * The Arrow field of top-level column {@code name} of ORC type {@code type}.
    *
    * @throws UnsupportedOrcSchemaException if the type (or a nested type) is a union
    */
   public static Field toArrowField(String name, TypeDescription type) {
-    return field(name, type, true, name, type);
+    return field(name, type, true, name, type, false);
   }
 
+  /**
+   * @param unions whether to type unions as Arrow C++ does (for the schema of a refused column)
+   *     rather than refuse them
+   */
   private static Field field(
-      String name, TypeDescription type, boolean nullable, String column, TypeDescription top) {
+      String name,
+      TypeDescription type,
+      boolean nullable,
+      String column,
+      TypeDescription top,
+      boolean unions) {
     List<TypeDescription> children = type.getChildren();
     switch (type.getCategory()) {
       case LIST:
         return new Field(
             name,
             new FieldType(nullable, ArrowType.List.INSTANCE, null),
-            List.of(field("item", children.get(0), true, column, top)));
+            List.of(field("item", children.get(0), true, column, top, unions)));
       case MAP:
         {
           Field entries =
@@ -91,8 +110,8 @@ public final class OrcSchemas {
                   "entries",
                   FieldType.notNullable(ArrowType.Struct.INSTANCE),
                   List.of(
-                      field("key", children.get(0), false, column, top),
-                      field("value", children.get(1), true, column, top)));
+                      field("key", children.get(0), false, column, top, unions),
+                      field("value", children.get(1), true, column, top, unions)));
           return new Field(
               name, new FieldType(nullable, new ArrowType.Map(false), null), List.of(entries));
         }
@@ -101,11 +120,26 @@ public final class OrcSchemas {
           List<String> names = type.getFieldNames();
           List<Field> fields = new ArrayList<>(names.size());
           for (int i = 0; i < names.size(); i++) {
-            fields.add(field(names.get(i), children.get(i), true, column, top));
+            fields.add(field(names.get(i), children.get(i), true, column, top, unions));
           }
           return new Field(name, new FieldType(nullable, ArrowType.Struct.INSTANCE, null), fields);
         }
       case UNION:
+        if (unions) {
+          List<Field> members = new ArrayList<>(children.size());
+          int[] typeIds = new int[children.size()];
+          for (int i = 0; i < children.size(); i++) {
+            members.add(field("_union_" + i, children.get(i), true, column, top, true));
+            typeIds[i] = i;
+          }
+          return new Field(
+              name,
+              new FieldType(
+                  nullable,
+                  new ArrowType.Union(org.apache.arrow.vector.types.UnionMode.Sparse, typeIds),
+                  null),
+              members);
+        }
         throw new UnsupportedOrcSchemaException(
             column, top.toString(), "union types are not supported");
       default:

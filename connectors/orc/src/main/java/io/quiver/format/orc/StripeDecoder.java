@@ -65,6 +65,7 @@ public final class StripeDecoder {
    * @param columns top-level column names, no duplicates; the returned map has this order
    * @param batchRows rows per slice, a positive multiple of 8
    * @return column name to slices, in the order of {@code columns}
+   * @throws UnsupportedOrcSchemaException if a requested column has a union, naming it
    * @throws IllegalArgumentException if a column or the stripe does not exist, {@code batchRows} is
    *     invalid, or {@code metadata} belongs to another file
    * @throws CorruptOrcException if the stripe cannot be decoded; names the file, stripe and (when
@@ -96,6 +97,12 @@ public final class StripeDecoder {
             columns,
             allocator,
             batchRows);
+    for (int c = 0; c < columns.size(); c++) {
+      if (metadata.unsupportedColumns().containsKey(columns.get(c))) {
+        // Throws the UnsupportedOrcSchemaException naming the column, as the footer saw it.
+        OrcSchemas.toArrowField(columns.get(c), schema.getChildren().get(indexes[c]));
+      }
+    }
     Location location = input.entry().location();
     if (!input.entry().equals(metadata.entry())) {
       throw new IllegalArgumentException(

@@ -100,13 +100,36 @@ class OrcFootersTest {
   }
 
   @Test
-  void unionColumnsAreRefusedByName() throws Exception {
+  void aUnionColumnRefusesOnlyItselfByName() throws Exception {
     Path file = OrcTestFiles.writeUnionFile(dir, "union.orc");
-    try (StorageInput input = DecodedOrc.open(file)) {
+    try (StorageInput input = DecodedOrc.open(file);
+        org.apache.arrow.memory.BufferAllocator allocator =
+            new org.apache.arrow.memory.RootAllocator()) {
+      // The footer reads; the schema lists the column as Arrow C++ types it (a sparse union), and
+      // the column is refused when asked for.
+      OrcMetadata metadata = OrcFooters.read(input);
+      assertEquals(
+          List.of("id", "u"),
+          metadata.schema().getFields().stream()
+              .map(org.apache.arrow.vector.types.pojo.Field::getName)
+              .toList());
+      assertEquals(
+          io.quiver.testing.ArrowOracle.readOrc(file).schema().findField("u"),
+          metadata.schema().findField("u"));
+      String reason = metadata.unsupportedColumns().get("u");
+      assertTrue(reason.contains("'u'") && reason.contains("uniontype<int,string>"), reason);
+      assertEquals(List.of("u"), List.copyOf(metadata.unsupportedColumns().keySet()));
       UnsupportedOrcSchemaException e =
-          assertThrows(UnsupportedOrcSchemaException.class, () -> OrcFooters.read(input));
+          assertThrows(
+              UnsupportedOrcSchemaException.class,
+              () -> StripeDecoder.decode(input, metadata, 0, List.of("id", "u"), allocator, 1024));
       assertEquals("u", e.column());
-      assertTrue(e.getMessage().contains("uniontype<int,string>"), e.getMessage());
+      assertEquals(reason, e.getMessage());
+      assertEquals(0, allocator.getAllocatedMemory());
+      // The other column decodes as Arrow C++ reads it.
+      io.quiver.testing.ArrowAssertions.assertSameTableDeep(
+          io.quiver.testing.ArrowOracle.readOrc(file, List.of("id")),
+          DecodedOrc.decode(input, metadata, List.of("id"), 1024));
     }
   }
 

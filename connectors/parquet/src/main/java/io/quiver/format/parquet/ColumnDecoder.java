@@ -586,6 +586,16 @@ abstract class ColumnDecoder extends PrimitiveConverter {
    * 0, as Arrow C++'s reader special-cases it.
    */
   static long int96ToEpochNanos(Binary value) {
+    return int96ToEpoch(value, org.apache.arrow.vector.types.TimeUnit.NANOSECOND);
+  }
+
+  /**
+   * An INT96 timestamp in {@code unit} since 1970-01-01, as Arrow C++ computes it for its {@code
+   * coerce_int96_timestamp_unit} ({@code Int96GetMicroSeconds} and its siblings): {@code (day -
+   * 2440588) * unitsPerDay + nanos / nanosPerUnit}, the division unsigned, wrapping on overflow
+   * like its 64-bit arithmetic; Julian day 0 gives 0.
+   */
+  static long int96ToEpoch(Binary value, org.apache.arrow.vector.types.TimeUnit unit) {
     ByteBuffer bytes = value.toByteBuffer();
     if (bytes.remaining() != 12) {
       throw new ParquetDecodingException("INT96 value of " + bytes.remaining() + " bytes");
@@ -596,19 +606,30 @@ abstract class ColumnDecoder extends PrimitiveConverter {
     if (julianDay == 0) {
       return 0;
     }
-    return (julianDay - JULIAN_DAY_OF_UNIX_EPOCH) * NANOS_PER_DAY + nanosOfDay;
+    long days = julianDay - JULIAN_DAY_OF_UNIX_EPOCH;
+    return switch (unit) {
+      case NANOSECOND -> days * NANOS_PER_DAY + nanosOfDay;
+      // Arrow C++ divides the nanoseconds as an unsigned 64-bit number.
+      case MICROSECOND -> days * (NANOS_PER_DAY / 1_000L) + Long.divideUnsigned(nanosOfDay, 1_000L);
+      case MILLISECOND ->
+          days * (NANOS_PER_DAY / 1_000_000L) + Long.divideUnsigned(nanosOfDay, 1_000_000L);
+      case SECOND -> days * 86_400L + Long.divideUnsigned(nanosOfDay, 1_000_000_000L);
+    };
   }
 
-  /** INT96 timestamps to Arrow timestamp(NANOSECOND) values. */
+  /** INT96 timestamps to Arrow timestamp values, in the unit of the field's type. */
   static final class Int96Decoder extends FixedWidthDecoder {
+    private final org.apache.arrow.vector.types.TimeUnit unit;
+
     Int96Decoder(Field field, ColumnDescriptor descriptor) {
       super(field, descriptor, 8);
+      this.unit = ((ArrowType.Timestamp) field.getType()).getUnit();
     }
 
     @Override
     void readRequired(ColumnReader r, long data, int rows) {
       for (int i = 0; i < rows; i++) {
-        MemoryUtil.putLong(data + ((long) i << 3), int96ToEpochNanos(r.getBinary()));
+        MemoryUtil.putLong(data + ((long) i << 3), int96ToEpoch(r.getBinary(), unit));
         r.consume();
       }
     }
@@ -619,7 +640,7 @@ abstract class ColumnDecoder extends PrimitiveConverter {
       int valid = 0;
       for (int i = 0; i < rows; i++) {
         if (r.getCurrentDefinitionLevel() == max) {
-          MemoryUtil.putLong(data + ((long) i << 3), int96ToEpochNanos(r.getBinary()));
+          MemoryUtil.putLong(data + ((long) i << 3), int96ToEpoch(r.getBinary(), unit));
           valid |= 1 << (i & 7);
         }
         r.consume();

@@ -620,7 +620,10 @@ final class NestedColumnDecoder {
           MemoryUtil.putLong(data + 8L * index, Double.doubleToRawLongBits(r.getDouble()));
           break;
         case INT96:
-          MemoryUtil.putLong(data + 8L * index, ColumnDecoder.int96ToEpochNanos(r.getBinary()));
+          MemoryUtil.putLong(
+              data + 8L * index,
+              ColumnDecoder.int96ToEpoch(
+                  r.getBinary(), ((ArrowType.Timestamp) node.field.getType()).getUnit()));
           break;
         case DECIMAL_INT32:
         case DECIMAL_INT64:

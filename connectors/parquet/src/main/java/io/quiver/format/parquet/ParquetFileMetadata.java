@@ -2,11 +2,15 @@ package io.quiver.format.parquet;
 
 import io.quiver.format.ColumnStatistics;
 import io.quiver.format.FileMetadata;
+import io.quiver.format.ReadOptions;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -15,22 +19,44 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Type;
 
 /**
  * A Parquet footer as {@link FileMetadata}: units are row groups; the Arrow schema is {@link
- * ParquetSchemas#toArrow}'s. Immutable and thread-safe (the footer is never modified).
+ * ParquetSchemas#toArrow}'s for the {@link ReadOptions} it was read with. A top-level column Quiver
+ * cannot decode does not make the file unusable: it is listed in {@link #unsupportedColumns()} with
+ * the reason, and in the schema with {@link ParquetSchemas}' placeholder field (Arrow C++'s type
+ * where known); decoders refuse it when a scan asks for it. Immutable and thread-safe (the footer
+ * is never modified).
  */
 public final class ParquetFileMetadata implements FileMetadata {
   private final ParquetMetadata footer;
+  private final ReadOptions options;
   private final Schema schema;
+  private final Map<String, String> unsupported;
   private final List<Map<String, Long>> columnBytes;
 
-  /**
-   * @throws UnsupportedParquetSchemaException if a column has a type Quiver cannot decode
-   */
+  /** The footer read with the default options (INT96 as nanoseconds). */
   public ParquetFileMetadata(ParquetMetadata footer) {
+    this(footer, ReadOptions.DEFAULTS);
+  }
+
+  /** The footer read with {@code options}. */
+  public ParquetFileMetadata(ParquetMetadata footer, ReadOptions options) {
     this.footer = footer;
-    this.schema = ParquetSchemas.toArrow(footer.getFileMetaData().getSchema());
+    this.options = java.util.Objects.requireNonNull(options, "options");
+    List<Field> fields = new ArrayList<>();
+    Map<String, String> refused = new LinkedHashMap<>();
+    for (Type type : footer.getFileMetaData().getSchema().getFields()) {
+      try {
+        fields.add(ParquetSchemas.toNode(type, options.int96TimestampUnit()).field);
+      } catch (UnsupportedParquetSchemaException e) {
+        refused.put(type.getName(), e.getMessage());
+        fields.add(ParquetSchemas.placeholderField(type, options.int96TimestampUnit()));
+      }
+    }
+    this.schema = new Schema(fields);
+    this.unsupported = java.util.Collections.unmodifiableMap(refused);
     this.columnBytes =
         footer.getBlocks().stream()
             .map(
@@ -71,6 +97,16 @@ public final class ParquetFileMetadata implements FileMetadata {
   @Override
   public Schema schema() {
     return schema;
+  }
+
+  @Override
+  public Map<String, String> unsupportedColumns() {
+    return unsupported;
+  }
+
+  @Override
+  public ReadOptions readOptions() {
+    return options;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.quiver.format.parquet;
 
 import io.quiver.format.FileFormat;
 import io.quiver.format.FileMetadata;
+import io.quiver.format.ReadOptions;
 import io.quiver.format.UnitDecoder;
 import io.quiver.storage.StorageInput;
 import java.io.IOException;
@@ -29,11 +30,19 @@ public final class ParquetFormat implements FileFormat {
 
   /**
    * @throws CorruptParquetException if the file is not valid Parquet
-   * @throws UnsupportedParquetSchemaException if a column has a type Quiver cannot decode
    */
   @Override
   public ParquetFileMetadata readMetadata(StorageInput input) throws IOException {
     return new ParquetFileMetadata(ParquetFooters.read(input));
+  }
+
+  /**
+   * @throws CorruptParquetException if the file is not valid Parquet
+   */
+  @Override
+  public ParquetFileMetadata readMetadata(StorageInput input, ReadOptions options)
+      throws IOException {
+    return new ParquetFileMetadata(ParquetFooters.read(input), options);
   }
 
   @Override
@@ -63,7 +72,13 @@ public final class ParquetFormat implements FileFormat {
         int batchRows)
         throws IOException {
       return RowGroupDecoder.decode(
-          input, ParquetFileMetadata.footerOf(metadata), unit, columns, allocator, batchRows);
+          input,
+          ParquetFileMetadata.footerOf(metadata),
+          unit,
+          columns,
+          allocator,
+          batchRows,
+          metadata.readOptions());
     }
   }
 }

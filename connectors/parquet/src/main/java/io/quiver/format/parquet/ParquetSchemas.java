@@ -38,7 +38,8 @@ import org.apache.parquet.schema.Type;
  *   <tr><td>INT64 TIME(MICROS|NANOS)</td><td>Time(unit, 64)</td></tr>
  *   <tr><td>INT64 TIMESTAMP(unit, adjustedToUTC)</td><td>Timestamp(unit, "UTC" or none)</td></tr>
  *   <tr><td>INT96</td><td>Timestamp(NANOSECOND, none): Julian day and nanoseconds of day, as
- *       Arrow C++ converts them</td></tr>
+ *       Arrow C++ converts them; Timestamp(unit, none) when read with another unit (the mount
+ *       option {@code int96-timestamp-unit}, Arrow C++'s {@code coerce_int96_timestamp_unit})</td></tr>
  *   <tr><td>DECIMAL(p, s) on INT32, INT64, FIXED_LEN_BYTE_ARRAY, BINARY</td>
  *       <td>Decimal(p, s, 128) for p &le; 38, else Decimal(p, s, 256)</td></tr>
  *   <tr><td>FLOAT, DOUBLE</td><td>FloatingPoint(SINGLE), FloatingPoint(DOUBLE)</td></tr>
@@ -89,29 +90,65 @@ public final class ParquetSchemas {
   }
 
   /**
-   * The Arrow schema of a Parquet schema; fields keep the Parquet column order and names.
+   * The Arrow schema of a Parquet schema, INT96 read as nanoseconds; fields keep the Parquet column
+   * order and names.
    *
    * @throws UnsupportedParquetSchemaException for the first column Quiver cannot decode
    */
   public static Schema toArrow(MessageType parquet) {
+    return toArrow(parquet, TimeUnit.NANOSECOND);
+  }
+
+  /**
+   * The Arrow schema of a Parquet schema, INT96 timestamps in {@code int96Unit}.
+   *
+   * @throws UnsupportedParquetSchemaException for the first column Quiver cannot decode
+   */
+  public static Schema toArrow(MessageType parquet, TimeUnit int96Unit) {
     List<Field> fields = new ArrayList<>(parquet.getFieldCount());
     for (Type type : parquet.getFields()) {
-      fields.add(toArrowField(type));
+      fields.add(toNode(type, int96Unit).field);
     }
     return new Schema(fields);
   }
 
-  /** The Arrow field of one top-level column. */
+  /**
+   * The field a top-level column Quiver refuses has in the file's schema: the field Arrow C++ reads
+   * it as where Quiver knows it (Arrow C++ 18 types INTERVAL values, wherever they are nested, as
+   * Arrow's null type), so the schema stays the same once Quiver decodes the column; else a
+   * nullable field of Arrow's null type (shapes Arrow C++ refuses too).
+   */
+  static Field placeholderField(Type type, TimeUnit int96Unit) {
+    try {
+      return new NodeBuilder(type.getName(), int96Unit, true)
+          .field(type, new String[0], 0, 0, 0)
+          .field;
+    } catch (UnsupportedParquetSchemaException e) {
+      return new Field(type.getName(), FieldType.nullable(ArrowType.Null.INSTANCE), null);
+    }
+  }
+
+  /** The Arrow field of one top-level column, INT96 as nanoseconds. */
   static Field toArrowField(Type type) {
     return toNode(type).field;
   }
 
   /**
-   * The shape of one top-level column: its Arrow field with, for every Arrow node, the repetition
-   * and definition levels that decide where the node has slots and which slots are valid.
+   * The shape of one top-level column, INT96 as nanoseconds; see {@link #toNode(Type, TimeUnit)}.
    */
   static FieldNode toNode(Type type) {
-    return new NodeBuilder(type.getName()).field(type, new String[0], 0, 0, 0);
+    return toNode(type, TimeUnit.NANOSECOND);
+  }
+
+  /**
+   * The shape of one top-level column: its Arrow field with, for every Arrow node, the repetition
+   * and definition levels that decide where the node has slots and which slots are valid; INT96
+   * timestamps in {@code int96Unit}.
+   *
+   * @throws UnsupportedParquetSchemaException if Quiver cannot decode the column
+   */
+  static FieldNode toNode(Type type, TimeUnit int96Unit) {
+    return new NodeBuilder(type.getName(), int96Unit).field(type, new String[0], 0, 0, 0);
   }
 
   /**
@@ -189,9 +226,19 @@ public final class ParquetSchemas {
   /** Builds the nodes of one top-level column, naming it in refusals. */
   private static final class NodeBuilder {
     private final String column;
+    private final TimeUnit int96Unit;
 
-    NodeBuilder(String column) {
+    /** Whether to type INTERVAL as Arrow C++ does, for the schema only (never for decoding). */
+    private final boolean arrowCppTypes;
+
+    NodeBuilder(String column, TimeUnit int96Unit) {
+      this(column, int96Unit, false);
+    }
+
+    NodeBuilder(String column, TimeUnit int96Unit, boolean arrowCppTypes) {
       this.column = column;
+      this.int96Unit = int96Unit;
+      this.arrowCppTypes = arrowCppTypes;
     }
 
     private UnsupportedParquetSchemaException refuse(String[] path, String what) {
@@ -253,7 +300,14 @@ public final class ParquetSchemas {
         int rep,
         int slotDef,
         int own) {
-      ArrowType arrow = arrowType(primitive);
+      ArrowType arrow = arrowType(primitive, int96Unit);
+      if (arrow == null
+          && arrowCppTypes
+          && primitive.getLogicalTypeAnnotation()
+              instanceof LogicalTypeAnnotation.IntervalLogicalTypeAnnotation) {
+        // Arrow C++ 18 has no Parquet INTERVAL mapping: it types the values null (and drops them).
+        arrow = ArrowType.Null.INSTANCE;
+      }
       if (arrow == null) {
         throw refuse(path, describe(primitive));
       }
@@ -474,7 +528,7 @@ public final class ParquetSchemas {
   }
 
   /** The Arrow type of a primitive column, or null if Quiver does not decode it. */
-  private static ArrowType arrowType(PrimitiveType type) {
+  private static ArrowType arrowType(PrimitiveType type, TimeUnit int96Unit) {
     LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
     if (logical instanceof LogicalTypeAnnotation.UnknownLogicalTypeAnnotation) {
       // The null logical type ("UNKNOWN" in parquet-java): a column of nulls, whatever its
@@ -544,8 +598,9 @@ public final class ParquetSchemas {
         }
         return null;
       case INT96:
-        // Arrow C++'s default: nanoseconds, no time zone (INT96 carries no annotation).
-        return logical == null ? new ArrowType.Timestamp(TimeUnit.NANOSECOND, null) : null;
+        // Arrow C++'s default is nanoseconds (coerce_int96_timestamp_unit chooses another unit); no
+        // time zone (INT96 carries no annotation).
+        return logical == null ? new ArrowType.Timestamp(int96Unit, null) : null;
       default:
         return null;
     }

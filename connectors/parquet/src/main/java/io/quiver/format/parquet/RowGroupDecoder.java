@@ -1,5 +1,6 @@
 package io.quiver.format.parquet;
 
+import io.quiver.format.ReadOptions;
 import io.quiver.format.UnitRequest;
 import io.quiver.storage.Location;
 import io.quiver.storage.StorageInput;
@@ -105,6 +106,22 @@ public final class RowGroupDecoder {
       BufferAllocator allocator,
       int batchRows)
       throws IOException {
+    return decode(input, footer, rowGroup, columns, allocator, batchRows, ReadOptions.DEFAULTS);
+  }
+
+  /**
+   * Decodes like {@link #decode(StorageInput, ParquetMetadata, int, List, BufferAllocator, int)},
+   * reading the file as {@code options} say (INT96 timestamps in their unit).
+   */
+  public static Map<String, List<FieldVector>> decode(
+      StorageInput input,
+      ParquetMetadata footer,
+      int rowGroup,
+      List<String> columns,
+      BufferAllocator allocator,
+      int batchRows,
+      ReadOptions options)
+      throws IOException {
     if (!MemoryUtil.LITTLE_ENDIAN) {
       throw new UnsupportedOperationException("Quiver decodes Parquet on little-endian hosts only");
     }
@@ -125,7 +142,7 @@ public final class RowGroupDecoder {
     List<ParquetSchemas.FieldNode> nodes = new ArrayList<>(columns.size());
     for (String name : columns) {
       Type type = schema.getType(name);
-      nodes.add(ParquetSchemas.toNode(type));
+      nodes.add(ParquetSchemas.toNode(type, options.int96TimestampUnit()));
       types.add(type);
     }
     MessageType projection = new MessageType(schema.getName(), types);
