@@ -445,6 +445,15 @@ public final class QuiverServer implements AutoCloseable {
   private final BufferAllocator streams;
   private final BufferAllocator flight;
   private final ChunkCache cache;
+
+  /**
+   * The system property naming a file to write the cache's request trace to (see {@link
+   * io.quiver.cache.AccessTraceFile}): a diagnostic for the bench's policy simulator, off unless
+   * set.
+   */
+  public static final String CACHE_TRACE_PROPERTY = "quiver.cache.trace";
+
+  private final io.quiver.cache.AccessTraceFile cacheTrace;
   private final StorageMetrics storageMetrics = new StorageMetrics();
   private final Catalog catalog;
   private final FlightServer server;
@@ -484,6 +493,7 @@ public final class QuiverServer implements AutoCloseable {
     SqlEngine sqlEngine = null;
     FlightSqlService sqlService = null;
     ChunkCache chunkCache = null;
+    io.quiver.cache.AccessTraceFile trace = null;
     Catalog cat = null;
     FlightServer flightServer = null;
     MonitoringServer httpServer = null;
@@ -531,6 +541,12 @@ public final class QuiverServer implements AutoCloseable {
       }
       chunkCache = new ChunkCache(root, cacheOptions);
       chunkCache.reindexed().whenComplete((done, failure) -> versionChecks.clear());
+      String tracePath = System.getProperty(CACHE_TRACE_PROPERTY);
+      if (tracePath != null && !tracePath.isBlank()) {
+        trace = io.quiver.cache.AccessTraceFile.create(Path.of(tracePath));
+        chunkCache.recordAccesses(trace);
+        LOG.info("Recording the cache's request trace to {}", trace.path());
+      }
       quotas.apply(cat.mounts(), chunkCache);
       streamsAlloc = root.newChildAllocator("streams", 0, config.streamMemoryBytes());
       flightAlloc = root.newChildAllocator("flight", 0, config.streamMemoryBytes());
@@ -640,6 +656,7 @@ public final class QuiverServer implements AutoCloseable {
       closeQuietly(flightAlloc);
       closeQuietly(streamsAlloc);
       closeQuietly(chunkCache);
+      closeQuietly(trace);
       closeQuietly(root);
       closeQuietly(dataDirLock);
       throw e;
@@ -650,6 +667,7 @@ public final class QuiverServer implements AutoCloseable {
     this.sqlEngine = sqlEngine;
     this.sqlService = sqlService;
     this.cache = chunkCache;
+    this.cacheTrace = trace;
     this.catalog = cat;
     this.http = httpServer;
   }
@@ -910,6 +928,9 @@ public final class QuiverServer implements AutoCloseable {
     sqlEngine.close();
     catalog.close();
     cache.close(); // writes memory to the disk tier: every stream has released its chunks
+    if (cacheTrace != null) {
+      cacheTrace.close();
+    }
     long queued = streams.getAllocatedMemory() + flight.getAllocatedMemory();
     if (stalled && queued > 0) {
       // Batches a stalled client never took stay queued in gRPC (zero-copy: they are the
