@@ -68,7 +68,7 @@ public final class QuiverServer implements AutoCloseable {
    *   <li>{@code rowGroupsPerEndpoint}: row groups (stripes) per FlightEndpoint
    *   <li>{@code streamMemoryBytes}: off-heap bytes streams may hold beyond the cache; the same
    *       budget bounds data streamed through uncached when everything cached is pinned or in use
-   *   <li>{@code evictionPolicy}: how the cache picks what to evict (LRU or TinyLFU)
+   *   <li>{@code evictionPolicy}: how the cache picks what to evict (TinyLFU by default, or LRU)
    *   <li>{@code expireAfterWrite}: cached data older than this is re-read (null: never)
    *   <li>{@code diskDirectories}: the local-disk tier (empty: memory only)
    *   <li>{@code decoder}: the default decoder ({@code java} or {@code native}); a mount's {@code
@@ -157,7 +157,7 @@ public final class QuiverServer implements AutoCloseable {
       c.batchRows = 65536;
       c.rowGroupsPerEndpoint = 4;
       c.streamMemoryBytes = -1; // derived from the memory
-      c.evictionPolicy = EvictionPolicy.LRU;
+      c.evictionPolicy = EvictionPolicy.TINY_LFU;
       c.decoder = DEFAULT_DECODER;
       return c;
     }
