@@ -258,22 +258,24 @@ public final class PolicySimulator implements Callable<Integer> {
     if (url == null) {
       throw new IOException("the recorded trace " + resource + " is not on the classpath");
     }
-    try {
-      return Traces.fromFile(Path.of(url.toURI()));
-    } catch (java.net.URISyntaxException | java.nio.file.FileSystemNotFoundException e) {
-      // Inside a jar: copy it out first.
-      Path copy = Files.createTempFile("quiver-trace", ".trace.gz");
-      try (java.io.InputStream in = url.openStream()) {
-        Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Trace trace = Traces.fromFile(copy);
-        return new Trace(
-            "file:" + resource.substring(resource.lastIndexOf('/') + 1),
-            trace.description(),
-            keys(trace),
-            sizes(trace));
-      } finally {
-        Files.deleteIfExists(copy);
-      }
+    // Read from a temporary copy: the resource may be inside a jar.
+    Path copy = Files.createTempFile("quiver-trace", ".trace.gz");
+    try (java.io.InputStream in = url.openStream()) {
+      Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Trace trace = Traces.fromFile(copy);
+      return new Trace(
+          "file:" + resource.substring(resource.lastIndexOf('/') + 1),
+          String.format(
+              Locale.ROOT,
+              "recorded from bench/run (classpath resource %s, its header says how): %,d requests,"
+                  + " %,d distinct keys",
+              resource,
+              trace.length(),
+              trace.distinctKeys()),
+          keys(trace),
+          sizes(trace));
+    } finally {
+      Files.deleteIfExists(copy);
     }
   }
 
