@@ -187,6 +187,9 @@ public final class ChunkCache implements AutoCloseable {
    */
   private final Object lock = new Object();
 
+  /** Told about every key {@link #getAll} returns; null for none. */
+  private volatile AccessRecorder accessRecorder;
+
   /** Entries being loaded and entries the cache holds a reference to. */
   @GuardedBy("lock")
   private final Map<ColumnChunkKey, CacheEntry> index = new HashMap<>();
@@ -438,7 +441,30 @@ public final class ChunkCache implements AutoCloseable {
         result.put(entry.key, new CachedChunk(this, entry, entry.chunk));
       }
     }
+    AccessRecorder recorder = accessRecorder;
+    if (recorder != null) {
+      try {
+        for (CachedChunk ref : result.values()) {
+          recorder.accessed(ref.key(), ref.chunk().sizeBytes());
+        }
+      } catch (RuntimeException | Error e) {
+        for (CachedChunk ref : result.values()) {
+          ref.close();
+        }
+        throw e;
+      }
+    }
     return Collections.unmodifiableMap(result);
+  }
+
+  /**
+   * Tells {@code recorder} about every key each later {@link #getAll} call returns, with its
+   * chunk's size: the request trace the policy simulator replays (see {@link AccessTraceFile}).
+   * Null stops recording. Thread-safe; calls already running may still report to the previous
+   * recorder.
+   */
+  public void recordAccesses(AccessRecorder recorder) {
+    this.accessRecorder = recorder;
   }
 
   /**

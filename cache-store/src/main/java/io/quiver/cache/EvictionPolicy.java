@@ -11,8 +11,11 @@ public enum EvictionPolicy {
   /**
    * Frequency-aware admission in the style of W-TinyLFU: new entries enter a small LRU window
    * (about 1% of the capacity); an entry leaving the window joins the main region only if its
-   * estimated access frequency beats that of the main region's LRU victim, otherwise it is evicted
-   * itself. One-off scans therefore do not flush a frequently used working set.
+   * estimated access frequency beats that of the main region's LRU victim by more than one,
+   * otherwise it is evicted itself. One-off scans therefore do not flush a frequently used working
+   * set, and repeated scans of data a little larger than the cache keep hitting. The frequency
+   * sketch is sized by the number of entries (see {@code TinyLfuOrder}). The server's default: it
+   * wins every trace of the bench's policy simulator.
    */
   TINY_LFU
 }

@@ -1,6 +1,7 @@
 package io.quiver.cache;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,11 +23,22 @@ import java.util.function.LongSupplier;
  * <p>When an allocation needs room, {@link #victim()} compares the oldest evictable candidate (from
  * probation, else the window's least recent entry, which leaves the window now) with the main
  * region's least recently used evictable entry by their {@link FrequencySketch} estimates: if the
- * candidate was requested more often it is admitted (moved to the main region) and the main entry
- * is the victim, otherwise the candidate is the victim (ties reject the candidate). So a one-off
- * scan, whose chunks are requested once, only ever replaces other candidates and leaves a
- * frequently requested working set in the main region. Without an evictable candidate the main
- * region's LRU entry is the victim.
+ * candidate's estimate exceeds the main entry's by more than {@link #ADMISSION_MARGIN} (at least
+ * two requests more) it is admitted (moved to the main region) and the main entry is the victim,
+ * otherwise the candidate is the victim. So a one-off scan, whose chunks are requested once, only
+ * ever replaces other candidates and leaves a frequently requested working set in the main region.
+ * The margin matters for repeated scans of a table a little larger than the cache: there the
+ * candidate (just requested) is always one request ahead of the main victim (to be requested next),
+ * a one-count lead that without the margin admits every candidate and degrades to LRU, which misses
+ * every request. Without an evictable candidate the main region's LRU entry is the victim.
+ *
+ * <p>The {@link FrequencySketch} is sized by entries, not bytes: it starts as if every chunk were
+ * {@value #LARGEST_TYPICAL_CHUNK_BYTES} bytes (the large end of decoded column chunks, so the
+ * sketch is never too wide for the cache's real entries) and grows with the number of entries in
+ * the regions, to ten requests per entry between two halvings whatever the chunk size; when it is
+ * reallocated, the cached entries' estimates are carried over. Sized by bytes instead, a cache of
+ * multi-MiB chunks kept formerly hot keys saturated for hundreds of cache-fulls after a popularity
+ * shift and trailed LRU.
  *
  * <p>Entries held by readers stay in their region (their bytes count) but are skipped when a victim
  * is chosen; pinned entries are not in any region. Not thread-safe: called under the cache's lock.
@@ -40,7 +52,15 @@ final class TinyLfuOrder extends EvictionOrder {
   private final long capacityBytes;
   private final long marginBytes;
   private final long windowMaxBytes;
+
+  /** A candidate is admitted only if its estimate exceeds the main victim's by more than this. */
+  static final int ADMISSION_MARGIN = 1;
+
+  /** The size the sketch's first width assumes for every chunk: 32 MiB. */
+  static final long LARGEST_TYPICAL_CHUNK_BYTES = 32L << 20;
+
   private final FrequencySketch sketch;
+  private int entries;
   private LongSupplier pinnedBytes = () -> 0;
 
   private final LinkedHashSet<CacheEntry> window = new LinkedHashSet<>();
@@ -53,10 +73,13 @@ final class TinyLfuOrder extends EvictionOrder {
     this.capacityBytes = capacityBytes;
     this.marginBytes = marginBytes;
     this.windowMaxBytes = Math.max(1, capacityBytes / 100);
-    // About one counter per 64 KiB of capacity, at least 1024 and at most 2^20 per row: from 2 KiB
-    // to 2 MiB of heap.
-    long width = Math.max(1024, Math.min(1 << 20, capacityBytes >>> 16));
-    this.sketch = new FrequencySketch((int) width);
+    long expected = Math.min(1 << 20, capacityBytes / LARGEST_TYPICAL_CHUNK_BYTES);
+    this.sketch = new FrequencySketch((int) expected);
+  }
+
+  /** The sketch, for tests. */
+  FrequencySketch sketch() {
+    return sketch;
   }
 
   /** Tells the order where to read the bytes currently pinned (outside every region). */
@@ -115,7 +138,7 @@ final class TinyLfuOrder extends EvictionOrder {
     }
     CacheEntry mainVictim = firstEvictable(main);
     if (candidate != null && mainVictim != null) {
-      if (frequency(candidate) > frequency(mainVictim)) {
+      if (frequency(candidate) > frequency(mainVictim) + ADMISSION_MARGIN) {
         move(candidate, MAIN);
         return mainVictim;
       }
@@ -144,6 +167,12 @@ final class TinyLfuOrder extends EvictionOrder {
   }
 
   private void move(CacheEntry entry, byte to) {
+    boolean grows = entry.region == NONE && to != NONE;
+    if (grows) {
+      entries++;
+    } else if (entry.region != NONE && to == NONE) {
+      entries--;
+    }
     switch (entry.region) {
       case WINDOW -> {
         window.remove(entry);
@@ -172,6 +201,36 @@ final class TinyLfuOrder extends EvictionOrder {
         mainBytes += entry.sizeBytes;
       }
       default -> {}
+    }
+    if (grows) {
+      growSketch();
+    }
+  }
+
+  /**
+   * Lets the sketch follow the entry count. When it must be reallocated (its counters cannot be
+   * rehashed), the estimates of the cached entries are carried over, so that a growing cache does
+   * not forget how hot its own entries are and let a scan's candidates (counted once) displace
+   * them; only keys that are not cached start again from zero.
+   */
+  private void growSketch() {
+    if (entries <= sketch.capacity()) {
+      sketch.ensureCapacity(entries);
+      return;
+    }
+    int[] hashes = new int[entries];
+    int[] counts = new int[entries];
+    int n = 0;
+    for (LinkedHashSet<CacheEntry> region : List.of(window, probation, main)) {
+      for (CacheEntry cached : region) {
+        hashes[n] = cached.key.hashCode();
+        counts[n] = sketch.frequency(hashes[n]);
+        n++;
+      }
+    }
+    sketch.ensureCapacity(entries);
+    for (int i = 0; i < n; i++) {
+      sketch.restore(hashes[i], counts[i]);
     }
   }
 

@@ -68,7 +68,7 @@ public final class QuiverServer implements AutoCloseable {
    *   <li>{@code rowGroupsPerEndpoint}: row groups (stripes) per FlightEndpoint
    *   <li>{@code streamMemoryBytes}: off-heap bytes streams may hold beyond the cache; the same
    *       budget bounds data streamed through uncached when everything cached is pinned or in use
-   *   <li>{@code evictionPolicy}: how the cache picks what to evict (LRU or TinyLFU)
+   *   <li>{@code evictionPolicy}: how the cache picks what to evict (TinyLFU by default, or LRU)
    *   <li>{@code expireAfterWrite}: cached data older than this is re-read (null: never)
    *   <li>{@code diskDirectories}: the local-disk tier (empty: memory only)
    *   <li>{@code decoder}: the default decoder ({@code java} or {@code native}); a mount's {@code
@@ -157,7 +157,7 @@ public final class QuiverServer implements AutoCloseable {
       c.batchRows = 65536;
       c.rowGroupsPerEndpoint = 4;
       c.streamMemoryBytes = -1; // derived from the memory
-      c.evictionPolicy = EvictionPolicy.LRU;
+      c.evictionPolicy = EvictionPolicy.TINY_LFU;
       c.decoder = DEFAULT_DECODER;
       return c;
     }
@@ -445,6 +445,15 @@ public final class QuiverServer implements AutoCloseable {
   private final BufferAllocator streams;
   private final BufferAllocator flight;
   private final ChunkCache cache;
+
+  /**
+   * The system property naming a file to write the cache's request trace to (see {@link
+   * io.quiver.cache.AccessTraceFile}): a diagnostic for the bench's policy simulator, off unless
+   * set.
+   */
+  public static final String CACHE_TRACE_PROPERTY = "quiver.cache.trace";
+
+  private final io.quiver.cache.AccessTraceFile cacheTrace;
   private final StorageMetrics storageMetrics = new StorageMetrics();
   private final Catalog catalog;
   private final FileCatalogStore catalogStore;
@@ -485,6 +494,7 @@ public final class QuiverServer implements AutoCloseable {
     SqlEngine sqlEngine = null;
     FlightSqlService sqlService = null;
     ChunkCache chunkCache = null;
+    io.quiver.cache.AccessTraceFile trace = null;
     Catalog cat = null;
     FileCatalogStore catStore = null;
     FlightServer flightServer = null;
@@ -534,6 +544,12 @@ public final class QuiverServer implements AutoCloseable {
       }
       chunkCache = new ChunkCache(root, cacheOptions);
       chunkCache.reindexed().whenComplete((done, failure) -> versionChecks.clear());
+      String tracePath = System.getProperty(CACHE_TRACE_PROPERTY);
+      if (tracePath != null && !tracePath.isBlank()) {
+        trace = io.quiver.cache.AccessTraceFile.create(Path.of(tracePath));
+        chunkCache.recordAccesses(trace);
+        LOG.info("Recording the cache's request trace to {}", trace.path());
+      }
       quotas.apply(cat.mounts(), chunkCache);
       streamsAlloc = root.newChildAllocator("streams", 0, config.streamMemoryBytes());
       flightAlloc = root.newChildAllocator("flight", 0, config.streamMemoryBytes());
@@ -644,6 +660,7 @@ public final class QuiverServer implements AutoCloseable {
       closeQuietly(flightAlloc);
       closeQuietly(streamsAlloc);
       closeQuietly(chunkCache);
+      closeQuietly(trace);
       closeQuietly(root);
       closeQuietly(dataDirLock);
       throw e;
@@ -654,6 +671,7 @@ public final class QuiverServer implements AutoCloseable {
     this.sqlEngine = sqlEngine;
     this.sqlService = sqlService;
     this.cache = chunkCache;
+    this.cacheTrace = trace;
     this.catalog = cat;
     this.catalogStore = catStore;
     this.http = httpServer;
@@ -916,6 +934,9 @@ public final class QuiverServer implements AutoCloseable {
     catalog.close();
     catalogStore.close();
     cache.close(); // writes memory to the disk tier: every stream has released its chunks
+    if (cacheTrace != null) {
+      cacheTrace.close();
+    }
     long queued = streams.getAllocatedMemory() + flight.getAllocatedMemory();
     if (stalled && queued > 0) {
       // Batches a stalled client never took stay queued in gRPC (zero-copy: they are the

@@ -14,15 +14,26 @@ import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 
 /**
  * Replays a {@link Trace} against a real {@link ChunkCache}: each request is one {@code getAll} of
- * one key, whose chunk (on a miss) is a single {@link BigIntVector} of {@code chunkRows} rows
- * allocated in the cache's allocator, so eviction is driven by Arrow's allocation listener exactly
- * as in the server. The reference is closed before the next request.
+ * one key, whose chunk (on a miss) is a single {@link BigIntVector} allocated in the cache's
+ * allocator, so eviction is driven by Arrow's allocation listener exactly as in the server. The
+ * reference is closed before the next request.
+ *
+ * <p>Chunk sizes: an unsized trace gives every chunk {@code chunkRows} rows; a {@linkplain
+ * Trace#sized() sized} trace gives each key its own size (a few KiB to tens of MiB for realistic
+ * traces). Sized chunks are not zeroed (only the first value and the validity bitmap are written),
+ * so the untouched pages of multi-MiB buffers cost address space, not memory or time. The capacity
+ * is {@code capacityChunks} chunks: of {@code chunkRows} rows, or of the mean size of the sized
+ * trace's distinct keys; with sized traces a chunk larger than the cache streams through uncached,
+ * as in the server.
  *
  * <p>Requests are replayed on the calling thread, so every miss is a load by this caller: hits are
  * the requests whose load was not called. The run cross-checks that against the cache's own {@link
@@ -74,11 +85,30 @@ public final class CacheSimulation {
     }
   }
 
-  /** The outcome of replaying one trace under one policy. */
+  /**
+   * The cache capacity in bytes for {@code trace}: {@code capacityChunks} chunks of {@link
+   * #chunkBytes} for an unsized trace, of the mean size of its distinct keys for a sized one.
+   */
+  public long capacityBytes(Trace trace, BufferAllocator parent) {
+    if (!trace.sized()) {
+      return capacityChunks * chunkBytes(parent);
+    }
+    return Math.max(
+        1, Math.round(capacityChunks * (trace.distinctBytes() / (double) trace.distinctKeys())));
+  }
+
+  /**
+   * The outcome of replaying one trace under one policy. {@code loads} counts the requests that
+   * were not hits (each needed at least one loader call); {@code requestBytes} and {@code hitBytes}
+   * are the trace's chunk sizes (the uniform chunk's measured size for an unsized trace) summed
+   * over all requests and over the hits.
+   */
   public record PolicyRun(
       EvictionPolicy policy,
       long requests,
       long hits,
+      long requestBytes,
+      long hitBytes,
       long loads,
       long cacheHits,
       long cacheMisses,
@@ -90,6 +120,11 @@ public final class CacheSimulation {
     /** Hits over requests. */
     public double hitRatio() {
       return requests == 0 ? 0 : hits / (double) requests;
+    }
+
+    /** Bytes of the hits over bytes requested: the share of the data served from the cache. */
+    public double byteHitRatio() {
+      return requestBytes == 0 ? 0 : hitBytes / (double) requestBytes;
     }
   }
 
@@ -104,7 +139,8 @@ public final class CacheSimulation {
   public PolicyRun run(Trace trace, EvictionPolicy policy, BufferAllocator parent) {
     Objects.requireNonNull(trace, "trace");
     Objects.requireNonNull(policy, "policy");
-    long capacityBytes = capacityChunks * chunkBytes(parent);
+    long capacityBytes = capacityBytes(trace, parent);
+    long uniformBytes = trace.sized() ? 0 : chunkBytes(parent);
     ColumnChunkKey[] keys = new ColumnChunkKey[trace.universe()];
     long[] loads = new long[1];
     ChunkLoader loader =
@@ -114,14 +150,29 @@ public final class CacheSimulation {
           }
           loads[0]++;
           ColumnChunkKey key = missing.get(0);
-          return Map.of(key, build(idOf(key), allocator));
+          int id = idOf(key);
+          return Map.of(
+              key,
+              trace.sized() ? buildSized(id, trace.sizeOf(id), allocator) : build(id, allocator));
         };
     long hits = 0;
+    long requestBytes = 0;
+    long hitBytes = 0;
+    long misses = 0;
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long started = System.nanoTime();
     long startedCpu = threads.getCurrentThreadCpuTime();
-    try (ChunkCache cache =
-        new ChunkCache(parent, CacheOptions.of(capacityBytes).withEvictionPolicy(policy))) {
+    CacheOptions options = CacheOptions.of(capacityBytes).withEvictionPolicy(policy);
+    if (trace.sized()) {
+      // As in the server: a chunk larger than the whole cache is handed to its caller uncached
+      // (a miss) instead of failing the request. Arrow rounds it up to a power of two.
+      long largest = 0;
+      for (int i = 0; i < trace.length(); i++) {
+        largest = Math.max(largest, trace.sizeOf(trace.keyAt(i)));
+      }
+      options = options.withStreamThrough(2 * largest + (1 << 20));
+    }
+    try (ChunkCache cache = new ChunkCache(parent, options)) {
       for (int i = 0; i < trace.length(); i++) {
         int id = trace.keyAt(i);
         ColumnChunkKey key = keys[id];
@@ -144,8 +195,15 @@ public final class CacheSimulation {
                 trace.name() + " " + policy + ": chunk of key " + id + " holds " + vector.get(0));
           }
         }
+        long bytes = trace.sized() ? trace.sizeOf(id) : uniformBytes;
+        requestBytes += bytes;
         if (loads[0] == loadsBefore) {
           hits++;
+          hitBytes += bytes;
+        } else {
+          // A chunk too large for the cache may be loaded twice (the second time to stream it
+          // through): one miss, whatever the loader calls.
+          misses++;
         }
       }
       double millis = (System.nanoTime() - started) / 1e6;
@@ -153,17 +211,19 @@ public final class CacheSimulation {
       double cpuMillis = (threads.getCurrentThreadCpuTime() - startedCpu) / 1e6;
       CacheStats stats = cache.stats();
       long requests = trace.length();
-      if (stats.hits() != hits || stats.misses() != loads[0] || hits + loads[0] != requests) {
+      if (stats.hits() != hits || stats.misses() != misses || hits + misses != requests) {
         throw new IllegalStateException(
             String.format(
-                "%s %s: %d requests, %d hits and %d loads seen, but the cache counted %s",
-                trace.name(), policy, requests, hits, loads[0], stats));
+                "%s %s: %d requests, %d hits and %d misses seen, but the cache counted %s",
+                trace.name(), policy, requests, hits, misses, stats));
       }
       return new PolicyRun(
           policy,
           requests,
           hits,
-          loads[0],
+          requestBytes,
+          hitBytes,
+          misses,
           stats.hits(),
           stats.misses(),
           stats.evictions(),
@@ -183,6 +243,27 @@ public final class CacheSimulation {
     String file = key.file();
     int part = Integer.parseInt(file.substring(file.lastIndexOf("/part-") + 6));
     return (part << 6) | key.rowGroup();
+  }
+
+  /**
+   * One vector of about {@code bytes} bytes (at least one int64 value) whose data buffer is not
+   * zeroed; the first value is the key id, for checking.
+   */
+  private static ColumnChunk buildSized(int id, long bytes, BufferAllocator allocator) {
+    int rows = (int) Math.max(1, Math.min(Integer.MAX_VALUE / 8, (bytes + 7) / 8));
+    BigIntVector vector = new BigIntVector("c", allocator);
+    try (ArrowBuf validity = allocator.buffer(BitVectorHelper.getValidityBufferSize(rows));
+        ArrowBuf data = allocator.buffer(8L * rows)) {
+      validity.setZero(0, validity.capacity());
+      BitVectorHelper.setBit(validity, 0);
+      data.setLong(0, id);
+      // Takes its own references to both buffers; this method's are closed on the way out.
+      vector.loadFieldBuffers(new ArrowFieldNode(rows, rows - 1), List.of(validity, data));
+      return new ColumnChunk(List.<FieldVector>of(vector));
+    } catch (RuntimeException | Error e) {
+      vector.close();
+      throw e;
+    }
   }
 
   /** One vector of {@code chunkRows} rows; the first value is the key id, for checking. */

@@ -13,6 +13,11 @@ import java.util.TreeMap;
  * at all if that key's own next request is farther still (caches that may refuse admission, like
  * TinyLFU, are bounded by this variant). It knows the whole trace, so it is computed offline in
  * {@code O(n log capacity)}.
+ *
+ * <p>For a {@linkplain Trace#sized() sized} trace, {@link #sized} applies the same rule by bytes
+ * (evict the farthest next use until the chunk fits; bypass if its own next use is farther than the
+ * entry it would evict next). With unequal sizes that is a reference, not a strict bound: optimal
+ * caching of variable-size items is NP-hard.
  */
 final class OptimalPolicy {
   private OptimalPolicy() {}
@@ -53,5 +58,59 @@ final class OptimalPolicy {
       byNextUse.put(nextUse[i], key);
     }
     return hits;
+  }
+
+  /** Hits and hit bytes of the size-aware rule. */
+  record Outcome(long hits, long hitBytes) {}
+
+  /** The size-aware rule on a sized trace with {@code capacityBytes}. */
+  static Outcome sized(Trace trace, long capacityBytes) {
+    int n = trace.length();
+    int[] nextUse = new int[n];
+    int[] lastSeen = new int[trace.universe()];
+    Arrays.fill(lastSeen, -1);
+    for (int i = n - 1; i >= 0; i--) {
+      int key = trace.keyAt(i);
+      nextUse[i] = lastSeen[key] >= 0 ? lastSeen[key] : n + i;
+      lastSeen[key] = i;
+    }
+    Map<Integer, Integer> cachedNextUse = new HashMap<>();
+    TreeMap<Integer, Integer> byNextUse = new TreeMap<>();
+    long used = 0;
+    long hits = 0;
+    long hitBytes = 0;
+    for (int i = 0; i < n; i++) {
+      int key = trace.keyAt(i);
+      long size = trace.sizeOf(key);
+      Integer due = cachedNextUse.get(key);
+      if (due != null) {
+        hits++;
+        hitBytes += size;
+        byNextUse.remove(due);
+        cachedNextUse.put(key, nextUse[i]);
+        byNextUse.put(nextUse[i], key);
+        continue;
+      }
+      if (size > capacityBytes) {
+        continue;
+      }
+      boolean admit = true;
+      while (used + size > capacityBytes) {
+        int farthest = byNextUse.lastKey();
+        if (nextUse[i] > farthest) {
+          admit = false;
+          break;
+        }
+        int victim = byNextUse.remove(farthest);
+        cachedNextUse.remove(victim);
+        used -= trace.sizeOf(victim);
+      }
+      if (admit) {
+        cachedNextUse.put(key, nextUse[i]);
+        byNextUse.put(nextUse[i], key);
+        used += size;
+      }
+    }
+    return new Outcome(hits, hitBytes);
   }
 }

@@ -2,6 +2,8 @@ package io.quiver.bench.cache;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +12,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Synthetic request traces for {@link PolicySimulator}, and a reader for recorded ones.
@@ -144,22 +147,59 @@ public final class Traces {
   }
 
   /**
-   * Reads a recorded trace: one key per line (any text, compared exactly after trimming); blank
-   * lines and lines starting with {@code #} are skipped. Distinct keys get ids in order of first
-   * appearance.
+   * Reads a recorded trace: one request per line, either a key alone (any text, compared exactly
+   * after trimming) or a key, a TAB and the size of its chunk in bytes (as {@link
+   * io.quiver.cache.AccessTraceFile} writes it). Blank lines and lines starting with {@code #} are
+   * skipped; a name ending in {@code .gz} is read through gzip. Distinct keys get ids in order of
+   * first appearance; a key's size is the one of its first request.
    *
    * @throws IOException if the file cannot be read (the exception names it)
-   * @throws IllegalArgumentException if the file holds no key
+   * @throws IllegalArgumentException if the file holds no key, a size is not a positive number, or
+   *     some lines have a size and others do not (the message names the file and line)
    */
   public static Trace fromFile(Path file) throws IOException {
     Map<String, Integer> ids = new HashMap<>();
     int[] keys = new int[1024];
+    long[] sizes = new long[1024];
     int length = 0;
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    Boolean sized = null;
+    InputStream in = Files.newInputStream(file);
+    if (file.getFileName().toString().endsWith(".gz")) {
+      try {
+        in = new GZIPInputStream(in);
+      } catch (IOException e) {
+        in.close();
+        throw new IOException(file + " is not a gzip file: " + e.getMessage(), e);
+      }
+    }
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      int lineNumber = 0;
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        lineNumber++;
         String key = line.trim();
         if (key.isEmpty() || key.startsWith("#")) {
           continue;
+        }
+        int tab = key.lastIndexOf('\t');
+        long size = 0;
+        if (tab >= 0) {
+          try {
+            size = Long.parseLong(key.substring(tab + 1).trim());
+          } catch (NumberFormatException e) {
+            size = -1;
+          }
+          if (size <= 0) {
+            throw new IllegalArgumentException(
+                file + " line " + lineNumber + ": the size after the TAB is not a positive number");
+          }
+          key = key.substring(0, tab).trim();
+        }
+        if (sized == null) {
+          sized = tab >= 0;
+        } else if (sized != (tab >= 0)) {
+          throw new IllegalArgumentException(
+              file + " line " + lineNumber + ": some lines have a chunk size and others do not");
         }
         if (length == keys.length) {
           keys = Arrays.copyOf(keys, keys.length * 2);
@@ -168,6 +208,10 @@ public final class Traces {
         if (id == null) {
           id = ids.size();
           ids.put(key, id);
+          if (id == sizes.length) {
+            sizes = Arrays.copyOf(sizes, sizes.length * 2);
+          }
+          sizes[id] = size;
         }
         keys[length++] = id;
       }
@@ -179,7 +223,37 @@ public final class Traces {
     return new Trace(
         "file:" + name,
         String.format(Locale.ROOT, "%s: %,d requests, %,d distinct keys", file, length, ids.size()),
-        Arrays.copyOf(keys, length));
+        Arrays.copyOf(keys, length),
+        Boolean.TRUE.equals(sized) ? Arrays.copyOf(sizes, ids.size()) : null);
+  }
+
+  /**
+   * Decoded bytes per row of the 16 lineitem columns as Quiver caches them (the bench's TPC-H-like
+   * data): int64 keys, int32 line number, decimal128 amounts, short strings (bytes plus a 4-byte
+   * offset), int32 dates, and the ~27-byte comment.
+   */
+  private static final int[] LINEITEM_ROW_BYTES = {
+    8, 8, 8, 4, 16, 16, 16, 16, 5, 5, 4, 4, 4, 16, 8, 31
+  };
+
+  /**
+   * {@code trace} with realistic chunk sizes: key id {@code i} is column {@code i % 16} of the
+   * lineitem table in a row group of its own row count, drawn log-uniformly (per group of 16 ids)
+   * between 1,000 and 1,000,000 rows, so chunks range from 4 KiB (1,000 dates) to about 30 MiB (a
+   * million comments), a mean of a few MiB, as column chunks of small and large Parquet files do.
+   * Deterministic for a given seed.
+   */
+  public static Trace withLineitemSizes(Trace trace, long seed) {
+    long[] sizes = new long[trace.universe()];
+    long[] rowsOfGroup = new long[(trace.universe() + 15) / 16];
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int group = 0; group < rowsOfGroup.length; group++) {
+      rowsOfGroup[group] = Math.round(Math.pow(10, 3 + 3 * random.nextDouble()));
+    }
+    for (int id = 0; id < sizes.length; id++) {
+      sizes[id] = rowsOfGroup[id / 16] * LINEITEM_ROW_BYTES[id % 16];
+    }
+    return trace.withSizes(sizes, "lineitem-like chunk sizes, 4 KiB to 30 MiB");
   }
 
   private static int[] permutation(int n, SplittableRandom random) {

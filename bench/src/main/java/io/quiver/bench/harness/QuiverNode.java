@@ -36,6 +36,12 @@ final class QuiverNode implements AutoCloseable {
    * Starts the server JVM with an empty catalog under {@code logDir}; {@code keys} are the
    * environment variables (name to value) its mounts will name.
    */
+  /**
+   * The environment variable naming a file where the node records its cache's request trace (for
+   * {@code PolicySimulator --trace-file}); unset records nothing.
+   */
+  static final String CACHE_TRACE_VAR = "QUIVER_BENCH_CACHE_TRACE";
+
   static ChildProcess startProcess(
       String classpath,
       Path logDir,
@@ -79,9 +85,15 @@ final class QuiverNode implements AutoCloseable {
       args.add("--decoder");
       args.add(decoder);
     }
+    List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx2g"));
+    String trace = System.getenv(CACHE_TRACE_VAR);
+    if (trace != null && !trace.isBlank()) {
+      // Records every cache request (key id, chunk bytes) for the policy simulator.
+      jvm.add("-Dquiver.cache.trace=" + Path.of(trace).toAbsolutePath());
+    }
     return ChildProcess.start(
         "quiver",
-        ChildProcess.javaCommand(classpath, List.of("-Xmx2g"), MAIN, args),
+        ChildProcess.javaCommand(classpath, jvm, MAIN, args),
         withMallocTuning(keys),
         logDir.resolve("quiver-server.log"),
         Pattern.compile("Quiver listening on \\S+:(\\d+)"),
