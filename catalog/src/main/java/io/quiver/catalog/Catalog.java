@@ -1,7 +1,6 @@
 package io.quiver.catalog;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
-import io.quiver.format.FileFormat;
 import io.quiver.format.FileMetadata;
 import io.quiver.format.FormatRegistry;
 import io.quiver.storage.FileEntry;
@@ -12,15 +11,12 @@ import io.quiver.storage.StorageMetrics;
 import io.quiver.storage.StorageRegistry;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +36,7 @@ public final class Catalog implements AutoCloseable {
   private final StorageMetrics metrics;
   private final FormatRegistry formats;
   private final MetadataCache metadata;
+  private final DatasetResolver resolver;
 
   /** The most data files one table or path may have (a listing stops beyond it). */
   public static final int MAX_FILES = 200_000;
@@ -92,6 +89,7 @@ public final class Catalog implements AutoCloseable {
     this.formats = formats;
     this.metrics = metrics;
     this.metadata = metadata;
+    this.resolver = new DatasetResolver(this::resolve, formats, metadata);
     this.state = store.load();
     for (Mount m : state.mounts()) {
       try {
@@ -432,123 +430,7 @@ public final class Catalog implements AutoCloseable {
    * @throws IllegalArgumentException if {@code format} is unknown
    */
   public Dataset dataset(String name, NamespacePath path, String format) throws IOException {
-    FileFormat wanted = format == null ? null : formats.format(format);
-    ResolvedPath resolved = resolve(path);
-    Storage storage = resolved.storage();
-    List<FileEntry> entries;
-    try (Stream<FileEntry> listing = storage.list(resolved.location())) {
-      entries =
-          listing
-              .filter(e -> isDataFile(resolved.location(), e.location(), wanted))
-              .limit(MAX_FILES + 1L)
-              .sorted(Comparator.comparing(FileEntry::location))
-              .toList();
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-    if (entries.size() > MAX_FILES) {
-      throw new InvalidTableException(
-          "More than "
-              + MAX_FILES
-              + " data files at "
-              + path
-              + "; define tables over narrower paths (e.g. one per partition)");
-    }
-    if (entries.isEmpty()) {
-      if (!storage.exists(resolved.location())) {
-        throw new NoSuchPathException(
-            "Nothing exists at " + path + " (" + resolved.location() + ")");
-      }
-      throw new InvalidTableException("No " + describeFiles(wanted) + " at " + path);
-    }
-    List<DataFile> files = new ArrayList<>(entries.size());
-    Schema schema = null;
-    DataFile first = null;
-    for (FileEntry entry : entries) {
-      NamespacePath filePath = path.resolve(resolved.location().relativize(entry.location()));
-      FileFormat fileFormat = wanted != null ? wanted : formatOf(entry.location());
-      DataFile file =
-          new DataFile(filePath, entry, metadataOf(storage, entry, fileFormat, filePath));
-      Schema fileSchema = file.metadata().schema();
-      if (first == null) {
-        schema = fileSchema;
-        first = file;
-      } else if (!first.format().equals(file.format())) {
-        throw new InvalidTableException(
-            "Files at "
-                + path
-                + " mix formats ("
-                + first.path()
-                + " is "
-                + first.format()
-                + ", "
-                + filePath
-                + " is "
-                + file.format()
-                + "); define a table with one format");
-      } else if (!schema.equals(fileSchema)) {
-        throw new InvalidTableException(
-            "File "
-                + filePath
-                + " has schema "
-                + fileSchema
-                + ", which differs from "
-                + first.path()
-                + "'s "
-                + schema
-                + "; a table's files must share one schema");
-      }
-      files.add(file);
-    }
-    return new Dataset(name, path, first.format(), schema, files);
-  }
-
-  private String describeFiles(FileFormat wanted) {
-    List<FileFormat> fs =
-        wanted != null
-            ? List.of(wanted)
-            : formats.formatNames().stream().map(formats::format).toList();
-    List<String> parts = new ArrayList<>();
-    for (FileFormat f : fs) {
-      parts.add(
-          f.name()
-              + " files ("
-              + String.join(", ", f.extensions().stream().map(e -> "*" + e).toList())
-              + ")");
-    }
-    return String.join(" or ", parts);
-  }
-
-  private FileFormat formatOf(Location file) {
-    return formats
-        .formatOf(file.fileName())
-        .orElseGet(() -> formats.format(formats.formatNames().get(0)));
-  }
-
-  private boolean isDataFile(Location root, Location file, FileFormat wanted) {
-    if (root.equals(file)) {
-      return true; // a single file named directly is taken whatever its name
-    }
-    String rel = root.relativize(file);
-    for (String segment : rel.split("/")) {
-      if (segment.startsWith(".") || segment.startsWith("_")) {
-        return false;
-      }
-    }
-    return wanted != null
-        ? wanted.matches(file.fileName())
-        : formats.formatOf(file.fileName()).isPresent();
-  }
-
-  private FileMetadata metadataOf(
-      Storage storage, FileEntry entry, FileFormat format, NamespacePath filePath)
-      throws IOException {
-    try {
-      return metadata.get(storage, entry, format);
-    } catch (FileNotFoundException e) {
-      throw new NoSuchPathException(
-          "File " + filePath + " disappeared while it was being listed", e);
-    }
+    return resolver.dataset(name, path, format);
   }
 
   /**
