@@ -361,14 +361,23 @@ public final class Catalog implements AutoCloseable {
    */
   public TableDefinition createTable(String name, NamespacePath path, String format)
       throws IOException {
-    TableDefinition table = new TableDefinition(name, path, format);
+    return createTable(new TableDefinition(name, path, format));
+  }
+
+  /**
+   * Like {@link #createTable(String, NamespacePath, String)} for a full definition (with declared
+   * partition column types).
+   */
+  public TableDefinition createTable(TableDefinition table) throws IOException {
+    String name = table.name();
+    NamespacePath path = table.path();
     formats.format(table.format());
     if (findTable(name).isPresent()) {
       throw new AlreadyExistsException("Table " + name + " already exists");
     }
     // Listing and reading footers can take long (many files, a slow store): not under the lock,
     // so that mounts, plans and other tables are not held up meanwhile.
-    dataset(name, path, table.format());
+    resolver.dataset(name, path, table.format(), table.partitionTypes());
     synchronized (this) {
       if (findTable(name).isPresent()) {
         throw new AlreadyExistsException("Table " + name + " already exists");
@@ -413,7 +422,7 @@ public final class Catalog implements AutoCloseable {
   /** The dataset of table {@code name}. */
   public Dataset tableDataset(String name) throws IOException {
     TableDefinition t = table(name);
-    return dataset(t.name(), t.path(), t.format());
+    return resolver.dataset(t.name(), t.path(), t.format(), t.partitionTypes());
   }
 
   /**

@@ -82,11 +82,18 @@ public final class FileCatalogStore implements CatalogStore {
       }
       List<TableDefinition> tables = new ArrayList<>();
       for (JsonNode t : root.path("tables")) {
+        // "partitions" (declared partition column types) is optional: older files lack it.
+        Map<String, PartitionType> partitions = new LinkedHashMap<>();
+        t.path("partitions")
+            .fields()
+            .forEachRemaining(
+                e -> partitions.put(e.getKey(), PartitionType.of(e.getValue().asText())));
         tables.add(
             new TableDefinition(
                 t.get("name").asText(),
                 NamespacePath.of(t.get("path").asText()),
-                t.get("format").asText()));
+                t.get("format").asText(),
+                partitions));
       }
       return new CatalogState(mounts, tables);
     } catch (RuntimeException e) {
@@ -112,6 +119,10 @@ public final class FileCatalogStore implements CatalogStore {
       node.put("name", t.name());
       node.put("path", t.path().toString());
       node.put("format", t.format());
+      if (!t.partitionTypes().isEmpty()) {
+        ObjectNode partitions = node.putObject("partitions");
+        t.partitionTypes().forEach((k, v) -> partitions.put(k, v.typeName()));
+      }
     }
     // LocalStorage writes atomically: temporary file, fsync, rename over the old one.
     try {

@@ -69,4 +69,26 @@ class FileCatalogStoreTest extends CatalogStoreContractTest {
     Files.move(aside, file);
     assertEquals(before, open().load());
   }
+
+  @Test
+  void declaredPartitionTypesArePersistedAndOldFilesWithoutThemLoad() throws IOException {
+    Files.writeString(
+        dir.resolve("catalog.json"),
+        "{\"version\": 1, \"mounts\": [], \"tables\": [{\"name\": \"t\", \"path\": \"/x/t\","
+            + " \"format\": \"parquet\"}]}");
+    CatalogState old = open().load();
+    assertEquals(java.util.Map.of(), old.tables().get(0).partitionTypes());
+    CatalogState state =
+        new CatalogState(
+            List.of(),
+            List.of(
+                new TableDefinition(
+                    "t",
+                    NamespacePath.of("/x/t"),
+                    "parquet",
+                    java.util.Map.of("day", PartitionType.DATE))));
+    open().save(state);
+    assertEquals(state, open().load());
+    assertTrue(Files.readString(dir.resolve("catalog.json")).contains("\"day\" : \"date\""));
+  }
 }
