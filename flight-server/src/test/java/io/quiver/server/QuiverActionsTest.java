@@ -39,14 +39,21 @@ class QuiverActionsTest {
   @Test
   void readersMayListAndLookEverythingElseNeedsAdmin() {
     assertEquals(
-        Set.of("mounts", "tables", "stats", "cache-ls", "health"),
+        Set.of("mounts", "tables", "describe-table", "stats", "cache-ls", "health"),
         names(h -> h.role() == ActionHandler.Role.READER));
   }
 
   @Test
   void actionsThatMayReadAStoreRunOnStreamThreads() {
     assertEquals(
-        Set.of("mount", "create-table", "cache-free", "pin", "cache-load", "cache-ls"),
+        Set.of(
+            "mount",
+            "create-table",
+            "describe-table",
+            "cache-free",
+            "pin",
+            "cache-load",
+            "cache-ls"),
         names(h -> h.execution() == ActionHandler.Execution.STREAM_THREAD));
     assertEquals(List.of("cache-load"), List.copyOf(names(h -> h.type().streaming())));
   }

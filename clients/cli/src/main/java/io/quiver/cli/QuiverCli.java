@@ -310,8 +310,13 @@ public final class QuiverCli implements Runnable {
   @Command(
       name = "table",
       mixinStandardHelpOptions = true,
-      description = "Define, list and drop tables.",
-      subcommands = {TableCommand.Create.class, TableCommand.Ls.class, TableCommand.Drop.class})
+      description = "Define, list, describe and drop tables.",
+      subcommands = {
+        TableCommand.Create.class,
+        TableCommand.Ls.class,
+        TableCommand.Describe.class,
+        TableCommand.Drop.class
+      })
   static final class TableCommand implements Runnable {
     @Spec CommandLine.Model.CommandSpec spec;
 
@@ -339,9 +344,17 @@ public final class QuiverCli implements Runnable {
           description = "File format: parquet or orc (default: from the files' extension).")
       String format;
 
+      @Option(
+          names = "--partition",
+          paramLabel = "KEY=TYPE",
+          description =
+              "Declare the type of a key=value directory level: int64, date or string"
+                  + " (repeatable; undeclared keys are inferred).")
+      Map<String, String> partitions = new LinkedHashMap<>();
+
       @Override
       void run(QuiverClient client, PrintWriter out) {
-        JsonNode t = client.createTable(name, path, format);
+        JsonNode t = client.createTable(name, path, format, partitions);
         out.printf(
             "Created %s table %s over %s (%d files, %d rows)%n",
             t.path("format").asText(),
@@ -373,6 +386,73 @@ public final class QuiverCli implements Runnable {
               });
         }
         Tables.print(out, rows);
+      }
+    }
+
+    @Command(
+        name = "describe",
+        mixinStandardHelpOptions = true,
+        description =
+            "Show a table's columns and types (partition columns marked), files, rows, bytes,"
+                + " row groups and how much of each column is cached.")
+    static final class Describe extends ClientCommand {
+      @Parameters(index = "0", paramLabel = "NAME")
+      String name;
+
+      @Option(names = "--json", description = "Print JSON.")
+      boolean json;
+
+      @Override
+      void run(QuiverClient client, PrintWriter out) throws Exception {
+        JsonNode d = client.describeTable(name);
+        if (json) {
+          printJson(out, d);
+          return;
+        }
+        out.printf(
+            "Table %s over %s (%s): %d files, %d rows, %s, %d row groups%n",
+            d.path("name").asText(),
+            d.path("path").asText(),
+            d.path("format").asText(),
+            d.path("fileCount").asLong(),
+            d.path("rows").asLong(),
+            Sizes.format(d.path("bytes").asLong()),
+            d.path("rowGroups").asLong());
+        out.println();
+        List<String[]> columns = new ArrayList<>();
+        columns.add(
+            new String[] {"COLUMN", "TYPE", "SOURCE", "FILES", "DECODED", "CACHED", "CHUNKS"});
+        for (JsonNode c : d.path("columns")) {
+          boolean partition = c.path("partition").asBoolean();
+          columns.add(
+              new String[] {
+                c.path("name").asText(),
+                c.path("type").asText() + (c.path("nullable").asBoolean() ? "" : " not null"),
+                partition ? "partition" : "file",
+                partition ? "-" : c.path("files").asText(),
+                partition ? "-" : Sizes.format(c.path("bytes").asLong()),
+                partition ? "-" : Sizes.format(c.path("cachedBytes").asLong()),
+                partition ? "-" : c.path("cachedChunks").asLong() + "/" + c.path("chunks").asLong()
+              });
+        }
+        Tables.print(out, columns);
+        out.println();
+        List<String[]> files = new ArrayList<>();
+        files.add(new String[] {"FILE", "SIZE", "ROWS", "ROW GROUPS"});
+        for (JsonNode f : d.path("files")) {
+          files.add(
+              new String[] {
+                f.path("path").asText(),
+                Sizes.format(f.path("bytes").asLong()),
+                f.path("rows").asText(),
+                f.path("rowGroups").asText()
+              });
+        }
+        Tables.print(out, files);
+        long listed = d.path("files").size();
+        if (listed < d.path("fileCount").asLong()) {
+          out.printf("(%d more files not listed)%n", d.path("fileCount").asLong() - listed);
+        }
       }
     }
 

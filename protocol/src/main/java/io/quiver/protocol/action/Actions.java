@@ -65,6 +65,15 @@ public final class Actions {
   public static final ActionType<Empty, TablesResponse> TABLES =
       new ActionType<>("tables", "List tables: {}", Empty.class, TablesResponse.class, false);
 
+  public static final ActionType<DescribeTableRequest, DescribeTableResponse> DESCRIBE_TABLE =
+      new ActionType<>(
+          "describe-table",
+          "A table's columns and types (partition columns marked), files, rows, bytes, row groups"
+              + " and how much of each column is cached: {\"name\": \"sales.orders\"}",
+          DescribeTableRequest.class,
+          DescribeTableResponse.class,
+          false);
+
   public static final ActionType<Empty, StatsResponse> STATS =
       new ActionType<>(
           "stats", "Cache and storage statistics: {}", Empty.class, StatsResponse.class, false);
@@ -125,6 +134,7 @@ public final class Actions {
           CREATE_TABLE,
           DROP_TABLE,
           TABLES,
+          DESCRIBE_TABLE,
           STATS,
           CACHE_FREE,
           PIN,

@@ -54,6 +54,7 @@ class ActionsTest {
             "create-table",
             "drop-table",
             "tables",
+            "describe-table",
             "stats",
             "cache-free",
             "pin",
