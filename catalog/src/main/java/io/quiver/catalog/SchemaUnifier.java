@@ -21,6 +21,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * <p>Not thread-safe: one per dataset resolution.
  */
 final class SchemaUnifier {
+  /**
+   * @param firstFile the first file with the column's current (widest) type
+   */
   private record Column(Field field, NamespacePath firstFile, boolean inEveryFile) {}
 
   private final Map<String, Column> columns = new LinkedHashMap<>();
@@ -68,7 +71,9 @@ final class SchemaUnifier {
                 + "; a table's files may differ only by missing columns and by widening int32 to"
                 + " int64 or float to double");
       }
-      columns.put(f.getName(), new Column(unified, c.firstFile(), c.inEveryFile()));
+      // A file that widens the column is the one to name if a later file conflicts with it.
+      NamespacePath named = unified.getType().equals(c.field().getType()) ? c.firstFile() : file;
+      columns.put(f.getName(), new Column(unified, named, c.inEveryFile()));
     }
     fileCount++;
   }
