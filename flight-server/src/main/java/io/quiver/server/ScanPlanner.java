@@ -179,6 +179,18 @@ public final class ScanPlanner {
     Filter ticketFilter = r.exact() ? r.filter() : null;
     List<ScanTicket.Part> parts = new ArrayList<>();
     Dataset dataset = r.dataset();
+    // The columns the streams read: the projection, then those only the filter reads.
+    List<String> loaded = new ArrayList<>(r.columns());
+    if (ticketFilter != null) {
+      for (String c : r.bound().columns()) {
+        if (!loaded.contains(c)) {
+          loaded.add(c);
+        }
+      }
+    }
+    Schema tableFields = fieldsOf(dataset.schema(), loaded);
+    // A ticket carries the table's fields only when its file's differ (kept small otherwise).
+    List<Schema> partSchemas = new ArrayList<>();
     for (DataFile file : dataset.files()) {
       FileMetadata metadata = file.metadata();
       int units = metadata.unitCount();
@@ -208,7 +220,14 @@ public final class ScanPlanner {
           }
         }
       }
+      Schema partSchema =
+          file.partitionValues().isEmpty()
+                  && loaded.stream().allMatch(inFile::contains)
+                  && fieldsOf(metadata.schema(), loaded).equals(tableFields)
+              ? null
+              : tableFields;
       for (int start = 0; start < kept.size(); start += rowGroupsPerEndpoint) {
+        partSchemas.add(partSchema);
         List<Integer> groups =
             kept.subList(start, Math.min(kept.size(), start + rowGroupsPerEndpoint));
         parts.add(
@@ -221,16 +240,6 @@ public final class ScanPlanner {
                 file.partitionValues()));
       }
     }
-    // The columns the streams read: the projection, then those only the filter reads.
-    List<String> loaded = new ArrayList<>(r.columns());
-    if (ticketFilter != null) {
-      for (String c : r.bound().columns()) {
-        if (!loaded.contains(c)) {
-          loaded.add(c);
-        }
-      }
-    }
-    Schema ticketSchema = fieldsOf(dataset.schema(), loaded);
     // The plan's pruned units are reported by its first stream's log line only (see ScanTicket).
     for (int i = 0; i < parts.size(); i++) {
       ScanTicket ticket =
@@ -240,7 +249,7 @@ public final class ScanPlanner {
               ticketFilter,
               r.dataset().name(),
               i == 0 ? pruned : 0,
-              ticketSchema);
+              partSchemas.get(i));
       endpoints.add(
           new FlightEndpoint(new Ticket(signer.sign(ticket, principal, expires)), expires));
     }
