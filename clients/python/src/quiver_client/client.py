@@ -400,14 +400,32 @@ class QuiverClient:
         """Remove the mount at ``path`` (tables over it stay defined but cannot be read)."""
         self._action_one("unmount", {"path": path}, where={"path": path})
 
-    def create_table(self, name: str, path: str, *, format: Optional[str] = None) -> TableInfo:
+    def create_table(
+        self,
+        name: str,
+        path: str,
+        *,
+        format: Optional[str] = None,
+        partitions: Optional[Mapping[str, str]] = None,
+    ) -> TableInfo:
         """Define the table ``name`` (dotted, e.g. ``sales.orders``) over the namespace path
         ``path``: one file, or every ``*.parquet``/``*.orc`` file below a directory. ``format``
-        (``parquet``/``orc``) defaults to what the files' extension says."""
+        (``parquet``/``orc``) defaults to what the files' extension says. ``key=value``
+        directories become partition columns; ``partitions`` declares some of their types
+        (``{"day": "date"}``; ``int64``, ``date`` or ``string``), the others are inferred."""
         body: Dict[str, Any] = {"name": name, "path": path}
         if format is not None:
             body["format"] = format
+        if partitions:
+            body["partitions"] = dict(partitions)
         return TableInfo._from_json(self._action_one("create-table", body, where={"path": path}))
+
+    def describe_table(self, name: str) -> Dict[str, Any]:
+        """The ``describe-table`` action's answer for table ``name``: ``columns`` (name, type,
+        ``partition``, decoded ``bytes``, ``cachedBytes``, ``cachedChunks`` of ``chunks``),
+        ``partitions`` (column to type), ``fileCount``, ``rows``, ``bytes``, ``rowGroups`` and
+        ``files`` (the first 1,000)."""
+        return self._action_one("describe-table", {"name": name}, where={"table": name})
 
     def drop_table(self, name: str) -> None:
         """Remove a table definition; its files are not touched."""

@@ -1,6 +1,5 @@
 package io.quiver.catalog;
 
-import io.quiver.format.FileFormat;
 import io.quiver.format.FileMetadata;
 import io.quiver.format.FormatRegistry;
 import io.quiver.format.ReadOptions;
@@ -12,7 +11,6 @@ import io.quiver.storage.StorageMetrics;
 import io.quiver.storage.StorageRegistry;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +51,7 @@ public final class Catalog implements AutoCloseable {
   private final StorageMetrics metrics;
   private final FormatRegistry formats;
   private final MetadataCache metadata;
+  private final DatasetResolver resolver;
 
   /** The most data files one table or path may have (a listing stops beyond it). */
   public static final int MAX_FILES = 200_000;
@@ -125,6 +122,7 @@ public final class Catalog implements AutoCloseable {
     this.formats = formats;
     this.metrics = metrics;
     this.metadata = metadata;
+    this.resolver = new DatasetResolver(this::resolve, formats, metadata);
     CatalogStore.Snapshot loaded = store.load();
     this.view = new View(0, CatalogState.EMPTY, Map.of(), Map.of());
     apply(loaded);
@@ -870,14 +868,23 @@ public final class Catalog implements AutoCloseable {
    */
   public TableDefinition createTable(String name, NamespacePath path, String format)
       throws IOException {
-    TableDefinition table = new TableDefinition(name, path, format);
+    return createTable(new TableDefinition(name, path, format));
+  }
+
+  /**
+   * Like {@link #createTable(String, NamespacePath, String)} for a full definition (with declared
+   * partition column types).
+   */
+  public TableDefinition createTable(TableDefinition table) throws IOException {
+    String name = table.name();
+    NamespacePath path = table.path();
     formats.format(table.format());
     if (findTable(name).isPresent()) {
       throw new AlreadyExistsException("Table " + name + " already exists");
     }
     // Listing and reading footers can take long (many files, a slow store): not under the lock,
     // so that mounts, plans and other tables are not held up meanwhile.
-    dataset(name, path, table.format());
+    resolver.dataset(name, path, table.format(), table.partitionTypes());
     commit(
         state -> {
           if (state.tables().stream().anyMatch(t -> t.name().equals(name))) {
@@ -931,7 +938,7 @@ public final class Catalog implements AutoCloseable {
   /** The dataset of table {@code name}. */
   public Dataset tableDataset(String name) throws IOException {
     TableDefinition t = table(name);
-    return dataset(t.name(), t.path(), t.format());
+    return resolver.dataset(t.name(), t.path(), t.format(), t.partitionTypes());
   }
 
   /**
@@ -947,130 +954,7 @@ public final class Catalog implements AutoCloseable {
    * @throws IllegalArgumentException if {@code format} is unknown
    */
   public Dataset dataset(String name, NamespacePath path, String format) throws IOException {
-    FileFormat wanted = format == null ? null : formats.format(format);
-    ResolvedPath resolved = resolve(path);
-    Storage storage = resolved.storage();
-    List<FileEntry> entries;
-    try (Stream<FileEntry> listing = storage.list(resolved.location())) {
-      entries =
-          listing
-              .filter(e -> isDataFile(resolved.location(), e.location(), wanted))
-              .limit(MAX_FILES + 1L)
-              .sorted(Comparator.comparing(FileEntry::location))
-              .toList();
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-    if (entries.size() > MAX_FILES) {
-      throw new InvalidTableException(
-          "More than "
-              + MAX_FILES
-              + " data files at "
-              + path
-              + "; define tables over narrower paths (e.g. one per partition)");
-    }
-    if (entries.isEmpty()) {
-      if (!storage.exists(resolved.location())) {
-        throw new NoSuchPathException(
-            "Nothing exists at " + path + " (" + resolved.location() + ")");
-      }
-      throw new InvalidTableException("No " + describeFiles(wanted) + " at " + path);
-    }
-    List<DataFile> files = new ArrayList<>(entries.size());
-    Schema schema = null;
-    DataFile first = null;
-    for (FileEntry entry : entries) {
-      NamespacePath filePath = path.resolve(resolved.location().relativize(entry.location()));
-      FileFormat fileFormat = wanted != null ? wanted : formatOf(entry.location());
-      DataFile file =
-          new DataFile(
-              filePath,
-              entry,
-              metadataOf(storage, entry, fileFormat, resolved.mount().readOptions(), filePath));
-      Schema fileSchema = file.metadata().schema();
-      if (first == null) {
-        schema = fileSchema;
-        first = file;
-      } else if (!first.format().equals(file.format())) {
-        throw new InvalidTableException(
-            "Files at "
-                + path
-                + " mix formats ("
-                + first.path()
-                + " is "
-                + first.format()
-                + ", "
-                + filePath
-                + " is "
-                + file.format()
-                + "); define a table with one format");
-      } else if (!schema.equals(fileSchema)) {
-        throw new InvalidTableException(
-            "File "
-                + filePath
-                + " has schema "
-                + fileSchema
-                + ", which differs from "
-                + first.path()
-                + "'s "
-                + schema
-                + "; a table's files must share one schema");
-      }
-      files.add(file);
-    }
-    return new Dataset(name, path, first.format(), schema, files);
-  }
-
-  private String describeFiles(FileFormat wanted) {
-    List<FileFormat> fs =
-        wanted != null
-            ? List.of(wanted)
-            : formats.formatNames().stream().map(formats::format).toList();
-    List<String> parts = new ArrayList<>();
-    for (FileFormat f : fs) {
-      parts.add(
-          f.name()
-              + " files ("
-              + String.join(", ", f.extensions().stream().map(e -> "*" + e).toList())
-              + ")");
-    }
-    return String.join(" or ", parts);
-  }
-
-  private FileFormat formatOf(Location file) {
-    return formats
-        .formatOf(file.fileName())
-        .orElseGet(() -> formats.format(formats.formatNames().get(0)));
-  }
-
-  private boolean isDataFile(Location root, Location file, FileFormat wanted) {
-    if (root.equals(file)) {
-      return true; // a single file named directly is taken whatever its name
-    }
-    String rel = root.relativize(file);
-    for (String segment : rel.split("/")) {
-      if (segment.startsWith(".") || segment.startsWith("_")) {
-        return false;
-      }
-    }
-    return wanted != null
-        ? wanted.matches(file.fileName())
-        : formats.formatOf(file.fileName()).isPresent();
-  }
-
-  private FileMetadata metadataOf(
-      Storage storage,
-      FileEntry entry,
-      FileFormat format,
-      ReadOptions options,
-      NamespacePath filePath)
-      throws IOException {
-    try {
-      return metadata.get(storage, entry, format, options);
-    } catch (FileNotFoundException e) {
-      throw new NoSuchPathException(
-          "File " + filePath + " disappeared while it was being listed", e);
-    }
+    return resolver.dataset(name, path, format);
   }
 
   /**

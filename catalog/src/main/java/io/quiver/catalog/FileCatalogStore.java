@@ -191,11 +191,18 @@ public final class FileCatalogStore implements CatalogStore {
       }
       List<TableDefinition> tables = new ArrayList<>();
       for (JsonNode t : root.path("tables")) {
+        // "partitions" (declared partition column types) is optional: older files lack it.
+        Map<String, PartitionType> partitions = new LinkedHashMap<>();
+        t.path("partitions")
+            .fields()
+            .forEachRemaining(
+                e -> partitions.put(e.getKey(), PartitionType.of(e.getValue().asText())));
         tables.add(
             new TableDefinition(
                 t.get("name").asText(),
                 NamespacePath.of(t.get("path").asText()),
-                t.get("format").asText()));
+                t.get("format").asText(),
+                partitions));
       }
       List<NamespacePath> hidden = new ArrayList<>();
       for (JsonNode h : root.path("hidden")) {
@@ -225,6 +232,10 @@ public final class FileCatalogStore implements CatalogStore {
       node.put("name", t.name());
       node.put("path", t.path().toString());
       node.put("format", t.format());
+      if (!t.partitionTypes().isEmpty()) {
+        ObjectNode partitions = node.putObject("partitions");
+        t.partitionTypes().forEach((k, v) -> partitions.put(k, v.typeName()));
+      }
     }
     ArrayNode hidden = root.putArray("hidden");
     snapshot.state().hidden().forEach(h -> hidden.add(h.toString()));

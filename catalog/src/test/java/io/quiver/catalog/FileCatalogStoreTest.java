@@ -131,4 +131,30 @@ class FileCatalogStoreTest extends CatalogStoreContractTest {
       assertEquals(new CatalogStore.Snapshot(1, before), store.load());
     }
   }
+
+  @Test
+  void declaredPartitionTypesArePersistedAndOldFilesWithoutThemLoad() throws IOException {
+    Files.writeString(
+        dir.resolve("catalog.json"),
+        "{\"version\": 1, \"mounts\": [], \"tables\": [{\"name\": \"t\", \"path\": \"/x/t\","
+            + " \"format\": \"parquet\"}]}");
+    try (CatalogStore store = open()) {
+      CatalogStore.Snapshot old = store.load();
+      assertEquals(java.util.Map.of(), old.state().tables().get(0).partitionTypes());
+      CatalogState state =
+          new CatalogState(
+              List.of(),
+              List.of(
+                  new TableDefinition(
+                      "t",
+                      NamespacePath.of("/x/t"),
+                      "parquet",
+                      java.util.Map.of("day", PartitionType.DATE))));
+      store.update(old.revision(), state);
+      try (CatalogStore again = open()) {
+        assertEquals(state, again.load().state());
+      }
+    }
+    assertTrue(Files.readString(dir.resolve("catalog.json")).contains("\"day\" : \"date\""));
+  }
 }

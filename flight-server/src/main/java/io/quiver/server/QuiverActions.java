@@ -19,6 +19,7 @@ import io.quiver.catalog.Mount;
 import io.quiver.catalog.NamespaceListing;
 import io.quiver.catalog.NamespacePath;
 import io.quiver.catalog.NoSuchPathException;
+import io.quiver.catalog.PartitionType;
 import io.quiver.catalog.PathEntry;
 import io.quiver.catalog.ResolvedPath;
 import io.quiver.catalog.TableDefinition;
@@ -32,6 +33,8 @@ import io.quiver.protocol.action.CacheLsRequest;
 import io.quiver.protocol.action.CacheLsResponse;
 import io.quiver.protocol.action.CreateTableRequest;
 import io.quiver.protocol.action.CreateTableResponse;
+import io.quiver.protocol.action.DescribeTableRequest;
+import io.quiver.protocol.action.DescribeTableResponse;
 import io.quiver.protocol.action.DropTableRequest;
 import io.quiver.protocol.action.DropTableResponse;
 import io.quiver.protocol.action.Empty;
@@ -138,6 +141,8 @@ final class QuiverActions {
                 ActionHandler.unary(Actions.STAT, READER, STREAM_THREAD, this::stat),
                 ActionHandler.unary(Actions.MOVE, ADMIN, STREAM_THREAD, this::move),
                 ActionHandler.unary(Actions.REFRESH, ADMIN, STREAM_THREAD, this::refresh),
+                ActionHandler.unary(
+                    Actions.DESCRIBE_TABLE, READER, STREAM_THREAD, this::describeTable),
                 ActionHandler.unary(Actions.STATS, READER, CALLER, this::stats),
                 ActionHandler.unary(Actions.CACHE_FREE, ADMIN, STREAM_THREAD, this::cacheFree),
                 ActionHandler.unary(Actions.PIN, ADMIN, STREAM_THREAD, this::pin),
@@ -212,7 +217,12 @@ final class QuiverActions {
     // Without a format, the files say which one it is (by extension).
     String format =
         r.format() != null ? r.format() : catalog.dataset(r.name(), path, null).format();
-    TableDefinition t = catalog.createTable(r.name(), path, format);
+    Map<String, PartitionType> partitions = new LinkedHashMap<>();
+    if (r.partitions() != null) {
+      r.partitions().forEach((k, v) -> partitions.put(k, PartitionType.of(v)));
+    }
+    TableDefinition t =
+        catalog.createTable(new TableDefinition(r.name(), path, format, partitions));
     Dataset d = catalog.tableDataset(t.name());
     return new CreateTableResponse(
         t.name(), t.path().toString(), t.format(), d.files().size(), d.rowCount());
@@ -300,6 +310,94 @@ final class QuiverActions {
             .toList());
   }
 
+  /**
+   * {@code describe-table}: the table's columns (partition columns marked) with their decoded and
+   * cached sizes, and its files. Cached bytes count the chunks of the files' current versions only.
+   */
+  private DescribeTableResponse describeTable(ActionHandler.Call call, DescribeTableRequest r)
+      throws IOException {
+    TableDefinition t = catalog.table(r.name());
+    access.requireTable(call.caller(), t.name());
+    Dataset d = catalog.tableDataset(t.name());
+    Map<String, long[]> perColumn = new LinkedHashMap<>(); // files, bytes, chunks
+    d.schema().getFields().forEach(f -> perColumn.put(f.getName(), new long[3]));
+    Map<String, String> versions = new java.util.HashMap<>();
+    long bytes = 0;
+    long units = 0;
+    List<DescribeTableResponse.FileInfo> files = new ArrayList<>();
+    for (DataFile f : d.files()) {
+      versions.put(f.entry().location().toString(), f.entry().version().token());
+      int fileUnits = f.metadata().unitCount();
+      bytes += f.entry().length();
+      units += fileUnits;
+      for (String c : inFile(f, List.copyOf(perColumn.keySet()))) {
+        long[] s = perColumn.get(c);
+        s[0]++;
+        s[2] += fileUnits;
+        for (int u = 0; u < fileUnits; u++) {
+          s[1] += f.metadata().columnBytes(u, c);
+        }
+      }
+      if (files.size() < DescribeTableResponse.MAX_FILES_LISTED) {
+        Map<String, String> values = new LinkedHashMap<>();
+        f.partitionValues().forEach((k, v) -> values.put(k, d.partitions().get(k).format(v)));
+        files.add(
+            new DescribeTableResponse.FileInfo(
+                f.path().toString(),
+                f.entry().length(),
+                f.rowCount(),
+                fileUnits,
+                f.entry().version().token(),
+                values));
+      }
+    }
+    Map<String, long[]> cached = new java.util.HashMap<>(); // bytes, chunks
+    for (EntryInfo e : cache.entries(k -> k.version().equals(versions.get(k.file())))) {
+      long[] c = cached.computeIfAbsent(e.key().column(), k -> new long[2]);
+      c[0] += e.bytes();
+      c[1]++;
+    }
+    List<DescribeTableResponse.Column> columns = new ArrayList<>();
+    for (org.apache.arrow.vector.types.pojo.Field f : d.schema().getFields()) {
+      long[] s = perColumn.get(f.getName());
+      long[] c = cached.getOrDefault(f.getName(), new long[2]);
+      columns.add(
+          new DescribeTableResponse.Column(
+              f.getName(),
+              typeName(f),
+              f.isNullable(),
+              d.isPartitionColumn(f.getName()),
+              s[0],
+              s[1],
+              c[0],
+              c[1],
+              s[2]));
+    }
+    Map<String, String> partitions = new LinkedHashMap<>();
+    d.partitions().forEach((k, v) -> partitions.put(k, v.typeName()));
+    return new DescribeTableResponse(
+        t.name(),
+        t.path().toString(),
+        t.format(),
+        d.files().size(),
+        d.rowCount(),
+        bytes,
+        units,
+        partitions,
+        columns,
+        files);
+  }
+
+  /**
+   * A field's Arrow type, with its children for nested types ({@code List<item: Int(32, true)>}).
+   */
+  private static String typeName(org.apache.arrow.vector.types.pojo.Field f) {
+    String s = f.toString();
+    String prefix = f.getName() + ": ";
+    s = s.startsWith(prefix) ? s.substring(prefix.length()) : s;
+    return s.endsWith(" not null") ? s.substring(0, s.length() - " not null".length()) : s;
+  }
+
   // -- the cache --------------------------------------------------------------------------------
 
   private CacheFreeResponse cacheFree(ActionHandler.Call call, CacheFreeRequest r)
@@ -357,7 +455,7 @@ final class QuiverActions {
     for (DataFile f : dataset.files()) {
       totalUnits += f.metadata().unitCount();
       for (int u = 0; u < f.metadata().unitCount(); u++) {
-        for (String c : columns) {
+        for (String c : inFile(f, columns)) {
           totalBytes += f.metadata().columnBytes(u, c);
         }
       }
@@ -368,6 +466,8 @@ final class QuiverActions {
     long bytes = 0;
     long lastSent = System.nanoTime();
     for (DataFile f : dataset.files()) {
+      // Partition columns and columns this file lacks have nothing to cache.
+      List<String> here = inFile(f, columns);
       // Held while the file loads: an unmount meanwhile does not close its store under the load.
       try (Catalog.PathLease lease = catalog.lease(f.path())) {
         ResolvedPath resolved = lease.path();
@@ -377,7 +477,9 @@ final class QuiverActions {
             return;
           }
           Map<ColumnChunkKey, CachedChunk> chunks =
-              units.acquire(resolved, f.entry(), f.metadata(), u, columns, null);
+              here.isEmpty()
+                  ? Map.of()
+                  : units.acquire(resolved, f.entry(), f.metadata(), u, here, null);
           try {
             for (CachedChunk c : chunks.values()) {
               bytes += c.chunk().sizeBytes();
@@ -539,6 +641,15 @@ final class QuiverActions {
       }
     }
     return requested.isEmpty() && allIfEmpty ? known : requested;
+  }
+
+  /** The columns of {@code columns} that file {@code f} holds (not partition columns). */
+  private static List<String> inFile(DataFile f, List<String> columns) {
+    Set<String> names = new HashSet<>();
+    f.metadata().schema().getFields().forEach(x -> names.add(x.getName()));
+    return columns.stream()
+        .filter(c -> names.contains(c) && !f.partitionValues().containsKey(c))
+        .toList();
   }
 
   /** The rule name a pin of the target goes by. */

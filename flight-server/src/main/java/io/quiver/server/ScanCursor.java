@@ -32,21 +32,42 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * has a filter, over copies of the rows it keeps (a slice it keeps whole is still zero copy; one it
  * rejects whole is skipped).
  *
+ * <p>Columns a file does not hold as the ticket's schema says are made per batch in the copies
+ * allocator: nulls for a column the file lacks, the file's partition value for a partition column,
+ * a widened copy for a column the file holds narrower ({@link ColumnVectors}); a unit whose columns
+ * are all of the first two kinds is not read at all.
+ *
  * <p>Ownership: the cursor holds one {@link CachedChunk} reference per chunk of the unit it is on
- * and releases them when it moves on or is closed. {@link #next} loads a batch into the caller's
- * root, which retains the buffers, so they stay valid after the cursor moves on. Not thread-safe:
- * one consumer at a time.
+ * and releases them when it moves on or is closed. Vectors it makes for a batch are closed once the
+ * batch is loaded (the root has retained their buffers). {@link #next} loads a batch into the
+ * caller's root, which retains the buffers, so they stay valid after the cursor moves on. Not
+ * thread-safe: one consumer at a time.
  */
 final class ScanCursor implements AutoCloseable {
+  /** Where a loaded column's values come from in the current file. */
+  private enum Kind {
+    FILE,
+    WIDEN,
+    NULLS,
+    PARTITION
+  }
+
+  /**
+   * @param chunk the column's index in {@link #current} (FILE, WIDEN)
+   * @param value the partition value (PARTITION)
+   */
+  private record Source(Kind kind, Field field, int chunk, Object value) {}
+
   private final Catalog catalog;
   private final UnitLoader units;
   private final BufferAllocator copies;
   private final ScanMetrics metrics;
   private final StreamStats stats;
   private final ScanTicket ticket;
+  // The fields of the loaded columns: sent columns first, then columns only the filter reads.
+  private final Schema target;
   private final Schema schema;
   private final BoundFilter filter;
-  // Sent columns first, then columns only the filter reads.
   private final List<String> loaded;
 
   private int part = -1;
@@ -58,11 +79,17 @@ final class ScanCursor implements AutoCloseable {
 
   private FileEntry entry;
   private FileMetadata metadata;
+  private List<Source> sources;
+  // Loaded columns the current file holds, in loaded order.
+  private List<String> fileColumns;
   private List<CachedChunk> current;
+  private int slices;
+  private long unitRows;
   private int slice;
 
   /**
-   * @param copies where the rows a filter keeps are copied (the caller's root retains them)
+   * @param copies where the rows a filter keeps are copied and the columns files do not hold are
+   *     made (the caller's root retains them)
    * @param stats counts this cursor's units, rows and chunk sources (updated on the consumer's
    *     thread)
    * @throws IllegalArgumentException if the ticket does not fit the files it names
@@ -81,25 +108,45 @@ final class ScanCursor implements AutoCloseable {
     this.copies = copies;
     this.metrics = metrics;
     this.ticket = ticket;
-    ScanTicket.Part first = ticket.parts().get(0);
-    ResolvedPath firstFile = catalog.resolve(NamespacePath.of(first.path()));
-    FileMetadata firstMetadata =
-        catalog.metadata(
-            firstFile.storage(),
-            new FileEntry(firstFile.location(), first.length(), new ObjectVersion(first.version())),
-            first.format(),
-            firstFile.mount().readOptions());
-    this.schema = project(firstMetadata.schema(), ticket.columns());
-    this.filter =
-        ticket.filter() == null ? null : BoundFilter.bind(ticket.filter(), firstMetadata.schema());
-    this.loaded = new ArrayList<>(ticket.columns());
-    if (filter != null) {
-      for (String c : filter.columns()) {
-        if (!loaded.contains(c)) {
-          loaded.add(c);
+    if (ticket.schema() != null) {
+      this.target = ticket.schema();
+      this.loaded = target.getFields().stream().map(Field::getName).toList();
+      if (loaded.size() < ticket.columns().size()
+          || !loaded.subList(0, ticket.columns().size()).equals(ticket.columns())) {
+        throw new IllegalArgumentException(
+            "Malformed ticket: its schema does not start with its columns");
+      }
+      this.filter = ticket.filter() == null ? null : BoundFilter.bind(ticket.filter(), target);
+      if (filter != null && !loaded.containsAll(filter.columns())) {
+        throw new IllegalArgumentException(
+            "Malformed ticket: the filter reads columns its schema lacks");
+      }
+    } else {
+      // A ticket whose files all have one schema: the first file's.
+      ScanTicket.Part first = ticket.parts().get(0);
+      ResolvedPath firstFile = catalog.resolve(NamespacePath.of(first.path()));
+      Schema full =
+          catalog
+              .metadata(
+                  firstFile.storage(),
+                  new FileEntry(
+                      firstFile.location(), first.length(), new ObjectVersion(first.version())),
+                  first.format(),
+                  firstFile.mount().readOptions())
+              .schema();
+      this.filter = ticket.filter() == null ? null : BoundFilter.bind(ticket.filter(), full);
+      List<String> names = new ArrayList<>(ticket.columns());
+      if (filter != null) {
+        for (String c : filter.columns()) {
+          if (!names.contains(c)) {
+            names.add(c);
+          }
         }
       }
+      this.loaded = List.copyOf(names);
+      this.target = project(full, loaded);
     }
+    this.schema = new Schema(target.getFields().subList(0, ticket.columns().size()));
   }
 
   /** The schema of the batches: the ticket's columns. */
@@ -114,42 +161,72 @@ final class ScanCursor implements AutoCloseable {
    */
   boolean next(VectorLoader loader) throws IOException {
     while (true) {
-      if (current == null || slice >= current.get(0).chunk().slices().size()) {
+      if (current == null || slice >= slices) {
         if (!advanceUnit()) {
           return false;
         }
-      }
-      int i = slice++;
-      List<CachedChunk> sent = current.subList(0, ticket.columns().size());
-      if (filter == null) {
-        try (ArrowRecordBatch batch = batchOf(sent, i)) {
-          loader.load(batch);
-          metrics.sent(batch.getLength());
-          stats.rows += batch.getLength();
-        }
-        return true;
-      }
-      Map<String, FieldVector> vectors = new HashMap<>();
-      for (int c = 0; c < loaded.size(); c++) {
-        vectors.put(loaded.get(c), current.get(c).chunk().slices().get(i));
-      }
-      int rows = vectors.get(loaded.get(0)).getValueCount();
-      RowSelection selection = filter.select(vectors, rows);
-      metrics.filtered(rows - selection.selected());
-      if (selection.none()) {
         continue;
       }
-      if (selection.all()) {
-        try (ArrowRecordBatch batch = batchOf(sent, i)) {
-          loader.load(batch);
+      int i = slice++;
+      int rows =
+          current.isEmpty()
+              ? (int) Math.min(units.batchRows(), unitRows - (long) i * units.batchRows())
+              : current.get(0).chunk().slices().get(i).getValueCount();
+      List<FieldVector> made = new ArrayList<>();
+      try {
+        List<FieldVector> vectors = new ArrayList<>(loaded.size());
+        for (int c = 0; c < loaded.size(); c++) {
+          vectors.add(vectorOf(sources.get(c), i, rows, made));
         }
-      } else {
-        loadSelected(sent, i, selection, loader);
+        List<FieldVector> sent = vectors.subList(0, ticket.columns().size());
+        if (filter == null) {
+          try (ArrowRecordBatch batch = batchOf(sent, rows)) {
+            loader.load(batch);
+            metrics.sent(batch.getLength());
+            stats.rows += batch.getLength();
+          }
+          return true;
+        }
+        Map<String, FieldVector> byName = new HashMap<>();
+        for (int c = 0; c < loaded.size(); c++) {
+          byName.put(loaded.get(c), vectors.get(c));
+        }
+        RowSelection selection = filter.select(byName, rows);
+        metrics.filtered(rows - selection.selected());
+        if (selection.none()) {
+          continue;
+        }
+        if (selection.all()) {
+          try (ArrowRecordBatch batch = batchOf(sent, rows)) {
+            loader.load(batch);
+          }
+        } else {
+          loadSelected(sent, selection, loader);
+        }
+        metrics.sent(selection.selected());
+        stats.rows += selection.selected();
+        return true;
+      } finally {
+        made.forEach(FieldVector::close);
       }
-      metrics.sent(selection.selected());
-      stats.rows += selection.selected();
-      return true;
     }
+  }
+
+  /** Slice {@code index} of a loaded column; a vector made here is added to {@code made}. */
+  private FieldVector vectorOf(Source s, int index, int rows, List<FieldVector> made) {
+    FieldVector v =
+        switch (s.kind()) {
+          case FILE -> current.get(s.chunk()).chunk().slices().get(index);
+          case WIDEN ->
+              ColumnVectors.widen(
+                  current.get(s.chunk()).chunk().slices().get(index), s.field(), copies);
+          case NULLS -> ColumnVectors.nulls(s.field(), rows, copies);
+          case PARTITION -> ColumnVectors.constant(s.field(), s.value(), rows, copies);
+        };
+    if (s.kind() != Kind.FILE) {
+      made.add(v);
+    }
+    return v;
   }
 
   /** Releases the current unit's chunks and acquires the next unit's; false at the end. */
@@ -171,10 +248,18 @@ final class ScanCursor implements AutoCloseable {
       throw new IllegalArgumentException(
           "Malformed ticket: row group " + unit + " does not exist in " + p.path());
     }
-    List<ColumnChunkKey> keys = UnitLoader.keys(entry, metadata, unit, loaded);
-    Map<ColumnChunkKey, CachedChunk> chunks =
-        units.acquire(resolved, entry, metadata, unit, loaded, stats);
-    current = keys.stream().map(chunks::get).toList();
+    unitRows = metadata.unitRows(unit);
+    if (fileColumns.isEmpty()) {
+      // Only partition columns and columns the file lacks: nothing to read.
+      current = List.of();
+      slices = (int) ((unitRows + units.batchRows() - 1) / units.batchRows());
+    } else {
+      List<ColumnChunkKey> keys = UnitLoader.keys(entry, metadata, unit, fileColumns);
+      Map<ColumnChunkKey, CachedChunk> chunks =
+          units.acquire(resolved, entry, metadata, unit, fileColumns, stats);
+      current = keys.stream().map(chunks::get).toList();
+      slices = current.get(0).chunk().slices().size();
+    }
     stats.units++;
     slice = 0;
     return true;
@@ -191,13 +276,43 @@ final class ScanCursor implements AutoCloseable {
     Catalog.verify(resolved, entry);
     metadata =
         catalog.metadata(resolved.storage(), entry, p.format(), resolved.mount().readOptions());
-    if (part > 0 && !project(metadata.schema(), ticket.columns()).equals(schema)) {
-      throw new IllegalArgumentException(
-          "Malformed ticket: "
-              + p.path()
-              + " does not have the schema of "
-              + ticket.parts().get(0).path());
+    Map<String, Field> inFile = new HashMap<>();
+    metadata.schema().getFields().forEach(f -> inFile.put(f.getName(), f));
+    List<Source> next = new ArrayList<>(loaded.size());
+    List<String> columns = new ArrayList<>();
+    for (Field want : target.getFields()) {
+      String name = want.getName();
+      Field have = inFile.get(name);
+      if (p.partitions().containsKey(name)) {
+        next.add(new Source(Kind.PARTITION, want, -1, p.partitions().get(name)));
+      } else if (have == null) {
+        if (ticket.schema() == null) {
+          throw new IllegalArgumentException(
+              "Malformed ticket: column '" + name + "' is not in the schema of " + p.path());
+        }
+        next.add(new Source(Kind.NULLS, want, -1, null));
+      } else if (have.getType().equals(want.getType())
+          && have.getChildren().equals(want.getChildren())) {
+        next.add(new Source(Kind.FILE, want, columns.size(), null));
+        columns.add(name);
+      } else if (have.getChildren().isEmpty()
+          && ColumnVectors.widens(have.getType(), want.getType())) {
+        next.add(new Source(Kind.WIDEN, want, columns.size(), null));
+        columns.add(name);
+      } else {
+        throw new IllegalArgumentException(
+            "Malformed ticket: column '"
+                + name
+                + "' of "
+                + p.path()
+                + " is "
+                + have.getType()
+                + ", not "
+                + want.getType());
+      }
     }
+    sources = next;
+    fileColumns = columns;
   }
 
   private void release() {
@@ -221,17 +336,17 @@ final class ScanCursor implements AutoCloseable {
   }
 
   /**
-   * Loads the selected rows of slice {@code index} of every chunk: copies in the copies allocator,
-   * handed to the root (which retains them) and released here.
+   * Loads the selected rows of every vector: copies in the copies allocator, handed to the root
+   * (which retains them) and released here.
    */
   private void loadSelected(
-      List<CachedChunk> chunks, int index, RowSelection selection, VectorLoader loader) {
-    List<FieldVector> made = new ArrayList<>(chunks.size());
+      List<FieldVector> vectors, RowSelection selection, VectorLoader loader) {
+    List<FieldVector> made = new ArrayList<>(vectors.size());
     try {
       List<ArrowFieldNode> nodes = new ArrayList<>();
       List<ArrowBuf> buffers = new ArrayList<>();
-      for (CachedChunk c : chunks) {
-        FieldVector copy = selection.copySelected(c.chunk().slices().get(index), copies);
+      for (FieldVector v : vectors) {
+        FieldVector copy = selection.copySelected(v, copies);
         made.add(copy);
         appendNodes(copy, nodes, buffers);
       }
@@ -244,22 +359,18 @@ final class ScanCursor implements AutoCloseable {
   }
 
   /**
-   * A record batch over slice {@code index} of every chunk, sharing their buffers (the batch
-   * retains them; the caller closes the batch).
+   * A record batch of {@code rows} rows over the vectors, sharing their buffers (the batch retains
+   * them; the caller closes the batch).
    */
-  private static ArrowRecordBatch batchOf(List<CachedChunk> chunks, int index) {
+  private static ArrowRecordBatch batchOf(List<FieldVector> vectors, int rows) {
     List<ArrowFieldNode> nodes = new ArrayList<>();
     List<ArrowBuf> buffers = new ArrayList<>();
-    int rows = -1;
-    for (CachedChunk c : chunks) {
-      FieldVector slice = c.chunk().slices().get(index);
-      if (rows < 0) {
-        rows = slice.getValueCount();
-      } else if (rows != slice.getValueCount()) {
+    for (FieldVector v : vectors) {
+      if (rows != v.getValueCount()) {
         throw new IllegalStateException(
-            "Column chunks of one row group are sliced differently: " + c.key());
+            "Column chunks of one row group are sliced differently: " + v.getName());
       }
-      appendNodes(slice, nodes, buffers);
+      appendNodes(v, nodes, buffers);
     }
     return new ArrowRecordBatch(rows, nodes, buffers);
   }

@@ -5,6 +5,7 @@ import io.quiver.catalog.DataFile;
 import io.quiver.catalog.Dataset;
 import io.quiver.catalog.NoSuchPathException;
 import io.quiver.catalog.NoSuchTableException;
+import io.quiver.format.ColumnStatistics;
 import io.quiver.format.FileMetadata;
 import io.quiver.protocol.Filter;
 import io.quiver.server.filter.BoundFilter;
@@ -200,24 +201,56 @@ public final class ScanPlanner {
     // The ticket carries the filter only when the server filters rows.
     Filter ticketFilter = r.exact() ? r.filter() : null;
     List<ScanTicket.Part> parts = new ArrayList<>();
-    for (DataFile file : r.dataset().files()) {
+    Dataset dataset = r.dataset();
+    // The columns the streams read: the projection, then those only the filter reads.
+    List<String> loaded = new ArrayList<>(r.columns());
+    if (ticketFilter != null) {
+      for (String c : r.bound().columns()) {
+        if (!loaded.contains(c)) {
+          loaded.add(c);
+        }
+      }
+    }
+    Schema tableFields = fieldsOf(dataset.schema(), loaded);
+    // A ticket carries the table's fields only when its file's differ (kept small otherwise).
+    List<Schema> partSchemas = new ArrayList<>();
+    for (DataFile file : dataset.files()) {
       FileMetadata metadata = file.metadata();
       int units = metadata.unitCount();
+      // Partition pruning: a file whose partition values the filter rejects is not read at all.
+      if (r.bound() != null
+          && !file.partitionValues().isEmpty()
+          && !r.bound().mayMatch(c -> partitionStatistics(file, c, metadata.rowCount()))) {
+        considered += units;
+        pruned += units;
+        continue;
+      }
+      java.util.Set<String> inFile = new java.util.HashSet<>();
+      metadata.schema().getFields().forEach(f -> inFile.add(f.getName()));
       List<Integer> kept = new ArrayList<>();
       for (int g = 0; g < units; g++) {
         considered++;
         final int unit = g;
-        if (r.bound() != null && !r.bound().mayMatch(c -> metadata.statistics(unit, c))) {
+        if (r.bound() != null && !r.bound().mayMatch(c -> statistics(file, inFile, unit, c))) {
           pruned++;
           continue;
         }
         kept.add(g);
         rows += metadata.unitRows(g);
         for (String column : r.columns()) {
-          bytes += metadata.columnBytes(g, column);
+          if (inFile.contains(column)) {
+            bytes += metadata.columnBytes(g, column);
+          }
         }
       }
+      Schema partSchema =
+          file.partitionValues().isEmpty()
+                  && loaded.stream().allMatch(inFile::contains)
+                  && fieldsOf(metadata.schema(), loaded).equals(tableFields)
+              ? null
+              : tableFields;
       for (int start = 0; start < kept.size(); start += rowGroupsPerEndpoint) {
+        partSchemas.add(partSchema);
         List<Integer> groups =
             kept.subList(start, Math.min(kept.size(), start + rowGroupsPerEndpoint));
         parts.add(
@@ -226,7 +259,8 @@ public final class ScanPlanner {
                 file.format(),
                 file.entry().length(),
                 file.entry().version().token(),
-                groups));
+                groups,
+                file.partitionValues()));
       }
     }
     // The plan's pruned units are reported by its first stream's log line only (see ScanTicket).
@@ -237,11 +271,47 @@ public final class ScanPlanner {
               List.of(parts.get(i)),
               ticketFilter,
               r.dataset().name(),
-              i == 0 ? pruned : 0);
+              i == 0 ? pruned : 0,
+              partSchemas.get(i));
       endpoints.add(
           new FlightEndpoint(new Ticket(signer.sign(ticket, principal, expires)), expires));
     }
     FlightInfo info = new FlightInfo(r.schema(), descriptor, endpoints, bytes, rows);
     return new Planned(info, r, considered, pruned);
+  }
+
+  /**
+   * A unit's statistics of column {@code c}: a partition column has one value in the whole file, a
+   * column the file lacks is all nulls, others are the file's.
+   */
+  private static ColumnStatistics statistics(
+      DataFile file, java.util.Set<String> inFile, int unit, String c) {
+    long unitRows = file.metadata().unitRows(unit);
+    if (file.partitionValues().containsKey(c)) {
+      return partitionStatistics(file, c, unitRows);
+    }
+    if (!inFile.contains(c)) {
+      return new ColumnStatistics(null, null, unitRows, unitRows);
+    }
+    return file.metadata().statistics(unit, c);
+  }
+
+  /** The statistics of partition column {@code c} over {@code rows} rows of a file, or null. */
+  private static ColumnStatistics partitionStatistics(DataFile file, String c, long rows) {
+    if (!file.partitionValues().containsKey(c)) {
+      return null; // not a partition column: nothing known at this level
+    }
+    Object value = file.partitionValues().get(c);
+    return value == null
+        ? new ColumnStatistics(null, null, rows, rows)
+        : new ColumnStatistics(value, value, 0, rows);
+  }
+
+  private static Schema fieldsOf(Schema full, List<String> columns) {
+    List<Field> fields = new ArrayList<>(columns.size());
+    for (String c : columns) {
+      fields.add(full.findField(c));
+    }
+    return new Schema(fields);
   }
 }

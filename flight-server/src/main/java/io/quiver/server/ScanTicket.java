@@ -9,7 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.protocol.Filter;
 import io.quiver.protocol.FilterJson;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The content of a DoGet ticket: which columns of which row groups of which file versions to
@@ -23,18 +27,38 @@ import java.util.List;
  * cannot forge or alter one.
  */
 public record ScanTicket(
-    List<String> columns, List<Part> parts, Filter filter, String source, int pruned) {
+    List<String> columns,
+    List<Part> parts,
+    Filter filter,
+    String source,
+    int pruned,
+    Schema schema) {
   private static final ObjectMapper JSON =
       JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
   /**
    * Units {@code rowGroups} (row groups, stripes) of one version of the file at namespace path
-   * {@code path}, read as {@code format}.
+   * {@code path}, read as {@code format}, with the values of the table's partition columns for this
+   * file ({@link Long} for int64 and date (days), {@link String}, or null).
    */
   public record Part(
-      String path, String format, long length, String version, List<Integer> rowGroups) {
+      String path,
+      String format,
+      long length,
+      String version,
+      List<Integer> rowGroups,
+      Map<String, Object> partitions) {
     public Part {
       rowGroups = List.copyOf(rowGroups);
+      partitions =
+          partitions == null || partitions.isEmpty()
+              ? Map.of()
+              : Collections.unmodifiableMap(new LinkedHashMap<>(partitions));
+    }
+
+    /** A part of an unpartitioned table. */
+    public Part(String path, String format, long length, String version, List<Integer> rowGroups) {
+      this(path, format, length, version, rowGroups, Map.of());
     }
   }
 
@@ -46,6 +70,9 @@ public record ScanTicket(
    *     null if unknown
    * @param pruned units the plan left out by statistics, reported by this ticket's stream (a plan
    *     puts its count on its first ticket only, so the streams of a plan sum to the plan's count)
+   * @param schema the table's fields of the columns the stream reads ({@code columns}, then those
+   *     only the filter reads), which files may lack (read as nulls) or hold narrower (widened), or
+   *     null when every file has exactly these columns (a ticket of an older planner)
    */
   public ScanTicket {
     columns = List.copyOf(columns);
@@ -53,6 +80,12 @@ public record ScanTicket(
     if (pruned < 0) {
       throw new IllegalArgumentException("pruned units must be >= 0: " + pruned);
     }
+  }
+
+  /** A ticket whose files all have the table's schema. */
+  public ScanTicket(
+      List<String> columns, List<Part> parts, Filter filter, String source, int pruned) {
+    this(columns, parts, filter, source, pruned, null);
   }
 
   /** A ticket without a source name or pruned units. */
@@ -79,6 +112,23 @@ public record ScanTicket(
       node.put("v", p.version());
       ArrayNode groups = node.putArray("g");
       p.rowGroups().forEach(groups::add);
+      if (!p.partitions().isEmpty()) {
+        ObjectNode values = node.putObject("k");
+        p.partitions()
+            .forEach(
+                (k, v) -> {
+                  if (v == null) {
+                    values.putNull(k);
+                  } else if (v instanceof Long l) {
+                    values.put(k, l);
+                  } else {
+                    values.put(k, v.toString());
+                  }
+                });
+      }
+    }
+    if (schema != null) {
+      root.put("s", schema.toJson());
     }
     if (filter != null) {
       root.set("w", FilterJson.toJson(filter));
@@ -115,13 +165,28 @@ public record ScanTicket(
         }
         groups.add(g.intValue());
       }
+      Map<String, Object> partitions = new LinkedHashMap<>();
+      JsonNode k = p.get("k");
+      if (k != null) {
+        k.fields()
+            .forEachRemaining(
+                e ->
+                    partitions.put(
+                        e.getKey(),
+                        e.getValue().isNull()
+                            ? null
+                            : e.getValue().isIntegralNumber()
+                                ? (Object) e.getValue().longValue()
+                                : e.getValue().asText()));
+      }
       parts.add(
           new Part(
               required(p, "p").textValue(),
               required(p, "t").textValue(),
               required(p, "l").longValue(),
               required(p, "v").textValue(),
-              groups));
+              groups,
+              partitions));
     }
     if (columns.isEmpty() || columns.contains(null) || parts.isEmpty()) {
       throw new IllegalArgumentException("no columns or files");
@@ -133,12 +198,20 @@ public record ScanTicket(
     if (r != null && (!r.canConvertToInt() || r.intValue() < 0)) {
       throw new IllegalArgumentException("bad pruned unit count " + r);
     }
+    JsonNode s = root.get("s");
+    Schema schema;
+    try {
+      schema = s == null || s.isNull() ? null : Schema.fromJSON(s.asText());
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("bad schema: " + e.getMessage(), e);
+    }
     return new ScanTicket(
         columns,
         parts,
         filter,
         n == null || n.isNull() ? null : n.asText(),
-        r == null ? 0 : r.intValue());
+        r == null ? 0 : r.intValue(),
+        schema);
   }
 
   static ObjectMapper json() {

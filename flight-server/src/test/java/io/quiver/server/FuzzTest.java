@@ -188,6 +188,7 @@ class FuzzTest {
             "create-table",
             "drop-table",
             "tables",
+            "describe-table",
             "stats",
             "cache-free",
             "pin",

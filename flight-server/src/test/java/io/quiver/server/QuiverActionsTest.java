@@ -39,7 +39,7 @@ class QuiverActionsTest {
   @Test
   void readersMayListAndLookEverythingElseNeedsAdmin() {
     assertEquals(
-        Set.of("mounts", "tables", "ls", "stat", "stats", "cache-ls", "health"),
+        Set.of("mounts", "tables", "describe-table", "ls", "stat", "stats", "cache-ls", "health"),
         names(h -> h.role() == ActionHandler.Role.READER));
   }
 
@@ -53,6 +53,7 @@ class QuiverActionsTest {
             "stat",
             "mv",
             "refresh",
+            "describe-table",
             "cache-free",
             "pin",
             "cache-load",

@@ -35,6 +35,31 @@ class ScanTicketTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> new ScanTicket(ticket.columns(), ticket.parts(), null, "sales.orders", -1));
+    // With the table's fields and a file's partition values (a null among them).
+    java.util.Map<String, Object> values = new java.util.LinkedHashMap<>();
+    values.put("year", 2024L);
+    values.put("region", "eu/west");
+    values.put("day", null);
+    org.apache.arrow.vector.types.pojo.Schema fields =
+        new org.apache.arrow.vector.types.pojo.Schema(
+            List.of(
+                org.apache.arrow.vector.types.pojo.Field.nullable(
+                    "a", new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, true)),
+                org.apache.arrow.vector.types.pojo.Field.nullable(
+                    "b", org.apache.arrow.vector.types.pojo.ArrowType.Utf8.INSTANCE)));
+    ScanTicket partitioned =
+        new ScanTicket(
+            ticket.columns(),
+            List.of(
+                new ScanTicket.Part(
+                    "/lake/t/year=2024/p.parquet", "parquet", 1, "v", List.of(0), values)),
+            null,
+            "t",
+            0,
+            fields);
+    ScanTicket back = signer.open(signer.sign(partitioned, "bob", signer.expiryFromNow()), "bob");
+    assertEquals(partitioned, back);
+    assertEquals(values, back.parts().get(0).partitions());
   }
 
   @Test

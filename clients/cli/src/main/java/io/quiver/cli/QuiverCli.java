@@ -487,10 +487,11 @@ public final class QuiverCli implements Runnable {
   @Command(
       name = "table",
       mixinStandardHelpOptions = true,
-      description = "Define, list, rename and drop tables.",
+      description = "Define, list, describe, rename and drop tables.",
       subcommands = {
         TableCommand.Create.class,
         TableCommand.Ls.class,
+        TableCommand.Describe.class,
         TableCommand.Rename.class,
         TableCommand.Drop.class
       })
@@ -521,9 +522,17 @@ public final class QuiverCli implements Runnable {
           description = "File format: parquet or orc (default: from the files' extension).")
       String format;
 
+      @Option(
+          names = "--partition",
+          paramLabel = "KEY=TYPE",
+          description =
+              "Declare the type of a key=value directory level: int64, date or string"
+                  + " (repeatable; undeclared keys are inferred).")
+      Map<String, String> partitions = new LinkedHashMap<>();
+
       @Override
       void run(QuiverClient client, PrintWriter out) {
-        JsonNode t = client.createTable(name, path, format);
+        JsonNode t = client.createTable(name, path, format, partitions);
         out.printf(
             "Created %s table %s over %s (%d files, %d rows)%n",
             t.path("format").asText(),
@@ -573,6 +582,73 @@ public final class QuiverCli implements Runnable {
       void run(QuiverClient client, PrintWriter out) {
         client.action(Actions.RENAME_TABLE, new RenameTableRequest(name, newName));
         out.println("Renamed table " + name + " to " + newName);
+      }
+    }
+
+    @Command(
+        name = "describe",
+        mixinStandardHelpOptions = true,
+        description =
+            "Show a table's columns and types (partition columns marked), files, rows, bytes,"
+                + " row groups and how much of each column is cached.")
+    static final class Describe extends ClientCommand {
+      @Parameters(index = "0", paramLabel = "NAME")
+      String name;
+
+      @Option(names = "--json", description = "Print JSON.")
+      boolean json;
+
+      @Override
+      void run(QuiverClient client, PrintWriter out) throws Exception {
+        JsonNode d = client.describeTable(name);
+        if (json) {
+          printJson(out, d);
+          return;
+        }
+        out.printf(
+            "Table %s over %s (%s): %d files, %d rows, %s, %d row groups%n",
+            d.path("name").asText(),
+            d.path("path").asText(),
+            d.path("format").asText(),
+            d.path("fileCount").asLong(),
+            d.path("rows").asLong(),
+            Sizes.format(d.path("bytes").asLong()),
+            d.path("rowGroups").asLong());
+        out.println();
+        List<String[]> columns = new ArrayList<>();
+        columns.add(
+            new String[] {"COLUMN", "TYPE", "SOURCE", "FILES", "DECODED", "CACHED", "CHUNKS"});
+        for (JsonNode c : d.path("columns")) {
+          boolean partition = c.path("partition").asBoolean();
+          columns.add(
+              new String[] {
+                c.path("name").asText(),
+                c.path("type").asText() + (c.path("nullable").asBoolean() ? "" : " not null"),
+                partition ? "partition" : "file",
+                partition ? "-" : c.path("files").asText(),
+                partition ? "-" : Sizes.format(c.path("bytes").asLong()),
+                partition ? "-" : Sizes.format(c.path("cachedBytes").asLong()),
+                partition ? "-" : c.path("cachedChunks").asLong() + "/" + c.path("chunks").asLong()
+              });
+        }
+        Tables.print(out, columns);
+        out.println();
+        List<String[]> files = new ArrayList<>();
+        files.add(new String[] {"FILE", "SIZE", "ROWS", "ROW GROUPS"});
+        for (JsonNode f : d.path("files")) {
+          files.add(
+              new String[] {
+                f.path("path").asText(),
+                Sizes.format(f.path("bytes").asLong()),
+                f.path("rows").asText(),
+                f.path("rowGroups").asText()
+              });
+        }
+        Tables.print(out, files);
+        long listed = d.path("files").size();
+        if (listed < d.path("fileCount").asLong()) {
+          out.printf("(%d more files not listed)%n", d.path("fileCount").asLong() - listed);
+        }
       }
     }
 

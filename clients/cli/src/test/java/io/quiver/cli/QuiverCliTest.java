@@ -209,6 +209,54 @@ class QuiverCliTest {
     assertTrue(mounts.out().contains("/lake"), mounts.out());
   }
 
+  @Test
+  void describeShowsColumnsPartitionsFilesAndWhatIsCached() throws Exception {
+    Path t = tmp.resolve("lake/events");
+    writeIds(Files.createDirectories(t.resolve("day=2024-01-01")).resolve("a.parquet"));
+    writeIds(Files.createDirectories(t.resolve("day=2024-01-02")).resolve("b.parquet"));
+    assertEquals(
+        0, quiver("mount", "/lake", Location.ofLocalPath(tmp.resolve("lake")).toString()).exit());
+    Run create = quiver("table", "create", "ev.t", "/lake/events", "--partition", "day=string");
+    assertEquals(0, create.exit(), create.err());
+    // Only id of a.parquet's first row groups is cached: a scan of one partition.
+    assertEquals(
+        0,
+        quiver(
+                "scan",
+                "ev.t",
+                "--columns",
+                "id",
+                "--filter",
+                "{\"op\": \"=\", \"column\": \"day\", \"value\": \"2024-01-01\"}")
+            .exit());
+
+    Run human = quiver("table", "describe", "ev.t");
+    assertEquals(0, human.exit(), human.err());
+    assertTrue(human.out().contains("2 files, 2000 rows"), human.out());
+    assertTrue(human.out().contains("20 row groups"), human.out());
+    assertTrue(human.out().matches("(?s).*\\bday\\s+Utf8\\s+partition.*"), human.out());
+    assertTrue(human.out().contains("/lake/events/day=2024-01-02/b.parquet"), human.out());
+
+    JsonNode d = QuiverCli.JSON.readTree(quiver("table", "describe", "ev.t", "--json").out());
+    assertEquals(2, d.get("fileCount").asLong());
+    assertEquals("string", d.get("partitions").get("day").asText(), "declared, not inferred date");
+    JsonNode id = d.get("columns").get(0);
+    assertEquals("id", id.get("name").asText());
+    assertEquals("Int(64, true)", id.get("type").asText());
+    assertEquals(20, id.get("chunks").asLong());
+    assertEquals(10, id.get("cachedChunks").asLong(), "a.parquet's 10 row groups of id");
+    assertTrue(id.get("cachedBytes").asLong() >= 8 * 1000, id.toString());
+    JsonNode odd = d.get("columns").get(1);
+    assertEquals(0, odd.get("cachedChunks").asLong());
+    JsonNode day = d.get("columns").get(2);
+    assertTrue(day.get("partition").asBoolean());
+    assertEquals("2024-01-01", d.get("files").get(0).get("partitionValues").get("day").asText());
+
+    Run missing = quiver("table", "describe", "nope.nope");
+    assertEquals(1, missing.exit());
+    assertTrue(missing.err().contains("nope.nope"), missing.err());
+  }
+
   /** 1000 rows, {@code id} 0..999 in row groups of 100, {@code odd} true for odd ids. */
   private void writeIds(Path file) throws Exception {
     MessageType schema =

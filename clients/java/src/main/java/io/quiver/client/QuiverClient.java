@@ -9,6 +9,7 @@ import io.quiver.protocol.action.Actions;
 import io.quiver.protocol.action.CacheLoadProgress;
 import io.quiver.protocol.action.CacheLoadRequest;
 import io.quiver.protocol.action.CreateTableRequest;
+import io.quiver.protocol.action.DescribeTableRequest;
 import io.quiver.protocol.action.DropTableRequest;
 import io.quiver.protocol.action.Empty;
 import io.quiver.protocol.action.MountInfo;
@@ -531,6 +532,21 @@ public final class QuiverClient implements AutoCloseable {
    */
   public JsonNode createTable(String name, String path, String format) {
     return action(Actions.CREATE_TABLE, new CreateTableRequest(name, path, format));
+  }
+
+  /**
+   * Defines a table, declaring the types of some of its hive-style partition columns.
+   *
+   * @param partitions partition column to type ({@code int64}, {@code date}, {@code string})
+   */
+  public JsonNode createTable(
+      String name, String path, String format, Map<String, String> partitions) {
+    return action(Actions.CREATE_TABLE, new CreateTableRequest(name, path, format, partitions));
+  }
+
+  /** A table's columns, files, sizes and how much of each column is cached. */
+  public JsonNode describeTable(String name) {
+    return action(Actions.DESCRIBE_TABLE, new DescribeTableRequest(name));
   }
 
   public JsonNode dropTable(String name) {

@@ -111,6 +111,15 @@ public final class Actions {
           RefreshResponse.class,
           false);
 
+  public static final ActionType<DescribeTableRequest, DescribeTableResponse> DESCRIBE_TABLE =
+      new ActionType<>(
+          "describe-table",
+          "A table's columns and types (partition columns marked), files, rows, bytes, row groups"
+              + " and how much of each column is cached: {\"name\": \"sales.orders\"}",
+          DescribeTableRequest.class,
+          DescribeTableResponse.class,
+          false);
+
   public static final ActionType<Empty, StatsResponse> STATS =
       new ActionType<>(
           "stats", "Cache and storage statistics: {}", Empty.class, StatsResponse.class, false);
@@ -176,6 +185,7 @@ public final class Actions {
           STAT,
           MOVE,
           REFRESH,
+          DESCRIBE_TABLE,
           STATS,
           CACHE_FREE,
           PIN,

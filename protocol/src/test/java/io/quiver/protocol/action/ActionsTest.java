@@ -59,6 +59,7 @@ class ActionsTest {
             "stat",
             "mv",
             "refresh",
+            "describe-table",
             "stats",
             "cache-free",
             "pin",
@@ -215,6 +216,39 @@ class ActionsTest {
         Actions.CREATE_TABLE,
         new CreateTableRequest("t", "/lake/t", null),
         "{\"name\":\"t\",\"path\":\"/lake/t\"}");
+    request(
+        Actions.CREATE_TABLE,
+        new CreateTableRequest("t", "/lake/t", null, Map.of("day", "date")),
+        "{\"name\":\"t\",\"path\":\"/lake/t\",\"partitions\":{\"day\":\"date\"}}");
+    request(Actions.DESCRIBE_TABLE, new DescribeTableRequest("t"), "{\"name\":\"t\"}");
+    response(
+        Actions.DESCRIBE_TABLE,
+        new DescribeTableResponse(
+            "t",
+            "/lake/t",
+            "parquet",
+            1,
+            10,
+            100,
+            1,
+            Map.of("day", "date"),
+            List.of(
+                new DescribeTableResponse.Column("day", "Date(DAY)", true, true, 0, 0, 0, 0, 0)),
+            List.of(
+                new DescribeTableResponse.FileInfo(
+                    "/lake/t/day=2024-01-01/a.parquet",
+                    100,
+                    10,
+                    1,
+                    "v1",
+                    Map.of("day", "2024-01-01")))),
+        "{\"name\":\"t\",\"path\":\"/lake/t\",\"format\":\"parquet\",\"fileCount\":1,"
+            + "\"rows\":10,\"bytes\":100,\"rowGroups\":1,\"partitions\":{\"day\":\"date\"},"
+            + "\"columns\":[{\"name\":\"day\",\"type\":\"Date(DAY)\",\"nullable\":true,"
+            + "\"partition\":true,\"files\":0,\"bytes\":0,\"cachedBytes\":0,\"cachedChunks\":0,"
+            + "\"chunks\":0}],\"files\":[{\"path\":\"/lake/t/day=2024-01-01/a.parquet\","
+            + "\"bytes\":100,\"rows\":10,\"rowGroups\":1,\"version\":\"v1\","
+            + "\"partitionValues\":{\"day\":\"2024-01-01\"}}]}");
     response(
         Actions.CREATE_TABLE,
         new CreateTableResponse("t", "/lake/t", "orc", 3, 1_000_000_000_000L),
