@@ -143,6 +143,8 @@ def test_schemas_unify_by_name_as_duckdb_union_by_name(client, tmp_path):
         assert_tables_equal(sort(got), sort(expected.cast(got.schema)))
         # Incompatible types are refused naming the column and both files.
         pq.write_table(pa.table({"id": pa.array(["seven"])}), tmp_path / "k=2" / "d.parquet")
+        # The mount keeps its listing (sync interval=30s by default): list it again now.
+        assert client.refresh("/evolve")["files"] == 4
         with pytest.raises(Exception) as refused:
             client.create_table("part.bad", "/evolve")
         message = str(refused.value)

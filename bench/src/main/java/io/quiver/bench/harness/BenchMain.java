@@ -230,6 +230,13 @@ public final class BenchMain implements Callable<Integer> {
       description = "Clients of the soak (default: 16; with --quick 4).")
   Integer soakClients;
 
+  @Option(
+      names = "--catalog-objects",
+      description =
+          "Objects in the prefix the catalog comparison lists through the S3-shaped store (default"
+              + " 100000; with --quick 2000; 0 skips the catalog comparison).")
+  Integer catalogObjects;
+
   /** What the soak measured, when it ran. */
   private io.quiver.bench.soak.Soak.Result soakResult;
 
@@ -549,6 +556,7 @@ public final class BenchMain implements Callable<Integer> {
       }
     }
 
+    String catalogMarkdown = runCatalogBench(out, notes);
     notes.add(
         "Contenders ran interleaved (round-robin, rotating start) per repetition and workload,"
             + " except Alluxio, which runs its own repetitions in its own JVM afterwards.");
@@ -599,10 +607,62 @@ public final class BenchMain implements Callable<Integer> {
     }
     Files.writeString(
         results.resolve("report.md"),
-        Report.markdown(r, charts) + (soakResult == null ? "" : Report.soakMarkdown(soakResult)));
+        Report.markdown(r, charts)
+            + (soakResult == null ? "" : Report.soakMarkdown(soakResult))
+            + catalogMarkdown);
     printSummary(out, r, results);
     boolean quiverFailed = failures.keySet().stream().anyMatch(k -> k.startsWith("quiver"));
     return measurements.isEmpty() || quiverFailed ? 1 : 0;
+  }
+
+  /**
+   * The catalog comparison ({@link io.quiver.bench.catalog.CatalogBench}: cached ls vs LIST, warm
+   * vs cold plan, mv vs copy+delete) over its own S3-shaped store in a scratch directory; its
+   * Markdown section for the report, or empty when skipped or failed (then said in the notes).
+   */
+  private String runCatalogBench(PrintWriter out, List<String> notes) {
+    int objects = catalogObjects != null ? catalogObjects : quick ? 2_000 : 100_000;
+    if (objects <= 0) {
+      return "";
+    }
+    // A 1,000-file table next to 100,000 objects; proportionally fewer in smaller runs.
+    int files = Math.max(20, Math.min(1_000, objects / 100));
+    Path scratch = null;
+    try {
+      scratch = Files.createTempDirectory("quiver-catalog-bench");
+      out.printf(
+          Locale.ROOT, "catalog: ls of %d objects, plan and mv of %d files...%n", objects, files);
+      String md =
+          io.quiver.bench.catalog.CatalogBench.markdown(
+              new io.quiver.bench.catalog.CatalogBench(
+                      scratch, objects, files, quick ? 1 : 2, latencyMillis)
+                  .run());
+      out.print(md);
+      return "\n" + md;
+    } catch (Exception e) {
+      notes.add("The catalog comparison failed: " + e);
+      return "";
+    } finally {
+      if (scratch != null) {
+        deleteQuietly(scratch);
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  // best effort: a scratch directory under the system's temporary files
+                }
+              });
+    } catch (IOException e) {
+      // best effort
+    }
   }
 
   private static QuiverNode findNode(List<AutoCloseable> resources) {

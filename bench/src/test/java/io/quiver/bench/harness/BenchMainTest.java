@@ -48,6 +48,7 @@ class BenchMainTest {
             // The harness's soak defaults to 10 minutes; SoakTest covers the soak itself.
             "--soak-minutes", "0.05",
             "--soak-clients", "2",
+            "--catalog-objects", "500",
             "--root", tmp.toString(),
             "--data-dir", tmp.resolve("data").toString(),
             "--results-dir", tmp.resolve("results").toString());
@@ -128,6 +129,8 @@ class BenchMainTest {
     String report = Files.readString(main.lastResults.resolve("report.md"));
     assertTrue(report.contains("## Targets"), report);
     assertTrue(report.contains("## SQL workloads: Flight SQL vs DuckDB"), report);
+    assertTrue(report.contains("## Catalog (S3-shaped store)"), report);
+    assertTrue(report.contains("| ls of 500 objects"), report);
     assertTrue(Files.size(main.lastResults.resolve("sql.png")) > 0);
     assertTrue(Files.size(main.lastResults.resolve("throughput.png")) > 0);
     assertTrue(Files.size(main.lastResults.resolve("latency.png")) > 0);
