@@ -396,9 +396,13 @@ class QuiverClient:
         body = {"path": path, "uri": uri, "options": dict(options or {})}
         return MountInfo._from_json(self._action_one("mount", body))
 
-    def unmount(self, path: str) -> None:
-        """Remove the mount at ``path`` (tables over it stay defined but cannot be read)."""
-        self._action_one("unmount", {"path": path}, where={"path": path})
+    def unmount(self, path: str, *, force: bool = False) -> None:
+        """Remove the mount at ``path``; refused while tables read through it, unless ``force``
+        (they then stay defined but cannot be read until something is mounted there again)."""
+        body: Dict[str, Any] = {"path": path}
+        if force:
+            body["force"] = True
+        self._action_one("unmount", body, where={"path": path})
 
     def create_table(
         self,

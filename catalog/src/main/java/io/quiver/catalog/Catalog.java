@@ -389,6 +389,8 @@ public final class Catalog implements AutoCloseable {
       List<String> covered =
           v.state().tables().stream()
               .filter(t -> path.contains(t.path()))
+              // A table no mount shows (its mount was removed by force) is not redirected.
+              .filter(t -> resolveMount(t.path(), v.state()).isPresent())
               .map(TableDefinition::name)
               .sorted()
               .toList();
@@ -413,6 +415,15 @@ public final class Catalog implements AutoCloseable {
    * @throws InvalidMountException if tables are defined below it (drop them first)
    */
   public void unmount(NamespacePath path) throws IOException {
+    unmount(path, false);
+  }
+
+  /**
+   * Like {@link #unmount(NamespacePath)}; with {@code force} the mount is removed even though
+   * tables read through it: they stay defined, and plans of them fail as not found until something
+   * is mounted there again.
+   */
+  public void unmount(NamespacePath path, boolean force) throws IOException {
     commit(
         state -> {
           Mount mount =
@@ -426,13 +437,18 @@ public final class Catalog implements AutoCloseable {
                       t -> resolveMount(t.path(), state).map(m -> m.equals(mount)).orElse(false))
                   .map(TableDefinition::name)
                   .toList();
-          if (!using.isEmpty()) {
+          if (!using.isEmpty() && !force) {
             throw new InvalidMountException(
                 "Cannot unmount "
                     + path
                     + ": tables "
                     + String.join(", ", using)
-                    + " use it; drop them first");
+                    + " use it; drop them first, or unmount with force to keep them defined"
+                    + " (unreadable until it is mounted again)");
+          }
+          if (!using.isEmpty()) {
+            LOG.warn(
+                "Unmounted {} under tables {}: unreadable until it is mounted again", path, using);
           }
           List<Mount> mounts = new ArrayList<>(state.mounts());
           mounts.remove(mount);

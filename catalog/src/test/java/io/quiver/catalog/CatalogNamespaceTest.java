@@ -276,6 +276,21 @@ class CatalogNamespaceTest {
   }
 
   @Test
+  void aForcedUnmountKeepsTablesDefinedAndUnreadableUntilMountedAgain() throws Exception {
+    parquet("t", "a.parquet", 1);
+    mountLake(null);
+    catalog.createTable("t", NamespacePath.of("/lake/t"), "parquet");
+    InvalidMountException refused =
+        assertThrows(InvalidMountException.class, () -> catalog.unmount(NamespacePath.of("/lake")));
+    assertTrue(refused.getMessage().contains("tables t use it"), refused.getMessage());
+    catalog.unmount(NamespacePath.of("/lake"), true);
+    assertEquals(List.of("t"), catalog.tables().stream().map(TableDefinition::name).toList());
+    assertThrows(NoSuchPathException.class, () -> files("t"));
+    mountLake(null);
+    assertEquals(1, files("t"));
+  }
+
+  @Test
   void renamingATableKeepsItsDefinition() throws Exception {
     parquet("t", "a.parquet", 1);
     mountLake(null);

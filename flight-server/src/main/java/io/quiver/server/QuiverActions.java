@@ -192,7 +192,7 @@ final class QuiverActions {
   }
 
   private UnmountResponse unmount(ActionHandler.Call call, UnmountRequest r) throws IOException {
-    catalog.unmount(NamespacePath.of(r.path()));
+    catalog.unmount(NamespacePath.of(r.path()), r.force());
     quotas.apply(catalog.mounts(), cache);
     return new UnmountResponse(r.path());
   }

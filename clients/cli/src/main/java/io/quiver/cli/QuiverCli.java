@@ -21,6 +21,7 @@ import io.quiver.protocol.action.PinRequest;
 import io.quiver.protocol.action.RefreshRequest;
 import io.quiver.protocol.action.RenameTableRequest;
 import io.quiver.protocol.action.StatRequest;
+import io.quiver.protocol.action.UnmountRequest;
 import io.quiver.protocol.action.UnpinRequest;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -280,9 +281,16 @@ public final class QuiverCli implements Runnable {
     @Parameters(index = "0", paramLabel = "PATH")
     String path;
 
+    @Option(
+        names = "--force",
+        description =
+            "Unmount even though tables read through it (they stay defined, unreadable until it is"
+                + " mounted again).")
+    boolean force;
+
     @Override
     void run(QuiverClient client, PrintWriter out) {
-      client.unmount(path);
+      client.action(Actions.UNMOUNT, new UnmountRequest(path, force));
       out.println("Unmounted " + path);
     }
   }

@@ -32,7 +32,8 @@ public final class Actions {
   public static final ActionType<UnmountRequest, UnmountResponse> UNMOUNT =
       new ActionType<>(
           "unmount",
-          "Remove a mount: {\"path\": \"/sales\"}",
+          "Remove a mount: {\"path\": \"/sales\"} (\"force\": true even though tables read"
+              + " through it; they stay defined, unreadable until it is mounted again)",
           UnmountRequest.class,
           UnmountResponse.class,
           false);

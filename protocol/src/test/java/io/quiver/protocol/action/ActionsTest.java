@@ -179,6 +179,10 @@ class ActionsTest {
   @Test
   void unmountMountsTablesAndHealth() {
     request(Actions.UNMOUNT, new UnmountRequest("/sales"), "{\"path\":\"/sales\"}");
+    request(
+        Actions.UNMOUNT,
+        new UnmountRequest("/sales", true),
+        "{\"path\":\"/sales\",\"force\":true}");
     response(Actions.UNMOUNT, new UnmountResponse("/sales"), "{\"unmounted\":\"/sales\"}");
     assertEquals(
         "Missing string field \"path\" in action body",
