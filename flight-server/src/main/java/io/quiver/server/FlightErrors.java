@@ -145,6 +145,9 @@ public final class FlightErrors {
     if (e instanceof io.quiver.catalog.CatalogConflictException) {
       return ErrorCode.NODE_UNAVAILABLE; // other nodes kept changing the catalog: retry
     }
+    if (e instanceof io.quiver.catalog.CatalogUnavailableException) {
+      return ErrorCode.NODE_UNAVAILABLE; // the cluster's catalog store is unreachable: retry later
+    }
     if (e instanceof CacheCapacityException
         || e instanceof OutOfMemoryException
         || e instanceof io.quiver.server.sql.SqlEngine.SqlResourceException) {
