@@ -1,13 +1,7 @@
 package io.quiver.catalog;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.quiver.storage.LocalDiskException;
-import io.quiver.storage.Location;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -20,8 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the catalog in {@code catalog.json} under a data directory: the embedded {@link
- * CatalogStore} of a single node.
+ * CatalogStore} of a single node. The file is one revision in {@link CatalogStateJson}'s format,
+ * indented.
  *
  * <p>Crash safety: an update writes the new revision to a temporary file, fsyncs it, keeps the
  * previous revision as {@code catalog.json.prev} (a hard link, so no copy), renames the temporary
@@ -54,12 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileCatalogStore implements CatalogStore {
   private static final Logger LOG = LoggerFactory.getLogger(FileCatalogStore.class);
-
-  /** Version 2 added the revision; version 1 files load as revision 1. */
-  private static final int FORMAT_VERSION = 2;
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** One monitor per catalog file in this JVM: OS file locks do not exclude threads of one JVM. */
   private static final Map<Path, Object> LOCAL_LOCKS = new ConcurrentHashMap<>();
@@ -117,7 +104,7 @@ public final class FileCatalogStore implements CatalogStore {
       throw new LocalDiskException("Cannot read catalog file " + path + ": " + e, e);
     }
     try {
-      return parse(bytes, path);
+      return CatalogStateJson.read(bytes, "Catalog file " + path);
     } catch (IOException e) {
       throw withAdvice ? new IOException(e.getMessage() + recoveryAdvice(), e) : e;
     }
@@ -151,95 +138,6 @@ public final class FileCatalogStore implements CatalogStore {
         + " or move "
         + file
         + " aside to start with an empty catalog.";
-  }
-
-  private static Snapshot parse(byte[] bytes, Path path) throws IOException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(bytes);
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
-      throw new IOException(
-          "Catalog file " + path + " is damaged (not valid JSON: " + e.getOriginalMessage() + ")",
-          e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new IOException("Catalog file " + path + " is damaged (not a JSON object)");
-    }
-    int version = root.path("version").asInt(-1);
-    if (version != FORMAT_VERSION && version != 1) {
-      throw new IOException(
-          "Catalog file "
-              + path
-              + " has format version "
-              + version
-              + "; this build reads 1 and "
-              + FORMAT_VERSION);
-    }
-    try {
-      long revision = version == 1 ? 1 : root.get("revision").asLong();
-      List<Mount> mounts = new ArrayList<>();
-      for (JsonNode m : root.path("mounts")) {
-        Map<String, String> options = new LinkedHashMap<>();
-        m.path("options")
-            .fields()
-            .forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
-        mounts.add(
-            new Mount(
-                NamespacePath.of(m.get("path").asText()),
-                Location.of(m.get("target").asText()),
-                options));
-      }
-      List<TableDefinition> tables = new ArrayList<>();
-      for (JsonNode t : root.path("tables")) {
-        // "partitions" (declared partition column types) is optional: older files lack it.
-        Map<String, PartitionType> partitions = new LinkedHashMap<>();
-        t.path("partitions")
-            .fields()
-            .forEachRemaining(
-                e -> partitions.put(e.getKey(), PartitionType.of(e.getValue().asText())));
-        tables.add(
-            new TableDefinition(
-                t.get("name").asText(),
-                NamespacePath.of(t.get("path").asText()),
-                t.get("format").asText(),
-                partitions));
-      }
-      List<NamespacePath> hidden = new ArrayList<>();
-      for (JsonNode h : root.path("hidden")) {
-        hidden.add(NamespacePath.of(h.asText()));
-      }
-      return new Snapshot(revision, new CatalogState(mounts, tables, hidden));
-    } catch (RuntimeException e) {
-      throw new IOException("Catalog file " + path + " is damaged: " + e, e);
-    }
-  }
-
-  private static byte[] serialize(Snapshot snapshot) throws IOException {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("version", FORMAT_VERSION);
-    root.put("revision", snapshot.revision());
-    ArrayNode mounts = root.putArray("mounts");
-    for (Mount m : snapshot.state().mounts()) {
-      ObjectNode node = mounts.addObject();
-      node.put("path", m.path().toString());
-      node.put("target", m.target().toString());
-      ObjectNode options = node.putObject("options");
-      m.options().forEach(options::put);
-    }
-    ArrayNode tables = root.putArray("tables");
-    for (TableDefinition t : snapshot.state().tables()) {
-      ObjectNode node = tables.addObject();
-      node.put("name", t.name());
-      node.put("path", t.path().toString());
-      node.put("format", t.format());
-      if (!t.partitionTypes().isEmpty()) {
-        ObjectNode partitions = node.putObject("partitions");
-        t.partitionTypes().forEach((k, v) -> partitions.put(k, v.typeName()));
-      }
-    }
-    ArrayNode hidden = root.putArray("hidden");
-    snapshot.state().hidden().forEach(h -> hidden.add(h.toString()));
-    return JSON.writeValueAsBytes(root);
   }
 
   @Override
@@ -276,7 +174,7 @@ public final class FileCatalogStore implements CatalogStore {
         committed = new Snapshot(actual + 1, next);
         try {
           removeLeftovers();
-          write(serialize(committed));
+          write(CatalogStateJson.write(committed, true));
         } catch (IOException e) {
           throw new LocalDiskException("Cannot write catalog file " + file + ": " + e, e);
         }
