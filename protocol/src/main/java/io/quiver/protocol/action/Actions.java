@@ -169,6 +169,15 @@ public final class Actions {
           CacheLsResponse.class,
           false);
 
+  public static final ActionType<Empty, NodesResponse> NODES =
+      new ActionType<>(
+          "nodes",
+          "The cluster's live nodes (one entry for a single node): id, location, capacity,"
+              + " start time, version: {}",
+          Empty.class,
+          NodesResponse.class,
+          false);
+
   public static final ActionType<Empty, HealthResponse> HEALTH =
       new ActionType<>("health", "Liveness: {}", Empty.class, HealthResponse.class, false);
 
@@ -193,6 +202,7 @@ public final class Actions {
           UNPIN,
           CACHE_LOAD,
           CACHE_LS,
+          NODES,
           HEALTH);
 
   private static final Map<String, ActionType<?, ?>> BY_NAME;

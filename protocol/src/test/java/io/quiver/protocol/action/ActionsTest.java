@@ -66,6 +66,7 @@ class ActionsTest {
             "unpin",
             "cache-load",
             "cache-ls",
+            "nodes",
             "health"),
         Actions.names());
     for (ActionType<?, ?> a : Actions.ALL) {
@@ -204,6 +205,17 @@ class ActionsTest {
 
     request(Actions.HEALTH, Empty.INSTANCE, "{}");
     response(Actions.HEALTH, HealthResponse.OK, "{\"status\":\"ok\"}");
+
+    response(
+        Actions.NODES,
+        new NodesResponse(
+            "zk://zk1:2181/quiver",
+            List.of(
+                new NodesResponse.Node(
+                    "10.0.0.5:8815", "grpc+tcp://10.0.0.5:8815", 1024, 42, "0.1.0", true))),
+        "{\"cluster\":\"zk://zk1:2181/quiver\",\"nodes\":[{\"id\":\"10.0.0.5:8815\","
+            + "\"location\":\"grpc+tcp://10.0.0.5:8815\",\"capacity\":1024,\"startedMillis\":42,"
+            + "\"version\":\"0.1.0\",\"self\":true}]}");
     // Bodies of argument-less actions may hold anything (older clients sent fields).
     assertEquals(Empty.INSTANCE, Actions.TABLES.decodeRequest(utf8("{\"pad\":\"y\"}")));
     assertEquals(Empty.INSTANCE, Actions.HEALTH.decodeRequest(new byte[0]));
