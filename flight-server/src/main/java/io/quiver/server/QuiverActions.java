@@ -46,6 +46,7 @@ import io.quiver.protocol.action.MountRequest;
 import io.quiver.protocol.action.MountsResponse;
 import io.quiver.protocol.action.MoveRequest;
 import io.quiver.protocol.action.MoveResponse;
+import io.quiver.protocol.action.NodesResponse;
 import io.quiver.protocol.action.PathInfo;
 import io.quiver.protocol.action.PinRequest;
 import io.quiver.protocol.action.PinResponse;
@@ -107,6 +108,8 @@ final class QuiverActions {
   private final ScanMetrics scanMetrics;
   private final Access access;
   private final NamespaceListing listing;
+  private final Placement placement;
+  private final java.util.function.Supplier<NodesResponse> nodes;
   private final Map<String, ActionHandler<?, ?>> handlers;
 
   QuiverActions(
@@ -117,7 +120,11 @@ final class QuiverActions {
       CacheQuotas quotas,
       BufferAllocator root,
       ScanMetrics scanMetrics,
-      Access access) {
+      Access access,
+      Placement placement,
+      java.util.function.Supplier<NodesResponse> nodes) {
+    this.placement = placement;
+    this.nodes = nodes;
     this.catalog = catalog;
     this.cache = cache;
     this.storageMetrics = storageMetrics;
@@ -149,6 +156,7 @@ final class QuiverActions {
                 ActionHandler.unary(Actions.UNPIN, ADMIN, CALLER, this::unpin),
                 ActionHandler.streaming(Actions.CACHE_LOAD, ADMIN, STREAM_THREAD, this::cacheLoad),
                 ActionHandler.unary(Actions.CACHE_LS, READER, STREAM_THREAD, this::cacheLs),
+                ActionHandler.unary(Actions.NODES, READER, CALLER, (call, r) -> nodes.get()),
                 ActionHandler.unary(
                     Actions.HEALTH, READER, CALLER, (call, r) -> HealthResponse.OK)));
   }
@@ -453,8 +461,11 @@ final class QuiverActions {
     long totalUnits = 0;
     long totalBytes = 0;
     for (DataFile f : dataset.files()) {
-      totalUnits += f.metadata().unitCount();
       for (int u = 0; u < f.metadata().unitCount(); u++) {
+        if (!owned(f, u)) {
+          continue;
+        }
+        totalUnits++;
         for (String c : inFile(f, columns)) {
           totalBytes += f.metadata().columnBytes(u, c);
         }
@@ -475,6 +486,9 @@ final class QuiverActions {
           if (call.isCancelled()) {
             LOG.info("Load of {} cancelled after {} units", dataset.name(), unitsDone);
             return;
+          }
+          if (!owned(f, u)) {
+            continue; // another node of the cluster caches it
           }
           Map<ColumnChunkKey, CachedChunk> chunks =
               here.isEmpty()
@@ -517,6 +531,16 @@ final class QuiverActions {
             totalBytes,
             storageMetrics.bytesRead() - storageBefore,
             warning));
+  }
+
+  /**
+   * Whether this node caches unit {@code u} of {@code f}: always on a single node; in a cluster
+   * only if it is one of the unit's owners ({@code cache-load} on every node then loads each unit
+   * once cluster-wide, where scans will read it).
+   */
+  private boolean owned(DataFile f, int u) {
+    return placement == null
+        || placement.owns(Placement.unitKey(f.path().toString(), f.entry().version().token(), u));
   }
 
   /** {@code cache-ls}: cached chunks, newest first, at most the request's limit. */

@@ -6,9 +6,15 @@ import io.quiver.cache.ChunkCache;
 import io.quiver.cache.DiskDirectory;
 import io.quiver.cache.EvictionPolicy;
 import io.quiver.catalog.Catalog;
+import io.quiver.catalog.CatalogStore;
 import io.quiver.catalog.FileCatalogStore;
 import io.quiver.catalog.MetadataCache;
+import io.quiver.cluster.Cluster;
+import io.quiver.cluster.Member;
+import io.quiver.cluster.Membership;
+import io.quiver.cluster.ZooKeeperCatalogStore;
 import io.quiver.format.FormatRegistry;
+import io.quiver.protocol.action.NodesResponse;
 import io.quiver.server.monitoring.FlightCallMetrics;
 import io.quiver.server.monitoring.MonitoringServer;
 import io.quiver.server.monitoring.NodeMetrics;
@@ -32,6 +38,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.FlightStatusCode;
@@ -106,6 +113,7 @@ public final class QuiverServer implements AutoCloseable {
     private Path tlsKey;
     private Path tlsClientCa;
     private int httpPort = HTTP_OFF;
+    private ClusterSettings cluster;
 
     /** {@link #withHttpPort}: no monitoring port (the default of {@link #defaults()}). */
     public static final int HTTP_OFF = 0;
@@ -140,6 +148,7 @@ public final class QuiverServer implements AutoCloseable {
       c.tlsKey = tlsKey;
       c.tlsClientCa = tlsClientCa;
       c.httpPort = httpPort;
+      c.cluster = cluster;
       return c;
     }
 
@@ -353,6 +362,18 @@ public final class QuiverServer implements AutoCloseable {
       return c;
     }
 
+    /** The cluster this node joins, or null for a single node (the default). */
+    public ClusterSettings cluster() {
+      return cluster;
+    }
+
+    /** Joins a cluster ({@code null}: a single node). */
+    public Config withCluster(ClusterSettings settings) {
+      Config c = copy();
+      c.cluster = settings;
+      return c;
+    }
+
     public Config withHost(String h) {
       Config c = copy();
       c.host = Objects.requireNonNull(h, "host");
@@ -456,7 +477,12 @@ public final class QuiverServer implements AutoCloseable {
   private final io.quiver.cache.AccessTraceFile cacheTrace;
   private final StorageMetrics storageMetrics = new StorageMetrics();
   private final Catalog catalog;
-  private final FileCatalogStore catalogStore;
+  private final CatalogStore catalogStore;
+
+  /** The cluster connection and this node's membership, or null on a single node. */
+  private final Cluster cluster;
+
+  private final Membership membership;
   private final FlightServer server;
   private final ChunkStreamer streamer;
   private final BufferAllocator sql;
@@ -474,6 +500,7 @@ public final class QuiverServer implements AutoCloseable {
       Executors.newCachedThreadPool(new StreamThreadFactory());
 
   private QuiverServer(Config config) throws IOException {
+    long startedMillis = System.currentTimeMillis();
     this.config = config;
     Authenticator authenticator = checkExposure(config);
     Files.createDirectories(config.dataDir());
@@ -496,7 +523,9 @@ public final class QuiverServer implements AutoCloseable {
     ChunkCache chunkCache = null;
     io.quiver.cache.AccessTraceFile trace = null;
     Catalog cat = null;
-    FileCatalogStore catStore = null;
+    CatalogStore catStore = null;
+    Cluster clusterConn = null;
+    Membership member = null;
     FlightServer flightServer = null;
     MonitoringServer httpServer = null;
     try {
@@ -509,7 +538,26 @@ public final class QuiverServer implements AutoCloseable {
                 + String.join(", ", formats.allDecoderNames())
                 + ")");
       }
-      catStore = new FileCatalogStore(config.dataDir());
+      TicketSigner signer;
+      ClusterPlacement placement = null;
+      AtomicReference<Membership> joined = new AtomicReference<>();
+      java.util.concurrent.atomic.AtomicInteger boundPort =
+          new java.util.concurrent.atomic.AtomicInteger(config.port());
+      if (config.cluster() == null) {
+        catStore = new FileCatalogStore(config.dataDir());
+        signer = new TicketSigner(config.ticketTtl());
+      } else {
+        ClusterSettings cs = config.cluster();
+        if (config.security().authenticationEnabled() && cs.secretFile() == null) {
+          throw new IllegalArgumentException(
+              "A cluster with users or tokens needs --cluster-secret-file: the key that signs"
+                  + " tickets must not be readable by whoever can read ZooKeeper");
+        }
+        clusterConn = Cluster.connect(cs.address(), CLUSTER_CONNECT_MILLIS);
+        catStore = new ZooKeeperCatalogStore(clusterConn.client(), cs.address().basePath());
+        signer = new TicketSigner(config.ticketTtl(), clusterConn.ticketKey(cs.secretFile()));
+        placement = new ClusterPlacement(joined::get, cs.replicas());
+      }
       cat =
           new Catalog(
               catStore,
@@ -558,11 +606,7 @@ public final class QuiverServer implements AutoCloseable {
       PrometheusRegistry registry =
           config.httpPort() == Config.HTTP_OFF ? null : new PrometheusRegistry();
       ScanPlanner planner =
-          new ScanPlanner(
-              cat,
-              config.rowGroupsPerEndpoint(),
-              scanMetrics,
-              new TicketSigner(config.ticketTtl()));
+          new ScanPlanner(cat, config.rowGroupsPerEndpoint(), scanMetrics, signer, placement);
       UnitLoader units = new UnitLoader(cat, chunkCache, config.batchRows(), config.decoder());
       ChunkStreamer streamer = new ChunkStreamer(cat, units, streamsAlloc, scanMetrics);
       sqlAlloc = root.newChildAllocator("sql", 0, config.sqlMemoryBytes());
@@ -583,7 +627,16 @@ public final class QuiverServer implements AutoCloseable {
               streamer,
               streamThreads,
               new QuiverActions(
-                  cat, chunkCache, storageMetrics, units, quotas, root, scanMetrics, access),
+                  cat,
+                  chunkCache,
+                  storageMetrics,
+                  units,
+                  quotas,
+                  root,
+                  scanMetrics,
+                  access,
+                  placement,
+                  () -> nodes(config, joined.get(), boundPort.get(), startedMillis)),
               sqlService,
               access);
       FlightServer.Builder builder =
@@ -609,6 +662,11 @@ public final class QuiverServer implements AutoCloseable {
       }
       flightServer = builder.build();
       flightServer.start();
+      boundPort.set(flightServer.getPort());
+      if (clusterConn != null) {
+        member = join(config, clusterConn, flightServer.getPort(), startedMillis);
+        joined.set(member);
+      }
       if (registry != null) {
         ChunkCache readyCache = chunkCache;
         MonitoringServer.Readiness readiness = () -> notReadyReason(readyCache.reindexed());
@@ -651,10 +709,12 @@ public final class QuiverServer implements AutoCloseable {
       this.server = flightServer;
       this.streamer = streamer;
     } catch (IOException | RuntimeException e) {
+      closeQuietly(member);
       closeQuietly(httpServer);
       closeQuietly(flightServer);
       closeQuietly(cat);
       closeQuietly(catStore);
+      closeQuietly(clusterConn);
       closeQuietly(sqlEngine);
       closeQuietly(sqlAlloc);
       closeQuietly(flightAlloc);
@@ -675,6 +735,90 @@ public final class QuiverServer implements AutoCloseable {
     this.catalog = cat;
     this.catalogStore = catStore;
     this.http = httpServer;
+    this.cluster = clusterConn;
+    this.membership = member;
+  }
+
+  /** How long a node waits for ZooKeeper at start before giving up. */
+  static final long CLUSTER_CONNECT_MILLIS = 15_000;
+
+  /** Announces this node to the cluster, at its advertised location. */
+  private static Membership join(Config config, Cluster cluster, int boundPort, long startedMillis)
+      throws IOException {
+    ClusterSettings cs = config.cluster();
+    String host = cs.advertisedHost(config.host());
+    if (cs.advertise() == null && isWildcard(host)) {
+      throw new IllegalArgumentException(
+          "Listening on "
+              + host
+              + " in a cluster needs --advertise HOST[:PORT]: the address other nodes and clients"
+              + " reach this node at");
+    }
+    int port = cs.advertisedPort(boundPort);
+    Location location =
+        config.tls() ? Location.forGrpcTls(host, port) : Location.forGrpcInsecure(host, port);
+    Member self =
+        new Member(
+            host + ":" + port,
+            location.getUri().toString(),
+            config.memoryBytes(),
+            startedMillis,
+            version());
+    Membership m = new Membership(cluster.client(), cluster.address().basePath(), self);
+    try {
+      if (!m.awaitAnnounced(CLUSTER_CONNECT_MILLIS)) {
+        throw new IOException(
+            "Could not announce this node in ZooKeeper at " + cluster.address() + " in time");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      m.close();
+      throw new IOException("Interrupted while joining the cluster", e);
+    } catch (IOException e) {
+      m.close();
+      throw e;
+    }
+    LOG.info("Joined cluster {} as {} ({})", cluster.address(), self.id(), self.location());
+    return m;
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+  }
+
+  /** The {@code nodes} action's answer. */
+  private static NodesResponse nodes(
+      Config config, Membership membership, int port, long startedMillis) {
+    if (membership == null) {
+      return new NodesResponse(
+          config.cluster() == null ? null : config.cluster().address().toString(),
+          List.of(
+              new NodesResponse.Node(
+                  config.host() + ":" + port,
+                  (config.tls()
+                          ? Location.forGrpcTls(config.host(), port)
+                          : Location.forGrpcInsecure(config.host(), port))
+                      .getUri()
+                      .toString(),
+                  config.memoryBytes(),
+                  startedMillis,
+                  version(),
+                  true)));
+    }
+    String self = membership.self().id();
+    return new NodesResponse(
+        config.cluster().address().toString(),
+        membership.members().stream()
+            .map(
+                m ->
+                    new NodesResponse.Node(
+                        m.id(),
+                        m.location(),
+                        m.capacityBytes(),
+                        m.startedMillis(),
+                        m.version(),
+                        m.id().equals(self)))
+            .toList());
   }
 
   /** How many errors returned to clients the status page keeps. */
@@ -905,6 +1049,9 @@ public final class QuiverServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     long start = System.nanoTime();
+    if (membership != null) {
+      membership.close(); // first: other nodes stop routing here while the streams drain
+    }
     if (http != null) {
       http.close(); // first: scrapes read the cache and allocators closed below
     }
@@ -933,6 +1080,9 @@ public final class QuiverServer implements AutoCloseable {
     sqlEngine.close();
     catalog.close();
     catalogStore.close();
+    if (cluster != null) {
+      cluster.close();
+    }
     cache.close(); // writes memory to the disk tier: every stream has released its chunks
     if (cacheTrace != null) {
       cacheTrace.close();

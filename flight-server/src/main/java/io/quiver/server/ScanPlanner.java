@@ -26,8 +26,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * units (Parquet row groups, ORC stripes) into endpoints of at most {@code rowGroupsPerEndpoint}
  * units of one file, each with an opaque {@link ScanTicket}. A filter prunes units by their
  * statistics and, unless the request says {@code exact: false}, travels in the tickets so that the
- * stream removes the rows it rejects. Endpoints carry no location: the client reads them from this
- * server.
+ * stream removes the rows it rejects. On a single node endpoints carry no location: the client
+ * reads them from this server. In a cluster ({@link Placement}) the units of a file are grouped by
+ * their owners, and each endpoint's locations are its owners then the nodes that would own it next,
+ * so that clients read in parallel from the nodes holding the data and fail over in order.
  *
  * <p>Thread-safe (stateless apart from the catalog).
  */
@@ -36,6 +38,7 @@ public final class ScanPlanner {
   private final int rowGroupsPerEndpoint;
   private final ScanMetrics metrics;
   private final TicketSigner signer;
+  private final Placement placement;
 
   /** A planner signing with a fresh key, tickets valid for an hour, no metrics. */
   public ScanPlanner(Catalog catalog, int rowGroupsPerEndpoint) {
@@ -43,11 +46,25 @@ public final class ScanPlanner {
   }
 
   /**
+   * A single node's planner.
+   *
    * @param metrics counts planned and pruned units, or null
    * @param signer signs the endpoints' tickets (the node's, which checks them at DoGet)
    */
   public ScanPlanner(
       Catalog catalog, int rowGroupsPerEndpoint, ScanMetrics metrics, TicketSigner signer) {
+    this(catalog, rowGroupsPerEndpoint, metrics, signer, null);
+  }
+
+  /**
+   * @param placement where units are served in a cluster, or null on a single node
+   */
+  public ScanPlanner(
+      Catalog catalog,
+      int rowGroupsPerEndpoint,
+      ScanMetrics metrics,
+      TicketSigner signer,
+      Placement placement) {
     if (rowGroupsPerEndpoint < 1) {
       throw new IllegalArgumentException("rowGroupsPerEndpoint must be >= 1");
     }
@@ -55,6 +72,7 @@ public final class ScanPlanner {
     this.rowGroupsPerEndpoint = rowGroupsPerEndpoint;
     this.metrics = metrics;
     this.signer = signer;
+    this.placement = placement;
   }
 
   /** The signer of this planner's tickets. */
@@ -214,6 +232,7 @@ public final class ScanPlanner {
     Schema tableFields = fieldsOf(dataset.schema(), loaded);
     // A ticket carries the table's fields only when its file's differ (kept small otherwise).
     List<Schema> partSchemas = new ArrayList<>();
+    List<List<org.apache.arrow.flight.Location>> partLocations = new ArrayList<>();
     for (DataFile file : dataset.files()) {
       FileMetadata metadata = file.metadata();
       int units = metadata.unitCount();
@@ -249,18 +268,37 @@ public final class ScanPlanner {
                   && fieldsOf(metadata.schema(), loaded).equals(tableFields)
               ? null
               : tableFields;
-      for (int start = 0; start < kept.size(); start += rowGroupsPerEndpoint) {
-        partSchemas.add(partSchema);
-        List<Integer> groups =
-            kept.subList(start, Math.min(kept.size(), start + rowGroupsPerEndpoint));
-        parts.add(
-            new ScanTicket.Part(
-                file.path().toString(),
-                file.format(),
-                file.entry().length(),
-                file.entry().version().token(),
-                groups,
-                file.partitionValues()));
+      // Single node: one group. Cluster: the units of each owner set, in file order.
+      java.util.Map<List<String>, List<Integer>> byOwners = new java.util.LinkedHashMap<>();
+      java.util.Map<List<String>, List<org.apache.arrow.flight.Location>> routes =
+          new java.util.HashMap<>();
+      String version = file.entry().version().token();
+      for (int g : kept) {
+        if (placement == null) {
+          byOwners.computeIfAbsent(List.of(), k -> new ArrayList<>()).add(g);
+        } else {
+          Placement.Route route =
+              placement.route(Placement.unitKey(file.path().toString(), version, g));
+          byOwners.computeIfAbsent(route.owners(), k -> new ArrayList<>()).add(g);
+          routes.putIfAbsent(route.owners(), route.locations());
+        }
+      }
+      for (java.util.Map.Entry<List<String>, List<Integer>> owned : byOwners.entrySet()) {
+        List<Integer> ownedUnits = owned.getValue();
+        for (int start = 0; start < ownedUnits.size(); start += rowGroupsPerEndpoint) {
+          partSchemas.add(partSchema);
+          partLocations.add(routes.getOrDefault(owned.getKey(), List.of()));
+          List<Integer> groups =
+              ownedUnits.subList(start, Math.min(ownedUnits.size(), start + rowGroupsPerEndpoint));
+          parts.add(
+              new ScanTicket.Part(
+                  file.path().toString(),
+                  file.format(),
+                  file.entry().length(),
+                  version,
+                  groups,
+                  file.partitionValues()));
+        }
       }
     }
     // The plan's pruned units are reported by its first stream's log line only (see ScanTicket).
@@ -274,7 +312,10 @@ public final class ScanPlanner {
               i == 0 ? pruned : 0,
               partSchemas.get(i));
       endpoints.add(
-          new FlightEndpoint(new Ticket(signer.sign(ticket, principal, expires)), expires));
+          new FlightEndpoint(
+              new Ticket(signer.sign(ticket, principal, expires)),
+              expires,
+              partLocations.get(i).toArray(new org.apache.arrow.flight.Location[0])));
     }
     FlightInfo info = new FlightInfo(r.schema(), descriptor, endpoints, bytes, rows);
     return new Planned(info, r, considered, pruned);

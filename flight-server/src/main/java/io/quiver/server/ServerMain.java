@@ -175,6 +175,39 @@ public final class ServerMain implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}). Libraries log warnings only.")
   String logLevel = "INFO";
 
+  @Option(
+      names = "--cluster",
+      paramLabel = "zk://HOST:PORT[,HOST:PORT...][/PATH]",
+      description =
+          "Join the cluster coordinated by this ZooKeeper ensemble (znode path default /quiver):"
+              + " shared catalog, placement of cached data across nodes, fail-over. Without it"
+              + " the node runs alone with an embedded catalog.")
+  String cluster;
+
+  @Option(
+      names = "--advertise",
+      paramLabel = "HOST[:PORT]",
+      description =
+          "In a cluster: the address other nodes and clients reach this node at (default: --host"
+              + " and the Flight port; required when --host is a wildcard such as 0.0.0.0).")
+  String advertise;
+
+  @Option(
+      names = "--replicas",
+      description =
+          "In a cluster: extra copies of each cached unit on other nodes, for hot data"
+              + " (default: ${DEFAULT-VALUE}).")
+  int replicas = 0;
+
+  @Option(
+      names = "--cluster-secret-file",
+      paramLabel = "FILE",
+      description =
+          "In a cluster: the key (at least 32 bytes, the same file on every node) that signs"
+              + " tickets so that any node serves what another planned. Required with users or"
+              + " tokens; without, the cluster keeps a random key in ZooKeeper.")
+  Path clusterSecretFile;
+
   /** How the options were resolved (set before {@link #call()} by {@link #commandLine}). */
   private Settings settings;
 
@@ -233,6 +266,21 @@ public final class ServerMain implements Callable<Integer> {
             .withSecurity(security)
             .withInsecure(insecure)
             .withTls(tlsCert, tlsKey, tlsClientCa);
+    if (cluster != null && !cluster.isBlank()) {
+      config =
+          config.withCluster(
+              setting(
+                  "cluster",
+                  () ->
+                      new ClusterSettings(
+                          io.quiver.cluster.ZooKeeperAddress.parse(cluster.trim()),
+                          advertise,
+                          replicas,
+                          clusterSecretFile)));
+    } else if (advertise != null || replicas != 0 || clusterSecretFile != null) {
+      throw new IllegalArgumentException(
+          "--advertise, --replicas and --cluster-secret-file only apply with --cluster");
+    }
     if (sqlMemory != null) {
       config = config.withSqlMemory(setting("sql-memory", () -> ByteSize.parse(sqlMemory)));
     }

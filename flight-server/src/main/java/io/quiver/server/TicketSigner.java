@@ -22,8 +22,9 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Wire form: {@code "QVT" version(1 byte) payload(JSON) hmac(32 bytes)}; the payload is the
  * {@link ScanTicket} plus {@code "u"}, the principal it was planned for, and {@code "x"}, its
  * expiry (epoch milliseconds, also the endpoint's {@code expiration_time}). The HMAC-SHA256 key is
- * random per node start, so tickets do not outlive a restart (clients plan again). Tickets above
- * {@link #MAX_BYTES} are refused before any parsing.
+ * random per node start, so tickets do not outlive a restart (clients plan again), except in a
+ * cluster, whose nodes share one key so that any node serves a ticket any node planned. Tickets
+ * above {@link #MAX_BYTES} are refused before any parsing.
  *
  * <p>Thread-safe.
  */
@@ -41,10 +42,25 @@ public final class TicketSigner {
 
   /** A signer with a fresh random key; tickets are valid for {@code ttl}. */
   public TicketSigner(java.time.Duration ttl) {
+    this(ttl, randomKey());
+  }
+
+  /**
+   * A signer with {@code key} (a cluster's shared key: a ticket planned by one node is accepted by
+   * all); tickets are valid for {@code ttl}.
+   */
+  public TicketSigner(java.time.Duration ttl, byte[] key) {
+    if (key.length < 32) {
+      throw new IllegalArgumentException("A ticket key needs at least 32 bytes");
+    }
+    this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
+    this.ttl = ttl;
+  }
+
+  private static byte[] randomKey() {
     byte[] k = new byte[32];
     new SecureRandom().nextBytes(k);
-    this.key = new SecretKeySpec(k, "HmacSHA256");
-    this.ttl = ttl;
+    return k;
   }
 
   /** How long a ticket is valid after planning. */

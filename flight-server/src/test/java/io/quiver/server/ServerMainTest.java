@@ -75,6 +75,27 @@ class ServerMainTest {
   }
 
   @Test
+  void clusterSettingsAreCheckedBeforeAnythingStarts() {
+    String data = tmp.resolve("data").toString();
+    assertOneLineError(
+        run("--data-dir", data, "--memory", "64m", "--cluster", "http://zk:2181"),
+        "setting 'cluster' (from flag --cluster): Not a ZooKeeper address");
+    assertOneLineError(
+        run("--data-dir", data, "--memory", "64m", "--cluster", "zk://zk1/quiver"),
+        "give host:port");
+    assertOneLineError(
+        run("--data-dir", data, "--memory", "64m", "--replicas", "1"), "only apply with --cluster");
+    ServerMain parsed = new ServerMain();
+    new CommandLine(parsed)
+        .parseArgs("--cluster", "zk://a:2181,b:2182/prod/quiver", "--advertise", "10.0.0.5:9000");
+    ClusterSettings cluster = parsed.config().cluster();
+    assertEquals("a:2181,b:2182", cluster.address().connectString());
+    assertEquals("/prod/quiver", cluster.address().basePath());
+    assertEquals("10.0.0.5", cluster.advertisedHost("127.0.0.1"));
+    assertEquals(9000, cluster.advertisedPort(0));
+  }
+
+  @Test
   void httpPortDefaultsTo8816AndParses() {
     ServerMain defaults = new ServerMain();
     new CommandLine(defaults).parseArgs();
