@@ -12,6 +12,7 @@ import io.quiver.protocol.FilterJson;
 import io.quiver.protocol.ScanCommand;
 import io.quiver.protocol.action.Actions;
 import io.quiver.protocol.action.CacheFreeRequest;
+import io.quiver.protocol.action.CacheLoadRequest;
 import io.quiver.protocol.action.CacheLsRequest;
 import io.quiver.protocol.action.Empty;
 import io.quiver.protocol.action.LsRequest;
@@ -70,6 +71,7 @@ import picocli.CommandLine.Spec;
       QuiverCli.CacheCommand.class,
       QuiverCli.Scan.class,
       SqlCommand.class,
+      QuiverCli.Nodes.class,
       QuiverCli.Health.class,
       Secrets.HashPassword.class,
       Secrets.NewToken.class,
@@ -714,6 +716,11 @@ public final class QuiverCli implements Runnable {
 
       @Override
       void run(QuiverClient client, PrintWriter out) throws Exception {
+        JsonNode nodes = client.nodes();
+        if (ClusterNodes.cluster(nodes) != null) {
+          loadEverywhere(client, ClusterNodes.of(nodes), out);
+          return;
+        }
         if (json) {
           printJson(out, client.load(target, columns, r -> {}));
           return;
@@ -752,6 +759,93 @@ public final class QuiverCli implements Runnable {
         if (done.hasNonNull("warning")) {
           out.println("Warning: " + done.get("warning").asText());
         }
+      }
+
+      /**
+       * In a cluster: every node loads the units it owns, at once, so that each unit is read from
+       * storage once cluster-wide; one progress bar sums them.
+       */
+      private void loadEverywhere(
+          QuiverClient client, List<ClusterNodes.Node> nodes, PrintWriter out) throws Exception {
+        Map<String, JsonNode> latest = new java.util.concurrent.ConcurrentHashMap<>();
+        CacheLoadRequest request = CacheLoadRequest.of(target, columns);
+        ProgressBar bar =
+            json
+                ? null
+                : new ProgressBarBuilder()
+                    .setTaskName("Loading " + target + " on " + nodes.size() + " nodes")
+                    .setUnit(" units", 1)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setInitialMax(-1)
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                    .build();
+        List<ClusterNodes.Outcome> outcomes;
+        try {
+          outcomes =
+              ClusterNodes.onEach(
+                  nodes,
+                  n ->
+                      ClusterNodes.action(
+                          client,
+                          n,
+                          Actions.CACHE_LOAD,
+                          request,
+                          r -> {
+                            latest.put(n.id(), r);
+                            if (bar != null) {
+                              synchronized (bar) {
+                                bar.maxHint(sum(latest, "units"));
+                                bar.stepTo(sum(latest, "unitsDone"));
+                                bar.setExtraMessage(" " + Sizes.format(sum(latest, "bytes")));
+                              }
+                            }
+                          }));
+        } finally {
+          if (bar != null) {
+            bar.close();
+          }
+        }
+        JsonNode summary =
+            ClusterNodes.summary(
+                outcomes, List.of("units", "unitsDone", "rows", "bytes", "storageBytesRead"));
+        if (json) {
+          printJson(out, summary);
+        } else {
+          for (ClusterNodes.Outcome o : outcomes) {
+            out.println(
+                "  "
+                    + o.node().id()
+                    + ": "
+                    + (o.error() != null
+                        ? "failed: " + o.error().status().description()
+                        : o.result().path("unitsDone").asLong()
+                            + " row groups, "
+                            + Sizes.format(o.result().path("bytes").asLong())
+                            + " in memory, "
+                            + Sizes.format(o.result().path("storageBytesRead").asLong())
+                            + " read from storage"));
+          }
+          JsonNode t = summary.path("total");
+          out.println(
+              "Loaded "
+                  + target
+                  + " on "
+                  + nodes.size()
+                  + " nodes: "
+                  + t.path("unitsDone").asLong()
+                  + " row groups, "
+                  + t.path("rows").asLong()
+                  + " rows, "
+                  + Sizes.format(t.path("bytes").asLong())
+                  + " in memory, "
+                  + Sizes.format(t.path("storageBytesRead").asLong())
+                  + " read from storage");
+        }
+        failIfAnyFailed(outcomes);
+      }
+
+      private static long sum(Map<String, JsonNode> latest, String field) {
+        return latest.values().stream().mapToLong(r -> r.path(field).asLong()).sum();
       }
     }
 
@@ -816,15 +910,19 @@ public final class QuiverCli implements Runnable {
 
       @Override
       void run(QuiverClient client, PrintWriter out) throws Exception {
-        JsonNode r =
-            client.action(
-                Actions.CACHE_FREE,
-                target == null ? CacheFreeRequest.ALL : CacheFreeRequest.of(target));
+        CacheFreeRequest request =
+            target == null ? CacheFreeRequest.ALL : CacheFreeRequest.of(target);
+        JsonNode r = onEveryNode(client, Actions.CACHE_FREE, request, List.of("freedEntries"));
         if (json) {
           printJson(out, r);
           return;
         }
-        out.println("Freed " + r.path("freedEntries").asLong() + " cached chunks");
+        out.println(
+            "Freed "
+                + (r.has("total") ? r.path("total") : r).path("freedEntries").asLong()
+                + " cached chunks"
+                + (r.has("total") ? " on " + r.path("nodes").size() + " nodes" : ""));
+        failIfAnyFailed(r);
       }
     }
 
@@ -847,19 +945,23 @@ public final class QuiverCli implements Runnable {
 
       @Override
       void run(QuiverClient client, PrintWriter out) throws Exception {
-        JsonNode r = client.action(Actions.PIN, PinRequest.of(target, columns, ttl));
+        JsonNode r =
+            onEveryNode(client, Actions.PIN, PinRequest.of(target, columns, ttl), List.of());
         if (json) {
           printJson(out, r);
           return;
         }
+        JsonNode one = r.has("total") ? r.path("nodes").path(0).path("result") : r;
         out.println(
             "Pinned "
                 + target
                 + " ("
-                + r.path("files").asLong()
+                + one.path("files").asLong()
                 + " files"
                 + (ttl == null ? "" : ", for " + ttl)
+                + (r.has("total") ? ", on " + r.path("nodes").size() + " nodes" : "")
                 + ")");
+        failIfAnyFailed(r);
       }
     }
 
@@ -873,12 +975,16 @@ public final class QuiverCli implements Runnable {
 
       @Override
       void run(QuiverClient client, PrintWriter out) throws Exception {
-        JsonNode r = client.action(Actions.UNPIN, UnpinRequest.of(target));
+        JsonNode r = onEveryNode(client, Actions.UNPIN, UnpinRequest.of(target), List.of());
         if (json) {
           printJson(out, r);
           return;
         }
-        out.println("Unpinned " + target);
+        out.println(
+            "Unpinned "
+                + target
+                + (r.has("total") ? " on " + r.path("nodes").size() + " nodes" : ""));
+        failIfAnyFailed(r);
       }
     }
 
@@ -892,6 +998,32 @@ public final class QuiverCli implements Runnable {
 
       @Override
       void run(QuiverClient client, PrintWriter out) throws Exception {
+        JsonNode nodes = client.nodes();
+        if (ClusterNodes.cluster(nodes) != null) {
+          JsonNode r =
+              onEveryNode(
+                  client,
+                  ClusterNodes.of(nodes),
+                  Actions.STATS,
+                  Empty.INSTANCE,
+                  List.of(
+                      "entries",
+                      "bytes",
+                      "capacity",
+                      "hits",
+                      "misses",
+                      "evictions",
+                      "pinnedBytes",
+                      "storageReads",
+                      "storageBytesRead"));
+          if (json) {
+            printJson(out, r);
+          } else {
+            printClusterStats(out, r);
+          }
+          failIfAnyFailed(r);
+          return;
+        }
         JsonNode s = client.stats();
         if (json) {
           printJson(out, s);
@@ -971,6 +1103,179 @@ public final class QuiverCli implements Runnable {
             });
         Tables.print(out, rows);
       }
+    }
+  }
+
+  /**
+   * Runs an action on the connected node, or, when it is in a cluster, on every member at once;
+   * returns its result, or {@link ClusterNodes#summary} (with {@code summed} fields totalled).
+   */
+  static <Req> JsonNode onEveryNode(
+      QuiverClient client,
+      io.quiver.protocol.action.ActionType<Req, ?> type,
+      Req request,
+      List<String> summed)
+      throws InterruptedException {
+    JsonNode nodes = client.nodes();
+    if (ClusterNodes.cluster(nodes) == null) {
+      return client.action(type, request);
+    }
+    return onEveryNode(client, ClusterNodes.of(nodes), type, request, summed);
+  }
+
+  static <Req> JsonNode onEveryNode(
+      QuiverClient client,
+      List<ClusterNodes.Node> nodes,
+      io.quiver.protocol.action.ActionType<Req, ?> type,
+      Req request,
+      List<String> summed)
+      throws InterruptedException {
+    return ClusterNodes.summary(
+        ClusterNodes.onEach(nodes, n -> ClusterNodes.action(client, n, type, request, r -> {})),
+        summed);
+  }
+
+  /** Fails the command (exit 1) if a node of a cluster-wide summary answered with an error. */
+  static void failIfAnyFailed(JsonNode summary) {
+    List<String> failed = new ArrayList<>();
+    for (JsonNode n : summary.path("nodes")) {
+      if (n.has("error")) {
+        failed.add(n.path("id").asText() + " (" + n.path("error").asText() + ")");
+      }
+    }
+    if (!failed.isEmpty()) {
+      throw new IllegalArgumentException(
+          "failed on " + failed.size() + " node(s): " + String.join("; ", failed));
+    }
+  }
+
+  static void failIfAnyFailed(List<ClusterNodes.Outcome> outcomes) {
+    failIfAnyFailed(ClusterNodes.summary(outcomes, List.of()));
+  }
+
+  /** {@code 42s}, {@code 5m 3s}, {@code 2h 5m}, {@code 3d 4h}. */
+  static String upTime(long seconds) {
+    if (seconds < 60) {
+      return seconds + "s";
+    }
+    if (seconds < 3600) {
+      return seconds / 60 + "m " + seconds % 60 + "s";
+    }
+    if (seconds < 86400) {
+      return seconds / 3600 + "h " + seconds % 3600 / 60 + "m";
+    }
+    return seconds / 86400 + "d " + seconds % 86400 / 3600 + "h";
+  }
+
+  static String hitRatio(long hits, long misses) {
+    return hits + misses == 0 ? "-" : String.format("%.1f%%", 100.0 * hits / (hits + misses));
+  }
+
+  /** A cluster's cache statistics: a row per node, then the totals. */
+  static void printClusterStats(PrintWriter out, JsonNode r) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(
+        new String[] {
+          "node", "entries", "bytes", "capacity", "hit ratio", "evictions", "read from storage"
+        });
+    for (JsonNode n : r.path("nodes")) {
+      JsonNode s = n.path("result");
+      rows.add(
+          n.has("error")
+              ? new String[] {n.path("id").asText(), "unreachable", "", "", "", "", ""}
+              : new String[] {
+                n.path("id").asText(),
+                Long.toString(s.path("entries").asLong()),
+                Sizes.format(s.path("bytes").asLong()),
+                Sizes.format(s.path("capacity").asLong()),
+                hitRatio(s.path("hits").asLong(), s.path("misses").asLong()),
+                Long.toString(s.path("evictions").asLong()),
+                Sizes.format(s.path("storageBytesRead").asLong())
+              });
+    }
+    JsonNode t = r.path("total");
+    rows.add(
+        new String[] {
+          "total",
+          Long.toString(t.path("entries").asLong()),
+          Sizes.format(t.path("bytes").asLong()),
+          Sizes.format(t.path("capacity").asLong()),
+          hitRatio(t.path("hits").asLong(), t.path("misses").asLong()),
+          Long.toString(t.path("evictions").asLong()),
+          Sizes.format(t.path("storageBytesRead").asLong())
+        });
+    Tables.print(out, rows);
+  }
+
+  @Command(
+      name = "nodes",
+      mixinStandardHelpOptions = true,
+      description =
+          "The cluster's live nodes: location, capacity, use, hit ratio, up-time, version (the"
+              + " node answering is marked *). A single node lists itself.")
+  static final class Nodes extends ClientCommand {
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    void run(QuiverClient client, PrintWriter out) throws Exception {
+      JsonNode nodes = client.nodes();
+      List<ClusterNodes.Node> members = ClusterNodes.of(nodes);
+      List<ClusterNodes.Outcome> stats =
+          ClusterNodes.onEach(
+              members, n -> ClusterNodes.action(client, n, Actions.STATS, Empty.INSTANCE, r -> {}));
+      long now = System.currentTimeMillis();
+      com.fasterxml.jackson.databind.node.ObjectNode root = JSON.createObjectNode();
+      root.put("cluster", ClusterNodes.cluster(nodes));
+      var list = root.putArray("nodes");
+      List<String[]> rows = new ArrayList<>();
+      rows.add(new String[] {"node", "location", "capacity", "used", "hit ratio", "up", "version"});
+      for (ClusterNodes.Outcome o : stats) {
+        JsonNode info = o.node().info();
+        var n = list.addObject();
+        n.put("id", o.node().id());
+        n.put("location", info.path("location").asText());
+        n.put("self", info.path("self").asBoolean());
+        n.put("capacity", info.path("capacity").asLong());
+        n.put("version", info.path("version").asText());
+        long up = Math.max(0, (now - info.path("startedMillis").asLong()) / 1000);
+        n.put("uptimeSeconds", up);
+        String used;
+        String ratio;
+        if (o.error() != null) {
+          n.put("error", o.error().status().code() + ": " + o.error().status().description());
+          used = "unreachable";
+          ratio = "";
+        } else {
+          JsonNode s = o.result();
+          n.put("used", s.path("bytes").asLong());
+          n.put("hits", s.path("hits").asLong());
+          n.put("misses", s.path("misses").asLong());
+          n.put("storageBytesRead", s.path("storageBytesRead").asLong());
+          used = Sizes.format(s.path("bytes").asLong());
+          ratio = hitRatio(s.path("hits").asLong(), s.path("misses").asLong());
+        }
+        rows.add(
+            new String[] {
+              o.node().id() + (info.path("self").asBoolean() ? " *" : ""),
+              info.path("location").asText(),
+              Sizes.format(info.path("capacity").asLong()),
+              used,
+              ratio,
+              upTime(up),
+              info.path("version").asText()
+            });
+      }
+      if (json) {
+        printJson(out, root);
+        return;
+      }
+      if (ClusterNodes.cluster(nodes) != null) {
+        out.println("Cluster " + ClusterNodes.cluster(nodes) + ": " + members.size() + " nodes");
+      } else {
+        out.println("Single node (not in a cluster)");
+      }
+      Tables.print(out, rows);
     }
   }
 

@@ -22,26 +22,48 @@ import org.apache.arrow.vector.util.TransferPair;
 /**
  * The batches of one endpoint, read on the caller's thread, with fail-over: the endpoint's
  * locations are tried in order and the next one is tried when a location answers {@code
- * UNAVAILABLE} (a node that is down, unreachable or shutting down) before it has sent a batch. Once
- * a batch has arrived the stream is bound to its location: a failure after that is thrown, since
- * switching would repeat or lose rows. An endpoint without locations is read from the client's own
- * node.
+ * UNAVAILABLE} (a node that is down, unreachable or shutting down). A location that fails with
+ * {@code UNAVAILABLE} after some batches is replaced by the next one too: a ticket streams the same
+ * rows in the same order wherever it is read, so the rows already returned are skipped (a batch
+ * straddling the cut is sliced) and the reader sees every row once. An endpoint without locations
+ * is read from the client's own node.
  *
- * <p>Ownership as in {@link BatchStream}. Not thread-safe, except {@link #cancel()}.
+ * <p>Ownership as in {@link BatchStream}. Not thread-safe, except {@link #cancel()} (which cancels
+ * the call serving at that moment).
  */
 final class EndpointStream implements BatchStream {
   private final BufferAllocator allocator;
-  private final FlightStream stream;
-  private final Location servedBy;
+  private final FlightEndpoint endpoint;
+  private final Function<Location, FlightClient> clientFor;
+  private volatile FlightStream stream;
+  private Location servedBy;
+
+  /** Index in the endpoint's locations of the one serving now. */
+  private int serving;
+
+  /** Rows handed to the reader so far. */
+  private long rowsReturned;
+
+  /** Rows of a resumed stream still to be skipped (returned before the fail-over). */
+  private long skip;
+
   private boolean ready;
   private boolean done;
-  private boolean closed;
+  private volatile boolean closed;
 
   private EndpointStream(
-      BufferAllocator allocator, FlightStream stream, Location servedBy, boolean ready) {
+      BufferAllocator allocator,
+      FlightEndpoint endpoint,
+      Function<Location, FlightClient> clientFor,
+      FlightStream stream,
+      int serving,
+      boolean ready) {
     this.allocator = allocator;
+    this.endpoint = endpoint;
+    this.clientFor = clientFor;
     this.stream = stream;
-    this.servedBy = servedBy;
+    this.serving = serving;
+    this.servedBy = endpoint.getLocations().isEmpty() ? null : endpoint.getLocations().get(serving);
     this.ready = ready;
     this.done = !ready;
   }
@@ -66,12 +88,13 @@ final class EndpointStream implements BatchStream {
     Ticket ticket = endpoint.getTicket();
     List<String> unavailable = new ArrayList<>();
     List<FlightRuntimeException> failures = new ArrayList<>();
-    for (Location location : candidates) {
+    for (int i = 0; i < candidates.size(); i++) {
+      Location location = candidates.get(i);
       FlightStream stream = null;
       try {
         stream = clientFor.apply(location).getStream(ticket);
         boolean first = stream.next();
-        return new EndpointStream(allocator, stream, location, first);
+        return new EndpointStream(allocator, endpoint, clientFor, stream, i, first);
       } catch (FlightRuntimeException e) {
         closeAfterFailure(stream, e);
         if (e.status().code() != FlightStatusCode.UNAVAILABLE) {
@@ -137,15 +160,63 @@ final class EndpointStream implements BatchStream {
 
   @Override
   public boolean hasNext() {
-    if (ready) {
-      return true;
+    while (true) {
+      if (ready) {
+        return true;
+      }
+      if (done || closed) {
+        return false;
+      }
+      try {
+        ready = stream.next();
+      } catch (FlightRuntimeException e) {
+        if (!resume(e)) {
+          throw e;
+        }
+        continue;
+      }
+      done = !ready;
+      if (ready && skip > 0) {
+        int rows = stream.getRoot().getRowCount();
+        if (rows <= skip) {
+          skip -= rows; // returned before the fail-over: drop it
+          ready = false;
+        }
+      }
     }
-    if (done || closed) {
+  }
+
+  /**
+   * After {@code failure}, continues the stream at the endpoint's next location if the failure is
+   * {@code UNAVAILABLE} and one is left, skipping the rows already returned.
+   *
+   * @return whether the stream continues; false leaves {@code failure} to be thrown
+   */
+  private boolean resume(FlightRuntimeException failure) {
+    List<Location> locations = endpoint.getLocations();
+    if (failure.status().code() != FlightStatusCode.UNAVAILABLE || closed) {
       return false;
     }
-    ready = stream.next();
-    done = !ready;
-    return ready;
+    closeAfterFailure(stream, failure);
+    while (++serving < locations.size()) {
+      Location next = locations.get(serving);
+      FlightStream resumed = null;
+      try {
+        resumed = clientFor.apply(next).getStream(endpoint.getTicket());
+        resumed.getSchema(); // the call is up
+        stream = resumed;
+        servedBy = next;
+        skip = rowsReturned;
+        return true;
+      } catch (FlightRuntimeException e) {
+        closeAfterFailure(resumed, e);
+        failure.addSuppressed(e);
+        if (e.status().code() != FlightStatusCode.UNAVAILABLE) {
+          return false;
+        }
+      }
+    }
+    return false;
   }
 
   @Override
@@ -154,7 +225,17 @@ final class EndpointStream implements BatchStream {
       throw new NoSuchElementException("The endpoint's stream has ended");
     }
     ready = false;
-    return transfer(stream.getRoot(), allocator);
+    VectorSchemaRoot batch = transfer(stream.getRoot(), allocator);
+    if (skip > 0) {
+      // The batch straddles the rows returned before a fail-over: keep its tail only.
+      int from = (int) skip;
+      skip = 0;
+      try (VectorSchemaRoot whole = batch) {
+        batch = whole.slice(from, whole.getRowCount() - from);
+      }
+    }
+    rowsReturned += batch.getRowCount();
+    return batch;
   }
 
   /**

@@ -499,7 +499,34 @@ public final class QuiverClient implements AutoCloseable {
   }
 
   private JsonNode action(String type, byte[] body, java.util.function.Consumer<JsonNode> each) {
-    Iterator<Result> results = flight.doAction(new Action(type, body));
+    return action(flight, type, body, each);
+  }
+
+  /**
+   * Runs a Quiver action on another node of this client's cluster (a location from {@link
+   * #nodes()}), with this client's credentials and TLS settings, passing every JSON result to
+   * {@code each}; returns the last one. What the cluster-wide {@code quiver cache} commands use.
+   */
+  public <Req> JsonNode actionAt(
+      Location node,
+      ActionType<Req, ?> type,
+      Req request,
+      java.util.function.Consumer<JsonNode> each) {
+    return action(clientFor(node), type.name(), type.encodeRequest(request), each);
+  }
+
+  /**
+   * The nodes serving this namespace ({@link io.quiver.protocol.action.NodesResponse}'s fields):
+   * {@code cluster} is the cluster's ZooKeeper address or null for a single node, {@code nodes} its
+   * live members with their locations.
+   */
+  public JsonNode nodes() {
+    return action(Actions.NODES, Empty.INSTANCE);
+  }
+
+  private static JsonNode action(
+      FlightClient client, String type, byte[] body, java.util.function.Consumer<JsonNode> each) {
+    Iterator<Result> results = client.doAction(new Action(type, body));
     JsonNode last = JSON.createObjectNode();
     while (results.hasNext()) {
       try {

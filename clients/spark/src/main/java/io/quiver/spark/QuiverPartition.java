@@ -20,7 +20,11 @@ record QuiverPartition(int index, int count, byte[] ticket, String[] locations)
     implements InputPartition {
   private static final String REUSE_CONNECTION = Location.reuseConnection().getUri().getScheme();
 
-  /** The hosts of the endpoint's locations: Spark prefers executors there (the data is cached). */
+  /**
+   * The host of the endpoint's first location: Spark prefers executors there. In a Quiver cluster
+   * the first location is the node that caches the endpoint's data (its owner); the later ones are
+   * fall-backs for fail-over, which would dilute the hint.
+   */
   @Override
   public String[] preferredLocations() {
     Set<String> hosts = new LinkedHashSet<>();
@@ -28,6 +32,7 @@ record QuiverPartition(int index, int count, byte[] ticket, String[] locations)
       URI uri = URI.create(l);
       if (!REUSE_CONNECTION.equals(uri.getScheme()) && uri.getHost() != null) {
         hosts.add(uri.getHost());
+        break;
       }
     }
     return hosts.toArray(new String[0]);

@@ -590,6 +590,16 @@ class QuiverSparkReadTest {
             info.getEndpoints().get(0).getTicket().getBytes(),
             new String[] {"grpc+tcp://127.0.0.1:" + dead, live});
     assertEquals(List.of("127.0.0.1"), List.of(partition.preferredLocations()));
+    // In a cluster the first location is the owner; the fall-backs are no locality hint.
+    assertEquals(
+        List.of("10.0.0.1"),
+        List.of(
+            new QuiverPartition(
+                    0,
+                    1,
+                    new byte[0],
+                    new String[] {"grpc+tcp://10.0.0.1:8815", "grpc+tcp://10.0.0.2:8815"})
+                .preferredLocations()));
     QuiverOptions options =
         QuiverOptions.parse(java.util.Map.of("path", "s.customers", "server", "127.0.0.1:" + dead));
     int rows = 0;
