@@ -65,8 +65,8 @@ public final class Rendezvous {
   /**
    * One membership with its members' hashes computed once, for ranking many keys: {@link #rank} and
    * {@link #owner} give exactly what {@link Rendezvous#rank} and {@link Rendezvous#owner} give over
-   * the same members, without hashing every member id per key or allocating per key in the index
-   * forms ({@link #ownerIndex}, {@link #rankIndices}).
+   * the same members, without hashing every member id per key; {@link #ownerIndex} and {@link
+   * #rankIndices} answer with indices and allocate no strings.
    *
    * <p>Members are kept in the order given (duplicates are kept, as the static methods would);
    * indices refer to that order. Immutable and thread-safe.
