@@ -2,7 +2,6 @@ package io.quiver.cluster;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
@@ -50,36 +49,120 @@ public final class Rendezvous {
 
   /**
    * The {@code count} highest-ranked of {@code members} for {@code key}, best first (fewer when
-   * there are fewer members). Ties (astronomically unlikely) break by member id.
+   * there are fewer members). Ties (astronomically unlikely) break by member id. A caller ranking
+   * many keys over one membership should build {@link Members} once instead.
    */
   public static List<String> rank(String key, Collection<String> members, int count) {
-    if (count < 0) {
-      throw new IllegalArgumentException("count must be >= 0");
-    }
-    long k = hash(key);
-    String[] ids = members.toArray(new String[0]);
-    long[] weights = new long[ids.length];
-    Integer[] order = new Integer[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      weights[i] = weight(k, hash(ids[i]));
-      order[i] = i;
-    }
-    Arrays.sort(
-        order,
-        (a, b) -> {
-          int c = Long.compareUnsigned(weights[b], weights[a]);
-          return c != 0 ? c : ids[a].compareTo(ids[b]);
-        });
-    List<String> ranked = new ArrayList<>(Math.min(count, ids.length));
-    for (int i = 0; i < ids.length && i < count; i++) {
-      ranked.add(ids[order[i]]);
-    }
-    return ranked;
+    return new Members(members).rank(key, count);
   }
 
   /** The single owner of {@code key} among {@code members}, or null when there are none. */
   public static String owner(String key, Collection<String> members) {
     List<String> r = rank(key, members, 1);
     return r.isEmpty() ? null : r.get(0);
+  }
+
+  /**
+   * One membership with its members' hashes computed once, for ranking many keys: {@link #rank} and
+   * {@link #owner} give exactly what {@link Rendezvous#rank} and {@link Rendezvous#owner} give over
+   * the same members, without hashing every member id per key; {@link #ownerIndex} and {@link
+   * #rankIndices} answer with indices and allocate no strings.
+   *
+   * <p>Members are kept in the order given (duplicates are kept, as the static methods would);
+   * indices refer to that order. Immutable and thread-safe.
+   */
+  public static final class Members {
+    private final String[] ids;
+    private final long[] hashes;
+
+    /** A snapshot of {@code members} (copied). */
+    public Members(Collection<String> members) {
+      this.ids = members.toArray(new String[0]);
+      this.hashes = new long[ids.length];
+      for (int i = 0; i < ids.length; i++) {
+        hashes[i] = hash(ids[i]);
+      }
+    }
+
+    /** How many members there are. */
+    public int size() {
+      return ids.length;
+    }
+
+    /** The id of the member at {@code index}. */
+    public String id(int index) {
+      return ids[index];
+    }
+
+    /**
+     * Whether member {@code a} ranks before member {@code b} for a key: higher weight first, then
+     * (on equal weights) the smaller id.
+     */
+    private boolean before(int a, long weightA, int b, long weightB) {
+      int c = Long.compareUnsigned(weightA, weightB);
+      return c > 0 || (c == 0 && ids[a].compareTo(ids[b]) < 0);
+    }
+
+    /** The index of the owner of the key hashed to {@code keyHash}, or -1 with no members. */
+    public int ownerIndex(long keyHash) {
+      int best = -1;
+      long bestWeight = 0;
+      for (int i = 0; i < hashes.length; i++) {
+        long w = weight(keyHash, hashes[i]);
+        if (best < 0 || before(i, w, best, bestWeight)) {
+          best = i;
+          bestWeight = w;
+        }
+      }
+      return best;
+    }
+
+    /**
+     * Fills {@code out} with the indices of the {@code out.length} highest-ranked members for the
+     * key hashed to {@code keyHash}, best first (an insertion into a short sorted prefix: cheap for
+     * the few replicas placement asks for).
+     *
+     * @return how many were filled: {@code min(out.length, size())}
+     */
+    public int rankIndices(long keyHash, int[] out) {
+      int count = Math.min(out.length, hashes.length);
+      long[] top = new long[count];
+      int filled = 0;
+      for (int i = 0; i < hashes.length; i++) {
+        long w = weight(keyHash, hashes[i]);
+        if (filled == count && (count == 0 || !before(i, w, out[count - 1], top[count - 1]))) {
+          continue;
+        }
+        int pos = filled < count ? filled++ : count - 1;
+        while (pos > 0 && before(i, w, out[pos - 1], top[pos - 1])) {
+          out[pos] = out[pos - 1];
+          top[pos] = top[pos - 1];
+          pos--;
+        }
+        out[pos] = i;
+        top[pos] = w;
+      }
+      return count;
+    }
+
+    /** As {@link Rendezvous#rank}, over these members. */
+    public List<String> rank(String key, int count) {
+      if (count < 0) {
+        throw new IllegalArgumentException("count must be >= 0");
+      }
+      int[] order = new int[Math.min(count, ids.length)];
+      int n = rankIndices(hash(key), order);
+      List<String> ranked = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        ranked.add(ids[order[i]]);
+      }
+      return ranked;
+    }
+
+    /** As {@link Rendezvous#owner}, over these members. */
+    public String owner(String key) {
+      int i = ownerIndex(hash(key));
+      return i < 0 ? null : ids[i];
+    }
   }
 }

@@ -239,6 +239,14 @@ public final class BenchMain implements Callable<Integer> {
               + " the whole prefix, so 100000 takes tens of minutes.")
   Integer catalogObjects;
 
+  @Option(
+      names = "--placement-keys",
+      description =
+          "Keys of the cluster placement simulation, placed over 100 and 1,000 virtual members"
+              + " (default 1000000; with --quick 100000; 0 skips the cluster section). The same"
+              + " section measures a GetFlightInfo of a tenth as many endpoints (at most 100000).")
+  Integer placementKeys;
+
   /** What the soak measured, when it ran. */
   private io.quiver.bench.soak.Soak.Result soakResult;
 
@@ -559,6 +567,7 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     String catalogMarkdown = runCatalogBench(out, notes);
+    String placementMarkdown = runPlacementBench(out, notes);
     notes.add(
         "Contenders ran interleaved (round-robin, rotating start) per repetition and workload,"
             + " except Alluxio, which runs its own repetitions in its own JVM afterwards.");
@@ -611,7 +620,8 @@ public final class BenchMain implements Callable<Integer> {
         results.resolve("report.md"),
         Report.markdown(r, charts)
             + (soakResult == null ? "" : Report.soakMarkdown(soakResult))
-            + catalogMarkdown);
+            + catalogMarkdown
+            + placementMarkdown);
     printSummary(out, r, results);
     boolean quiverFailed = failures.keySet().stream().anyMatch(k -> k.startsWith("quiver"));
     return measurements.isEmpty() || quiverFailed ? 1 : 0;
@@ -648,6 +658,37 @@ public final class BenchMain implements Callable<Integer> {
       if (scratch != null) {
         deleteQuietly(scratch);
       }
+    }
+  }
+
+  /**
+   * The cluster section ({@link io.quiver.bench.cluster.PlacementBench}: rendezvous placement over
+   * 100 and 1,000 virtual members, catalog and FlightInfo sizes); its Markdown for the report, or
+   * empty when skipped or failed (then said in the notes).
+   */
+  private String runPlacementBench(PrintWriter out, List<String> notes) {
+    int keys = placementKeys != null ? placementKeys : quick ? 100_000 : 1_000_000;
+    if (keys <= 0) {
+      return "";
+    }
+    int endpoints = Math.max(1, Math.min(100_000, keys / 10));
+    try {
+      out.printf(
+          Locale.ROOT,
+          "cluster: placement of %d keys over 100 and 1000 virtual members, FlightInfo of %d"
+              + " endpoints...%n",
+          keys,
+          endpoints);
+      out.flush();
+      String md =
+          io.quiver.bench.cluster.PlacementBench.markdown(
+              new io.quiver.bench.cluster.PlacementBench(List.of(100, 1_000), keys, endpoints)
+                  .run());
+      out.print(md);
+      return "\n" + md;
+    } catch (Exception e) {
+      notes.add("The cluster placement simulation failed: " + e);
+      return "";
     }
   }
 

@@ -49,6 +49,7 @@ class BenchMainTest {
             "--soak-minutes", "0.05",
             "--soak-clients", "2",
             "--catalog-objects", "500",
+            "--placement-keys", "2000",
             "--root", tmp.toString(),
             "--data-dir", tmp.resolve("data").toString(),
             "--results-dir", tmp.resolve("results").toString());
@@ -131,6 +132,8 @@ class BenchMainTest {
     assertTrue(report.contains("## SQL workloads: Flight SQL vs DuckDB"), report);
     assertTrue(report.contains("## Catalog (S3-shaped store)"), report);
     assertTrue(report.contains("| ls of 500 objects"), report);
+    assertTrue(report.contains("## Cluster placement (simulation)"), report);
+    assertTrue(report.contains("| 1000 | 2,000 | 1 |"), report);
     assertTrue(Files.size(main.lastResults.resolve("sql.png")) > 0);
     assertTrue(Files.size(main.lastResults.resolve("throughput.png")) > 0);
     assertTrue(Files.size(main.lastResults.resolve("latency.png")) > 0);
