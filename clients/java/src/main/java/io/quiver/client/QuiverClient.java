@@ -66,8 +66,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * endpoints are then read in parallel by at most {@link Builder#parallelism(int) parallelism}
  * threads, with at most twice as many batches buffered (see {@link BatchStream}). An endpoint that
  * names locations is read from them in order, falling over to the next location when one answers
- * {@code UNAVAILABLE} before sending a batch; an endpoint without locations (what a single node
- * plans) is read from the node this client is connected to.
+ * {@code UNAVAILABLE} (also in the middle of the endpoint: the rows already returned are skipped);
+ * an endpoint without locations (what a single node plans) is read from the node this client is
+ * connected to.
  *
  * <p><b>Security.</b> {@link Builder#useTls(boolean) TLS} (with {@link
  * Builder#trustedCertificates(byte[]) trusted certificates} and optional {@link
@@ -710,9 +711,10 @@ public final class QuiverClient implements AutoCloseable {
 
   /**
    * Streams one endpoint on the caller's thread (no extra thread): its locations are tried in order
-   * and the next is tried when one answers {@code UNAVAILABLE} before sending a batch; without
-   * locations the endpoint is read from this client's node. Returns once the first batch (or the
-   * end) has arrived. What a distributed engine's task does with the endpoint it was given.
+   * and the next is tried when one answers {@code UNAVAILABLE}, before or during the stream (a
+   * resumed stream skips the rows already returned); without locations the endpoint is read from
+   * this client's node. Returns once the first batch (or the end) has arrived. What a distributed
+   * engine's task does with the endpoint it was given.
    *
    * @throws org.apache.arrow.flight.FlightRuntimeException the error of the last location tried
    *     (with {@code UNAVAILABLE} from every location: an {@code UNAVAILABLE} naming each)
