@@ -247,6 +247,13 @@ public final class BenchMain implements Callable<Integer> {
               + " section measures a GetFlightInfo of a tenth as many endpoints (at most 100000).")
   Integer placementKeys;
 
+  @Option(
+      names = "--cluster-scan-rows",
+      description =
+          "Rows of the table scanned through a cluster of 1 and of 3 local nodes (default"
+              + " 2000000; with --quick 500000; 0 skips it). All on this machine: CPU-bound.")
+  Long clusterScanRows;
+
   /** What the soak measured, when it ran. */
   private io.quiver.bench.soak.Soak.Result soakResult;
 
@@ -567,7 +574,7 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     String catalogMarkdown = runCatalogBench(out, notes);
-    String placementMarkdown = runPlacementBench(out, notes);
+    String placementMarkdown = runPlacementBench(out, notes) + runClusterScanBench(out, notes);
     notes.add(
         "Contenders ran interleaved (round-robin, rotating start) per repetition and workload,"
             + " except Alluxio, which runs its own repetitions in its own JVM afterwards.");
@@ -689,6 +696,35 @@ public final class BenchMain implements Callable<Integer> {
     } catch (Exception e) {
       notes.add("The cluster placement simulation failed: " + e);
       return "";
+    }
+  }
+
+  /**
+   * The cluster scan ({@link io.quiver.bench.cluster.ClusterScanBench}: one table through 1 and 3
+   * local nodes); its Markdown, or empty when skipped or failed (then said in the notes).
+   */
+  private String runClusterScanBench(PrintWriter out, List<String> notes) {
+    long rows = clusterScanRows != null ? clusterScanRows : quick ? 500_000 : 2_000_000;
+    if (rows <= 0) {
+      return "";
+    }
+    Path scratch = null;
+    try {
+      scratch = Files.createTempDirectory("quiver-cluster-scan");
+      out.printf(Locale.ROOT, "cluster: a scan of %d rows through 1 and 3 local nodes...%n", rows);
+      out.flush();
+      String md =
+          io.quiver.bench.cluster.ClusterScanBench.markdown(
+              new io.quiver.bench.cluster.ClusterScanBench(scratch, rows, quick ? 2 : 3).run());
+      out.print(md);
+      return "\n" + md;
+    } catch (Exception e) {
+      notes.add("The cluster scan failed: " + e);
+      return "";
+    } finally {
+      if (scratch != null) {
+        deleteQuietly(scratch);
+      }
     }
   }
 

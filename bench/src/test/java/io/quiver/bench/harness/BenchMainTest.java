@@ -50,6 +50,7 @@ class BenchMainTest {
             "--soak-clients", "2",
             "--catalog-objects", "500",
             "--placement-keys", "2000",
+            "--cluster-scan-rows", "50000",
             "--root", tmp.toString(),
             "--data-dir", tmp.resolve("data").toString(),
             "--results-dir", tmp.resolve("results").toString());
@@ -134,6 +135,8 @@ class BenchMainTest {
     assertTrue(report.contains("| ls of 500 objects"), report);
     assertTrue(report.contains("## Cluster placement (simulation)"), report);
     assertTrue(report.contains("| 1000 | 2,000 | 1 |"), report);
+    assertTrue(report.contains("### Cluster scan: 1 and 3 local nodes"), report);
+    assertTrue(report.contains("| 3 | 50,000 |"), report);
     assertTrue(Files.size(main.lastResults.resolve("sql.png")) > 0);
     assertTrue(Files.size(main.lastResults.resolve("throughput.png")) > 0);
     assertTrue(Files.size(main.lastResults.resolve("latency.png")) > 0);
