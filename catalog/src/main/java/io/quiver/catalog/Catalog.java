@@ -172,7 +172,26 @@ public final class Catalog implements AutoCloseable {
       LOG.info("Catalog revision {} from another node applied", s.revision());
     } catch (RuntimeException e) {
       LOG.warn("Cannot apply catalog revision {}: {}", s.revision(), e.toString());
+      return;
     }
+    for (Runnable l : followers) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.warn("A catalog revision listener failed", e);
+      }
+    }
+  }
+
+  private final List<Runnable> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Calls {@code listener} after each revision committed elsewhere (another node, another catalog
+   * over the same store) has become this catalog's view, on the store's watch thread: what a node
+   * derives from mounts (cache quotas) follows changes made through other nodes.
+   */
+  public void onFollowedRevision(Runnable listener) {
+    followers.add(listener);
   }
 
   /**

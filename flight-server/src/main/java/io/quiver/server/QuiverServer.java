@@ -599,6 +599,10 @@ public final class QuiverServer implements AutoCloseable {
         LOG.info("Recording the cache's request trace to {}", trace.path());
       }
       quotas.apply(cat.mounts(), chunkCache);
+      // A mount's cache quota set through another node (or another catalog) applies here too.
+      Catalog quotaCatalog = cat;
+      ChunkCache quotaCache = chunkCache;
+      cat.onFollowedRevision(() -> quotas.apply(quotaCatalog.mounts(), quotaCache));
       streamsAlloc = root.newChildAllocator("streams", 0, config.streamMemoryBytes());
       flightAlloc = root.newChildAllocator("flight", 0, config.streamMemoryBytes());
       ScanMetrics scanMetrics = new ScanMetrics();

@@ -198,6 +198,31 @@ class ClusterFlightTest {
   }
 
   @Test
+  void aCacheQuotaSetThroughOneNodeBoundsTheOthers() throws Exception {
+    TestNode first = nodes.get(0);
+    TestNode other = nodes.get(2);
+    first.action(
+        "mount",
+        Map.of(
+            "path",
+            "/quota",
+            "uri",
+            io.quiver.storage.Location.ofLocalPath(tmp.resolve("lake")).toString(),
+            "options",
+            Map.of("cache-quota", "64k")));
+    first.createTable("c.q", "/quota/t");
+    awaitTable(other, "c.q");
+    // Every endpoint read at the other node: it caches what it serves, within the quota.
+    FlightInfo info = other.plan(ScanCommand.table("c.q"));
+    Location at = other.server().location();
+    for (FlightEndpoint e : info.getEndpoints()) {
+      read(e, at);
+    }
+    assertTrue(other.server().cache().quotaGroupBytes("/quota") <= 64 << 10);
+    assertTrue(other.stats().path("memory").path("evictedQuota").asLong() > 0);
+  }
+
+  @Test
   void nodesListsEveryMemberWithItsLocation() {
     JsonNode r = nodes.get(0).action("nodes", Map.of());
     assertTrue(r.path("cluster").asText().startsWith("zk://127.0.0.1:"), r.toString());
