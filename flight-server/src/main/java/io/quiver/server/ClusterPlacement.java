@@ -12,7 +12,8 @@ import org.apache.arrow.flight.Location;
 
 /**
  * {@link Placement} over a cluster's live members by rendezvous hashing: a unit's owners are its
- * {@code 1 + replicas} highest-ranked members and its fall-back locations the next {@link
+ * {@code 1 + replicas} highest-ranked members ({@code replicas}: the node's, or more for files a
+ * pin asked more copies of, see {@link PinnedReplicas}) and its fall-back locations the next {@link
  * #FALLBACKS} — the members that become owners when an owner leaves, so a client failing over lands
  * where the data will be cached next.
  *
@@ -24,6 +25,7 @@ final class ClusterPlacement implements Placement {
 
   private final java.util.function.Supplier<Membership> membership;
   private final int replicas;
+  private final PinnedReplicas pinned;
   private volatile Snapshot snapshot;
 
   private record Snapshot(
@@ -33,12 +35,14 @@ final class ClusterPlacement implements Placement {
    * @param membership this node's membership, or null until it has joined (endpoints planned before
    *     then carry no location)
    */
-  ClusterPlacement(java.util.function.Supplier<Membership> membership, int replicas) {
+  ClusterPlacement(
+      java.util.function.Supplier<Membership> membership, int replicas, PinnedReplicas pinned) {
     if (replicas < 0) {
       throw new IllegalArgumentException("replicas must be >= 0");
     }
     this.membership = membership;
     this.replicas = replicas;
+    this.pinned = pinned;
   }
 
   private Snapshot snapshot(Membership joined) {
@@ -56,14 +60,16 @@ final class ClusterPlacement implements Placement {
   }
 
   @Override
-  public Route route(String key) {
+  public Route route(String file, String version, int unit) {
     Membership joined = membership.get();
     if (joined == null) {
       return new Route(List.of(), List.of());
     }
     Snapshot s = snapshot(joined);
-    List<String> ranked = Rendezvous.rank(key, s.ids(), 1 + replicas + FALLBACKS);
-    List<String> owners = ranked.subList(0, Math.min(ranked.size(), 1 + replicas));
+    int copies = 1 + Math.max(replicas, pinned.replicas(file));
+    List<String> ranked =
+        Rendezvous.rank(Placement.unitKey(file, version, unit), s.ids(), copies + FALLBACKS);
+    List<String> owners = ranked.subList(0, Math.min(ranked.size(), copies));
     List<Location> locations = new ArrayList<>(ranked.size());
     for (String id : ranked) {
       locations.add(s.locations().get(id));
@@ -72,8 +78,8 @@ final class ClusterPlacement implements Placement {
   }
 
   @Override
-  public boolean owns(String key) {
+  public boolean owns(String file, String version, int unit) {
     Membership joined = membership.get();
-    return joined == null || route(key).owners().contains(joined.self().id());
+    return joined == null || route(file, version, unit).owners().contains(joined.self().id());
   }
 }

@@ -20,11 +20,13 @@ public interface Placement {
    */
   record Route(List<String> owners, List<Location> locations) {}
 
-  /** The route of the unit named by {@code key} (see {@link #unitKey}). */
-  Route route(String key);
+  /** The route of unit {@code unit} of {@code file} at {@code version}. */
+  Route route(String file, String version, int unit);
 
-  /** Whether this node is one of the owners of {@code key}. */
-  boolean owns(String key);
+  /**
+   * Whether this node is one of the owners of unit {@code unit} of {@code file} at {@code version}.
+   */
+  boolean owns(String file, String version, int unit);
 
   /**
    * The placement key of unit {@code unit} of a file at {@code version}: every column of a unit is

@@ -109,6 +109,7 @@ final class QuiverActions {
   private final Access access;
   private final NamespaceListing listing;
   private final Placement placement;
+  private final PinnedReplicas pinnedReplicas;
   private final java.util.function.Supplier<NodesResponse> nodes;
   private final Map<String, ActionHandler<?, ?>> handlers;
 
@@ -122,8 +123,10 @@ final class QuiverActions {
       ScanMetrics scanMetrics,
       Access access,
       Placement placement,
+      PinnedReplicas pinnedReplicas,
       java.util.function.Supplier<NodesResponse> nodes) {
     this.placement = placement;
+    this.pinnedReplicas = pinnedReplicas;
     this.nodes = nodes;
     this.catalog = catalog;
     this.cache = cache;
@@ -425,16 +428,29 @@ final class QuiverActions {
     Set<String> files = filesOf(dataset);
     Set<String> columns = new HashSet<>(columnsOf(r.columns(), dataset, false));
     Duration ttl = r.ttl() == null ? null : Durations.parse(r.ttl());
+    if (r.replicas() != null && placement == null) {
+      throw new IllegalArgumentException(
+          "replicas applies to a cluster (quiver serve --cluster); this node runs alone");
+    }
     String name = pinName(r);
     cache.pinAll(
         name,
         k -> files.contains(k.file()) && (columns.isEmpty() || columns.contains(k.column())),
         ttl);
+    if (r.replicas() != null) {
+      // Placement names files by namespace path (what tickets carry), the cache by location.
+      Set<String> paths = new HashSet<>();
+      dataset.files().forEach(f -> paths.add(f.path().toString()));
+      pinnedReplicas.put(name, paths, r.replicas(), ttl);
+    }
     return new PinResponse(name, files.size(), ttl == null ? "none" : ttl.toString());
   }
 
   private UnpinResponse unpin(ActionHandler.Call call, UnpinRequest r) {
     String name = pinName(r);
+    if (pinnedReplicas != null) {
+      pinnedReplicas.remove(name);
+    }
     if (!cache.unpinAll(name)) {
       throw new NoSuchPathException("Nothing is pinned as " + name);
     }
@@ -539,8 +555,7 @@ final class QuiverActions {
    * once cluster-wide, where scans will read it).
    */
   private boolean owned(DataFile f, int u) {
-    return placement == null
-        || placement.owns(Placement.unitKey(f.path().toString(), f.entry().version().token(), u));
+    return placement == null || placement.owns(f.path().toString(), f.entry().version().token(), u);
   }
 
   /** {@code cache-ls}: cached chunks, newest first, at most the request's limit. */

@@ -540,6 +540,7 @@ public final class QuiverServer implements AutoCloseable {
       }
       TicketSigner signer;
       ClusterPlacement placement = null;
+      PinnedReplicas pinnedReplicas = new PinnedReplicas();
       AtomicReference<Membership> joined = new AtomicReference<>();
       java.util.concurrent.atomic.AtomicInteger boundPort =
           new java.util.concurrent.atomic.AtomicInteger(config.port());
@@ -556,7 +557,7 @@ public final class QuiverServer implements AutoCloseable {
         clusterConn = Cluster.connect(cs.address(), CLUSTER_CONNECT_MILLIS);
         catStore = new ZooKeeperCatalogStore(clusterConn.client(), cs.address().basePath());
         signer = new TicketSigner(config.ticketTtl(), clusterConn.ticketKey(cs.secretFile()));
-        placement = new ClusterPlacement(joined::get, cs.replicas());
+        placement = new ClusterPlacement(joined::get, cs.replicas(), pinnedReplicas);
       }
       cat =
           new Catalog(
@@ -640,6 +641,7 @@ public final class QuiverServer implements AutoCloseable {
                   scanMetrics,
                   access,
                   placement,
+                  pinnedReplicas,
                   () -> nodes(config, joined.get(), boundPort.get(), startedMillis)),
               sqlService,
               access);

@@ -277,8 +277,7 @@ public final class ScanPlanner {
         if (placement == null) {
           byOwners.computeIfAbsent(List.of(), k -> new ArrayList<>()).add(g);
         } else {
-          Placement.Route route =
-              placement.route(Placement.unitKey(file.path().toString(), version, g));
+          Placement.Route route = placement.route(file.path().toString(), version, g);
           byOwners.computeIfAbsent(route.owners(), k -> new ArrayList<>()).add(g);
           routes.putIfAbsent(route.owners(), route.locations());
         }

@@ -223,6 +223,50 @@ class ClusterFlightTest {
   }
 
   @Test
+  void aPinWithReplicasCachesItsUnitsOnMoreNodes() throws Exception {
+    defineTable();
+    for (TestNode n : nodes) {
+      n.action("pin", Map.of("table", "c.t", "replicas", 1));
+    }
+    try {
+      FlightInfo info = nodes.get(1).plan(ScanCommand.table("c.t"));
+      for (FlightEndpoint e : info.getEndpoints()) {
+        // Two owners then the remaining node, each node once.
+        assertEquals(3, new HashSet<>(e.getLocations()).size(), e.toString());
+      }
+      nodes.forEach(n -> n.action("cache-free", Map.of()));
+      long units = 0;
+      for (TestNode n : nodes) {
+        units += n.action("cache-load", Map.of("table", "c.t")).path("unitsDone").asLong();
+      }
+      assertEquals(2L * UNITS, units, "each unit loaded on two nodes");
+    } finally {
+      for (TestNode n : nodes) {
+        n.action("unpin", Map.of("table", "c.t"));
+      }
+    }
+    nodes.forEach(n -> n.action("cache-free", Map.of()));
+    long units = 0;
+    for (TestNode n : nodes) {
+      units += n.action("cache-load", Map.of("table", "c.t")).path("unitsDone").asLong();
+    }
+    assertEquals(UNITS, units, "unpinned: one copy again");
+  }
+
+  @Test
+  void replicasOnASingleNodeAreRefused() throws Exception {
+    try (TestNode alone = TestNode.start(tmp.resolve("alone"))) {
+      alone.mount("/lake", tmp.resolve("lake")).createTable("c.t", "/lake/t");
+      org.apache.arrow.flight.FlightRuntimeException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              org.apache.arrow.flight.FlightRuntimeException.class,
+              () -> alone.action("pin", Map.of("table", "c.t", "replicas", 1)));
+      assertEquals(org.apache.arrow.flight.FlightStatusCode.INVALID_ARGUMENT, e.status().code());
+      assertTrue(e.getMessage().contains("replicas applies to a cluster"), e.getMessage());
+    }
+  }
+
+  @Test
   void nodesListsEveryMemberWithItsLocation() {
     JsonNode r = nodes.get(0).action("nodes", Map.of());
     assertTrue(r.path("cluster").asText().startsWith("zk://127.0.0.1:"), r.toString());

@@ -940,13 +940,21 @@ public final class QuiverCli implements Runnable {
       @Option(names = "--ttl", description = "Unpin after this long, e.g. 30m, 2h, 1d.")
       String ttl;
 
+      @Option(
+          names = "--replicas",
+          description =
+              "In a cluster: cache the pinned units on this many more nodes (hot data read by"
+                  + " many clients).")
+      Integer replicas;
+
       @Option(names = "--json", description = "Print JSON.")
       boolean json;
 
       @Override
       void run(QuiverClient client, PrintWriter out) throws Exception {
         JsonNode r =
-            onEveryNode(client, Actions.PIN, PinRequest.of(target, columns, ttl), List.of());
+            onEveryNode(
+                client, Actions.PIN, PinRequest.of(target, columns, ttl, replicas), List.of());
         if (json) {
           printJson(out, r);
           return;

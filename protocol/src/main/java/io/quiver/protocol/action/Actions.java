@@ -138,7 +138,8 @@ public final class Actions {
       new ActionType<>(
           "pin",
           "Keep a table's or path's chunks (optionally some columns) cached, optionally for a"
-              + " time: {\"table\": \"sales.orders\", \"columns\": [\"a\"], \"ttl\": \"2h\"}",
+              + " time, and in a cluster on more nodes: {\"table\": \"sales.orders\", \"columns\":"
+              + " [\"a\"], \"ttl\": \"2h\", \"replicas\": 1}",
           PinRequest.class,
           PinResponse.class,
           false);
