@@ -54,6 +54,10 @@ def test_stats_health_cache_free_and_actions(client, lake):
     actions = client.list_actions()
     assert {"mount", "create-table", "tables", "stats", "cache-free"} <= set(actions)
     assert client.action("health") == [{"status": "ok"}]
+    nodes = client.nodes()
+    assert nodes["cluster"] is None
+    assert [n["self"] for n in nodes["nodes"]] == [True]
+    assert nodes["nodes"][0]["location"] == client.location
 
 
 def test_namespace_ls_stat_refresh_mv_and_rename(client, lake, tmp_path):

@@ -483,6 +483,14 @@ class QuiverClient:
         """The node's liveness answer (``{"status": "ok"}``)."""
         return self._action_one("health")
 
+    def nodes(self) -> Dict[str, Any]:
+        """The nodes serving this namespace (the ``nodes`` action): ``cluster`` is the cluster's
+        ZooKeeper address, or None for a single node; ``nodes`` lists each live node's ``id``,
+        ``location``, ``capacity``, ``startedMillis``, ``version`` and whether it is ``self``."""
+        answer = self._action_one("nodes")
+        answer.setdefault("cluster", None)  # the server leaves out what it has not
+        return answer
+
     def cache_free(self, source: Optional[str] = None) -> int:
         """Drop cached chunks of a table or path (all if ``source`` is None); returns how many."""
         body: Dict[str, Any] = {}
