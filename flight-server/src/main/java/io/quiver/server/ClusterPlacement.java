@@ -28,8 +28,9 @@ final class ClusterPlacement implements Placement {
   private final PinnedReplicas pinned;
   private volatile Snapshot snapshot;
 
+  /** One membership, its ids hashed once ({@link Rendezvous.Members}) and its locations parsed. */
   private record Snapshot(
-      List<Member> members, List<String> ids, Map<String, Location> locations) {}
+      List<Member> members, Rendezvous.Members ranking, Map<String, Location> locations) {}
 
   /**
    * @param membership this node's membership, or null until it has joined (endpoints planned before
@@ -53,7 +54,11 @@ final class ClusterPlacement implements Placement {
       for (Member m : members) {
         locations.put(m.id(), new Location(URI.create(m.location())));
       }
-      s = new Snapshot(members, members.stream().map(Member::id).toList(), locations);
+      s =
+          new Snapshot(
+              members,
+              new Rendezvous.Members(members.stream().map(Member::id).toList()),
+              locations);
       snapshot = s;
     }
     return s;
@@ -68,7 +73,7 @@ final class ClusterPlacement implements Placement {
     Snapshot s = snapshot(joined);
     int copies = 1 + Math.max(replicas, pinned.replicas(file));
     List<String> ranked =
-        Rendezvous.rank(Placement.unitKey(file, version, unit), s.ids(), copies + FALLBACKS);
+        s.ranking().rank(Placement.unitKey(file, version, unit), copies + FALLBACKS);
     List<String> owners = ranked.subList(0, Math.min(ranked.size(), copies));
     List<Location> locations = new ArrayList<>(ranked.size());
     for (String id : ranked) {
