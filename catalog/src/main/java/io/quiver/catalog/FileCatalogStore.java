@@ -313,13 +313,7 @@ public final class FileCatalogStore implements CatalogStore {
       return;
     }
     notified = s.revision();
-    for (Consumer<Snapshot> l : listeners) {
-      try {
-        l.accept(s);
-      } catch (RuntimeException e) {
-        LOG.warn("A catalog watcher failed on revision {}", s.revision(), e);
-      }
-    }
+    CatalogWatchers.tell(listeners, s, LOG);
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.quiver.catalog.CatalogState;
 import io.quiver.catalog.CatalogStateJson;
 import io.quiver.catalog.CatalogStore;
 import io.quiver.catalog.CatalogUnavailableException;
+import io.quiver.catalog.CatalogWatchers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -791,13 +792,7 @@ public final class ZooKeeperCatalogStore implements CatalogStore {
       return;
     }
     notified = s.revision();
-    for (Consumer<Snapshot> l : listeners) {
-      try {
-        l.accept(s);
-      } catch (RuntimeException e) {
-        LOG.warn("A catalog watcher failed on revision {}", s.revision(), e);
-      }
-    }
+    CatalogWatchers.tell(listeners, s, LOG);
   }
 
   /** Stops this store's watches; the Curator client stays open (it is the caller's). */

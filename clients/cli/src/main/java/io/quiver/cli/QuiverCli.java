@@ -744,18 +744,7 @@ public final class QuiverCli implements Runnable {
                     bar.setExtraMessage(" " + Sizes.format(r.path("bytes").asLong()));
                   });
         }
-        out.println(
-            "Loaded "
-                + target
-                + ": "
-                + done.path("unitsDone").asLong()
-                + " row groups, "
-                + done.path("rows").asLong()
-                + " rows, "
-                + Sizes.format(done.path("bytes").asLong())
-                + " in memory, "
-                + Sizes.format(done.path("storageBytesRead").asLong())
-                + " read from storage");
+        out.println(loaded(target + ": ", done));
         if (done.hasNonNull("warning")) {
           out.println("Warning: " + done.get("warning").asText());
         }
@@ -825,23 +814,23 @@ public final class QuiverCli implements Runnable {
                             + Sizes.format(o.result().path("storageBytesRead").asLong())
                             + " read from storage"));
           }
-          JsonNode t = summary.path("total");
-          out.println(
-              "Loaded "
-                  + target
-                  + " on "
-                  + nodes.size()
-                  + " nodes: "
-                  + t.path("unitsDone").asLong()
-                  + " row groups, "
-                  + t.path("rows").asLong()
-                  + " rows, "
-                  + Sizes.format(t.path("bytes").asLong())
-                  + " in memory, "
-                  + Sizes.format(t.path("storageBytesRead").asLong())
-                  + " read from storage");
+          out.println(loaded(target + " on " + nodes.size() + " nodes: ", summary.path("total")));
         }
         failIfAnyFailed(outcomes);
+      }
+
+      /** {@code Loaded WHAT: N row groups, R rows, B in memory, S read from storage}. */
+      private static String loaded(String what, JsonNode done) {
+        return "Loaded "
+            + what
+            + done.path("unitsDone").asLong()
+            + " row groups, "
+            + done.path("rows").asLong()
+            + " rows, "
+            + Sizes.format(done.path("bytes").asLong())
+            + " in memory, "
+            + Sizes.format(done.path("storageBytesRead").asLong())
+            + " read from storage";
       }
 
       private static long sum(Map<String, JsonNode> latest, String field) {
