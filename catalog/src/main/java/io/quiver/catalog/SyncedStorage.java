@@ -41,7 +41,7 @@ final class SyncedStorage implements Storage {
 
   /** A fresh kept listing of {@code location} or of a prefix above it, or null. */
   private ListingCache.Listing covering(Location location) {
-    long now = System.nanoTime();
+    long now = cache.ticker().read();
     for (Location p = location; p != null; p = p.parent()) {
       ListingCache.Listing l = cache.get(new ListingCache.Key(this, p));
       if (l != null && policy.fresh(now - l.madeNanos)) {
@@ -66,7 +66,7 @@ final class SyncedStorage implements Storage {
       return below(kept, prefix);
     }
     cache.miss();
-    long started = System.nanoTime();
+    long started = cache.ticker().read();
     Stream<FileEntry> listing = delegate.list(prefix);
     boolean handedOver = false;
     try {
