@@ -972,8 +972,22 @@ public final class Catalog implements AutoCloseable {
 
   /** The dataset of table {@code name}. */
   public Dataset tableDataset(String name) throws IOException {
+    return tableDataset(name, null);
+  }
+
+  /**
+   * The files of table {@code name} whose hive-style partition values {@code filter} may match (all
+   * of them if it is null). Discovery prunes while it descends: a {@code key=value} directory the
+   * filter rejects is not listed (on stores that list a directory level by themselves) and no
+   * footer below it is read; the kept listings stay those of whole directories, so other plans
+   * still see every file. The dataset's schema unifies the kept files' columns; if no file is kept,
+   * the whole table is resolved.
+   *
+   * @throws NoSuchTableException if there is no such table
+   */
+  public Dataset tableDataset(String name, PartitionFilter filter) throws IOException {
     TableDefinition t = table(name);
-    return resolver.dataset(t.name(), t.path(), t.format(), t.partitionTypes());
+    return resolver.dataset(t.name(), t.path(), t.format(), t.partitionTypes(), filter);
   }
 
   /**
@@ -990,6 +1004,15 @@ public final class Catalog implements AutoCloseable {
    */
   public Dataset dataset(String name, NamespacePath path, String format) throws IOException {
     return resolver.dataset(name, path, format);
+  }
+
+  /**
+   * Like {@link #dataset(String, NamespacePath, String)}, keeping only the files whose partition
+   * values {@code filter} may match (see {@link #tableDataset(String, PartitionFilter)}).
+   */
+  public Dataset dataset(String name, NamespacePath path, String format, PartitionFilter filter)
+      throws IOException {
+    return resolver.dataset(name, path, format, Map.of(), filter);
   }
 
   /**

@@ -19,17 +19,34 @@ public final class ListingCache {
   /** The default bound: about 150 MB of heap at ~150 bytes per entry. */
   public static final long DEFAULT_MAX_ENTRIES = 1_000_000;
 
-  record Key(Object owner, Location prefix) {}
+  /**
+   * A kept listing's key: the mount's storage, the prefix, and whether it is one level ({@link
+   * io.quiver.storage.Storage#listDirectory}) rather than everything below.
+   */
+  record Key(Object owner, Location prefix, boolean level) {
+    Key(Object owner, Location prefix) {
+      this(owner, prefix, false);
+    }
+  }
 
-  /** One listing: its entries sorted by location, and when it was made. */
+  /**
+   * One listing: its entries sorted by location (for a level, the files directly below), the
+   * directories of a level (empty otherwise), and when it was made.
+   */
   static final class Listing {
     static final Comparator<FileEntry> ORDER = Comparator.comparing(e -> e.location().toString());
     final FileEntry[] entries;
+    final java.util.List<Location> directories;
     final long madeNanos;
 
     Listing(FileEntry[] entries, long madeNanos) {
+      this(entries, java.util.List.of(), madeNanos);
+    }
+
+    Listing(FileEntry[] entries, java.util.List<Location> directories, long madeNanos) {
       Arrays.sort(entries, ORDER);
       this.entries = entries;
+      this.directories = java.util.List.copyOf(directories);
       this.madeNanos = madeNanos;
     }
   }
@@ -70,7 +87,8 @@ public final class ListingCache {
         Caffeine.newBuilder()
             .maximumWeight(maxEntries)
             .<Key, Listing>weigher(
-                (k, l) -> (int) Math.min(Integer.MAX_VALUE, l.entries.length + 1L))
+                (k, l) ->
+                    (int) Math.min(Integer.MAX_VALUE, l.entries.length + l.directories.size() + 1L))
             .build();
     this.verified =
         Caffeine.newBuilder()
