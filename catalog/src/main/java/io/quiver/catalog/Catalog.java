@@ -919,7 +919,7 @@ public final class Catalog implements AutoCloseable {
     }
     // Listing and reading footers can take long (many files, a slow store): not under the lock,
     // so that mounts, plans and other tables are not held up meanwhile.
-    resolver.dataset(name, path, table.format(), table.partitionTypes());
+    resolver.dataset(name, path, table.format(), table.partitionTypes(), table.schema(), null);
     commit(
         state -> {
           if (state.tables().stream().anyMatch(t -> t.name().equals(name))) {
@@ -987,7 +987,7 @@ public final class Catalog implements AutoCloseable {
    */
   public Dataset tableDataset(String name, PartitionFilter filter) throws IOException {
     TableDefinition t = table(name);
-    return resolver.dataset(t.name(), t.path(), t.format(), t.partitionTypes(), filter);
+    return resolver.dataset(t.name(), t.path(), t.format(), t.partitionTypes(), t.schema(), filter);
   }
 
   /**
@@ -1012,7 +1012,7 @@ public final class Catalog implements AutoCloseable {
    */
   public Dataset dataset(String name, NamespacePath path, String format, PartitionFilter filter)
       throws IOException {
-    return resolver.dataset(name, path, format, Map.of(), filter);
+    return resolver.dataset(name, path, format, Map.of(), null, filter);
   }
 
   /**

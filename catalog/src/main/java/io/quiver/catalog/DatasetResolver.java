@@ -81,7 +81,7 @@ final class DatasetResolver {
   Dataset dataset(
       String name, NamespacePath path, String format, Map<String, PartitionType> declared)
       throws IOException {
-    return dataset(name, path, format, declared, null);
+    return dataset(name, path, format, declared, null, null);
   }
 
   /**
@@ -97,6 +97,12 @@ final class DatasetResolver {
    * <p>Such a dataset's schema unifies the kept files only. When the filter rejects every file, the
    * whole dataset is resolved (its schema is needed to answer with no rows).
    *
+   * <p>With declared {@code columns} (a table's {@link TableDefinition#schema()}) the dataset's
+   * file columns are those, whatever the files hold: a column a file lacks reads as nulls there, a
+   * file's other columns are not exposed, and a file whose column is of a type that does not widen
+   * to the declared one ({@link SchemaUnifier}'s rules) is refused naming the file and both types.
+   *
+   * @param columns the declared columns, or null to unify the files'
    * @param filter null to keep every file
    */
   Dataset dataset(
@@ -104,6 +110,7 @@ final class DatasetResolver {
       NamespacePath path,
       String format,
       Map<String, PartitionType> declared,
+      Schema columns,
       PartitionFilter filter)
       throws IOException {
     FileFormat wanted = format == null ? null : formats.format(format);
@@ -122,7 +129,7 @@ final class DatasetResolver {
         for (String key : keys.keySet()) {
           fixed.put(key, types.get(key));
         }
-        return build(name, path, resolved, wanted, kept, fixed, format, declared, false);
+        return build(name, path, resolved, wanted, kept, fixed, columns, format, declared, false);
       }
     }
     return build(
@@ -132,6 +139,7 @@ final class DatasetResolver {
         wanted,
         listAll(path, resolved, wanted),
         declared,
+        columns,
         format,
         declared,
         true);
@@ -297,6 +305,39 @@ final class DatasetResolver {
     return values.isEmpty() || filter.mayMatch(known, values);
   }
 
+  /**
+   * Checks that every column of {@code file} that the table declares reads as the declared type (it
+   * is that type or widens to it).
+   *
+   * @throws InvalidTableException naming the file, the column and both types
+   */
+  private static void checkReadableAs(NamespacePath file, Schema fileSchema, Schema declared) {
+    for (Field f : fileSchema.getFields()) {
+      Field target;
+      try {
+        target = declared.findField(f.getName());
+      } catch (IllegalArgumentException notDeclared) {
+        continue; // not exposed
+      }
+      Field unified = SchemaUnifier.unify(target, f);
+      if (unified == null || !unified.getType().equals(target.getType())) {
+        throw new InvalidTableException(
+            "File "
+                + file
+                + " has column '"
+                + f.getName()
+                + "' of type "
+                + (f.getChildren().isEmpty()
+                    ? DeclaredSchema.typeName(f.getType())
+                    : f.toString().substring(f.getName().length() + 2))
+                + ", which cannot be read as the declared type "
+                + DeclaredSchema.typeName(target.getType())
+                + " (a file's column must be the declared type or widen to it: int32 to int64,"
+                + " float to double)");
+      }
+    }
+  }
+
   /** Whether columns {@code some} read as {@code all}: each is there, as it is or widened. */
   private static boolean readAs(List<Field> some, List<Field> all) {
     Map<String, Field> byName = new LinkedHashMap<>();
@@ -335,6 +376,7 @@ final class DatasetResolver {
       FileFormat wanted,
       List<FileEntry> entries,
       Map<String, PartitionType> declared,
+      Schema columns,
       String format,
       Map<String, PartitionType> definedTypes,
       boolean whole)
@@ -350,6 +392,9 @@ final class DatasetResolver {
     List<DataFile> files = new ArrayList<>(entries.size());
     List<Map<String, String>> partitionTexts = new ArrayList<>(entries.size());
     SchemaUnifier unifier = new SchemaUnifier();
+    if (columns != null) {
+      unifier.add(path, columns); // the table's columns, whatever the files hold
+    }
     DataFile first = null;
     List<String> keys = null;
     for (FileEntry entry : entries) {
@@ -391,7 +436,11 @@ final class DatasetResolver {
                 + "; every file of a partitioned table must be at the same depth of key=value"
                 + " directories, in the same key order");
       }
-      unifier.add(filePath, file.metadata().schema());
+      if (columns == null) {
+        unifier.add(filePath, file.metadata().schema());
+      } else {
+        checkReadableAs(filePath, file.metadata().schema(), columns);
+      }
       files.add(file);
       partitionTexts.add(texts);
     }
@@ -399,7 +448,9 @@ final class DatasetResolver {
         partitionTypes(keys, partitionTexts, declared, files, unifier);
     List<Field> fields = new ArrayList<>(unifier.fields());
     Shape shape = new Shape(path, format, definedTypes);
-    if (whole) {
+    if (columns != null) {
+      // Declared: the same whatever was kept.
+    } else if (whole) {
       wholeColumns.put(shape, List.copyOf(fields));
     } else {
       // The columns of the whole dataset, as last resolved, if the kept files read as them: a

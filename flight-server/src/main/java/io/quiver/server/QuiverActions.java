@@ -15,6 +15,7 @@ import io.quiver.cache.EvictionCause;
 import io.quiver.catalog.Catalog;
 import io.quiver.catalog.DataFile;
 import io.quiver.catalog.Dataset;
+import io.quiver.catalog.DeclaredSchema;
 import io.quiver.catalog.Mount;
 import io.quiver.catalog.NamespaceListing;
 import io.quiver.catalog.NamespacePath;
@@ -232,8 +233,10 @@ final class QuiverActions {
     if (r.partitions() != null) {
       r.partitions().forEach((k, v) -> partitions.put(k, PartitionType.of(v)));
     }
+    org.apache.arrow.vector.types.pojo.Schema declared =
+        r.schema() == null ? null : DeclaredSchema.parse(r.schema());
     TableDefinition t =
-        catalog.createTable(new TableDefinition(r.name(), path, format, partitions));
+        catalog.createTable(new TableDefinition(r.name(), path, format, partitions, declared));
     Dataset d = catalog.tableDataset(t.name());
     return new CreateTableResponse(
         t.name(), t.path().toString(), t.format(), d.files().size(), d.rowCount());
@@ -396,7 +399,9 @@ final class QuiverActions {
         units,
         partitions,
         columns,
-        files);
+        files,
+        t.schema() == null ? DescribeTableResponse.INFERRED : DescribeTableResponse.DECLARED,
+        t.schema() == null ? null : DeclaredSchema.format(t.schema()));
   }
 
   /**

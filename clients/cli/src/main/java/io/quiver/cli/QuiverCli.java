@@ -540,9 +540,20 @@ public final class QuiverCli implements Runnable {
                   + " (repeatable; undeclared keys are inferred).")
       Map<String, String> partitions = new LinkedHashMap<>();
 
+      @Option(
+          names = "--schema",
+          paramLabel = "COLUMNS",
+          description =
+              "Declare the table's columns: 'name type, ...' with Arrow types by pyarrow's names,"
+                  + " e.g. 'id int64, name string, ts timestamp[us], d date32, price"
+                  + " decimal(12,2)'. Files are read against it: a missing column reads as nulls,"
+                  + " other columns are not exposed, a type that does not widen is refused."
+                  + " Default: inferred from the files.")
+      String schema;
+
       @Override
       void run(QuiverClient client, PrintWriter out) {
-        JsonNode t = client.createTable(name, path, format, partitions);
+        JsonNode t = client.createTable(name, path, format, partitions, schema);
         out.printf(
             "Created %s table %s over %s (%d files, %d rows)%n",
             t.path("format").asText(),
@@ -624,6 +635,10 @@ public final class QuiverCli implements Runnable {
             d.path("rows").asLong(),
             Sizes.format(d.path("bytes").asLong()),
             d.path("rowGroups").asLong());
+        out.println(
+            "declared".equals(d.path("schemaSource").asText())
+                ? "Columns declared: " + d.path("declaredSchema").asText()
+                : "Columns inferred from the files' footers");
         out.println();
         List<String[]> columns = new ArrayList<>();
         columns.add(

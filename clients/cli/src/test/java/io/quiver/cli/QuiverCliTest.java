@@ -252,6 +252,21 @@ class QuiverCliTest {
     assertTrue(day.get("partition").asBoolean());
     assertEquals("2024-01-01", d.get("files").get(0).get("partitionValues").get("day").asText());
 
+    assertTrue(human.out().contains("Columns inferred from the files' footers"), human.out());
+
+    // Declared columns: a column no file has reads as nulls; describe says they are declared.
+    Run declared =
+        quiver(
+            "table", "create", "ev.declared", "/lake/events", "--schema", "id int64, note string");
+    assertEquals(0, declared.exit(), declared.err());
+    Run described = quiver("table", "describe", "ev.declared");
+    assertTrue(
+        described.out().contains("Columns declared: id int64, note string"), described.out());
+    assertTrue(described.out().matches("(?s).*\\bnote\\s+Utf8\\s+file\\s+0\\b.*"), described.out());
+    Run bad = quiver("table", "create", "ev.bad", "/lake/events", "--schema", "id int64, x huge");
+    assertEquals(1, bad.exit());
+    assertTrue(bad.err().contains("Column 'x': Unknown type 'huge'"), bad.err());
+
     Run missing = quiver("table", "describe", "nope.nope");
     assertEquals(1, missing.exit());
     assertTrue(missing.err().contains("nope.nope"), missing.err());

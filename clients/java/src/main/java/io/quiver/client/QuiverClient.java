@@ -572,6 +572,22 @@ public final class QuiverClient implements AutoCloseable {
     return action(Actions.CREATE_TABLE, new CreateTableRequest(name, path, format, partitions));
   }
 
+  /**
+   * Defines a table with declared columns: its files are read against them (a column a file lacks
+   * reads as nulls, a file's other columns are not exposed, a file whose column does not widen to
+   * the declared type is refused).
+   *
+   * @param partitions partition column to type ({@code int64}, {@code date}, {@code string}); may
+   *     be null
+   * @param schema {@code name type, ...} with Arrow types by pyarrow's names, e.g. {@code id int64,
+   *     ts timestamp[us], price decimal128(12, 2)}; null to infer the columns from the files
+   */
+  public JsonNode createTable(
+      String name, String path, String format, Map<String, String> partitions, String schema) {
+    return action(
+        Actions.CREATE_TABLE, new CreateTableRequest(name, path, format, partitions, schema));
+  }
+
   /** A table's columns, files, sizes and how much of each column is cached. */
   public JsonNode describeTable(String name) {
     return action(Actions.DESCRIBE_TABLE, new DescribeTableRequest(name));

@@ -236,6 +236,10 @@ class ActionsTest {
         Actions.CREATE_TABLE,
         new CreateTableRequest("t", "/lake/t", null, Map.of("day", "date")),
         "{\"name\":\"t\",\"path\":\"/lake/t\",\"partitions\":{\"day\":\"date\"}}");
+    request(
+        Actions.CREATE_TABLE,
+        new CreateTableRequest("t", "/lake/t", null, null, "id int64, d date32"),
+        "{\"name\":\"t\",\"path\":\"/lake/t\",\"schema\":\"id int64, d date32\"}");
     request(Actions.DESCRIBE_TABLE, new DescribeTableRequest("t"), "{\"name\":\"t\"}");
     response(
         Actions.DESCRIBE_TABLE,
@@ -257,14 +261,17 @@ class ActionsTest {
                     10,
                     1,
                     "v1",
-                    Map.of("day", "2024-01-01")))),
+                    Map.of("day", "2024-01-01"))),
+            DescribeTableResponse.DECLARED,
+            "id int64"),
         "{\"name\":\"t\",\"path\":\"/lake/t\",\"format\":\"parquet\",\"fileCount\":1,"
             + "\"rows\":10,\"bytes\":100,\"rowGroups\":1,\"partitions\":{\"day\":\"date\"},"
             + "\"columns\":[{\"name\":\"day\",\"type\":\"Date(DAY)\",\"nullable\":true,"
             + "\"partition\":true,\"files\":0,\"bytes\":0,\"cachedBytes\":0,\"cachedChunks\":0,"
             + "\"chunks\":0}],\"files\":[{\"path\":\"/lake/t/day=2024-01-01/a.parquet\","
             + "\"bytes\":100,\"rows\":10,\"rowGroups\":1,\"version\":\"v1\","
-            + "\"partitionValues\":{\"day\":\"2024-01-01\"}}]}");
+            + "\"partitionValues\":{\"day\":\"2024-01-01\"}}],\"schemaSource\":\"declared\","
+            + "\"declaredSchema\":\"id int64\"}");
     response(
         Actions.CREATE_TABLE,
         new CreateTableResponse("t", "/lake/t", "orc", 3, 1_000_000_000_000L),
