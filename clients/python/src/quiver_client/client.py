@@ -383,9 +383,20 @@ class QuiverClient:
 
     # -- catalog and cache -----------------------------------------------------------------------
 
-    def tables(self) -> List[TableInfo]:
-        """The tables of the catalog."""
-        return [TableInfo._from_json(t) for t in self._action_one("tables")["tables"]]
+    def tables(self, schema: Optional[str] = None) -> List[TableInfo]:
+        """The tables of the catalog (those the caller may read); with ``schema`` (a dotted name
+        such as ``"sales"``, or ``""`` for the top level) only those directly in it, as a
+        directory lists its files: ``sales.orders`` but not ``sales.eu.orders`` (see
+        :meth:`schemas`)."""
+        body = {} if schema is None else {"schema": schema}
+        return [TableInfo._from_json(t) for t in self._action_one("tables", body)["tables"]]
+
+    def schemas(self, schema: str = "") -> List[str]:
+        """The full names of the schemas directly in ``schema`` (``""``: the top level), as a
+        directory lists its sub-directories: in ``"sales"``, ``sales.eu`` for table
+        ``sales.eu.orders``. A schema exists while a table is below it."""
+        result = self._action_one("tables", {"schema": schema})
+        return [s["name"] for s in result.get("schemas", [])]
 
     def mounts(self) -> List[MountInfo]:
         """The mounts of the namespace."""

@@ -23,6 +23,7 @@ import io.quiver.catalog.NoSuchPathException;
 import io.quiver.catalog.PartitionType;
 import io.quiver.catalog.PathEntry;
 import io.quiver.catalog.ResolvedPath;
+import io.quiver.catalog.SchemaListing;
 import io.quiver.catalog.TableDefinition;
 import io.quiver.protocol.action.ActionType;
 import io.quiver.protocol.action.Actions;
@@ -58,6 +59,7 @@ import io.quiver.protocol.action.StatRequest;
 import io.quiver.protocol.action.StatResponse;
 import io.quiver.protocol.action.StatsResponse;
 import io.quiver.protocol.action.TableInfo;
+import io.quiver.protocol.action.TablesRequest;
 import io.quiver.protocol.action.TablesResponse;
 import io.quiver.protocol.action.Target;
 import io.quiver.protocol.action.UnmountRequest;
@@ -316,12 +318,30 @@ final class QuiverActions {
     return new RefreshResponse(path.toString(), Math.max(0, now.files()), Math.max(0, now.size()));
   }
 
-  private TablesResponse tables(ActionHandler.Call call, Empty r) {
-    return new TablesResponse(
+  private TablesResponse tables(ActionHandler.Call call, TablesRequest r) {
+    List<TableDefinition> readable =
         catalog.tables().stream()
             .filter(t -> access.mayReadTable(call.caller(), t.name()))
-            .map(t -> new TableInfo(t.name(), t.path().toString(), t.format()))
-            .toList());
+            .toList();
+    if (r.schema() == null) {
+      return new TablesResponse(readable.stream().map(QuiverActions::tableInfo).toList());
+    }
+    // Listed like a directory: the tables directly in the schema, then its sub-schemas.
+    SchemaListing listing =
+        SchemaListing.of(readable.stream().map(TableDefinition::name).toList(), r.schema());
+    java.util.Set<String> direct = new java.util.HashSet<>(listing.tables());
+    List<TablesResponse.SchemaInfo> schemas = new ArrayList<>();
+    listing.schemas().forEach((name, n) -> schemas.add(new TablesResponse.SchemaInfo(name, n)));
+    return new TablesResponse(
+        readable.stream()
+            .filter(t -> direct.contains(t.name()))
+            .map(QuiverActions::tableInfo)
+            .toList(),
+        schemas);
+  }
+
+  private static TableInfo tableInfo(TableDefinition t) {
+    return new TableInfo(t.name(), t.path().toString(), t.format());
   }
 
   /**

@@ -14,6 +14,7 @@ import io.quiver.protocol.action.DropTableRequest;
 import io.quiver.protocol.action.Empty;
 import io.quiver.protocol.action.MountInfo;
 import io.quiver.protocol.action.MountRequest;
+import io.quiver.protocol.action.TablesRequest;
 import io.quiver.protocol.action.UnmountRequest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -597,8 +598,17 @@ public final class QuiverClient implements AutoCloseable {
     return action(Actions.DROP_TABLE, new DropTableRequest(name));
   }
 
+  /** Every table the caller may read: {@code {"tables": [...]}}. */
   public JsonNode tables() {
-    return action(Actions.TABLES, Empty.INSTANCE);
+    return action(Actions.TABLES, TablesRequest.ALL);
+  }
+
+  /**
+   * What is directly in {@code schema} ({@code ""}: the top level), like a directory: {@code
+   * {"tables": [...], "schemas": [{"name": "a.b", "tables": 3}]}}.
+   */
+  public JsonNode tables(String schema) {
+    return action(Actions.TABLES, new TablesRequest(schema == null ? "" : schema));
   }
 
   public JsonNode stats() {

@@ -196,7 +196,17 @@ class ActionsTest {
         "{\"mounts\":[{\"path\":\"/a\",\"uri\":\"file:///a\",\"options\":{},"
             + "\"status\":\"available\"}]}");
 
-    request(Actions.TABLES, Empty.INSTANCE, "{}");
+    request(Actions.TABLES, TablesRequest.ALL, "{}");
+    request(Actions.TABLES, new TablesRequest("a.b"), "{\"schema\":\"a.b\"}");
+    assertEquals(
+        new TablesRequest("a.b"), Actions.TABLES.decodeRequest(utf8("{\"schema\":\"a.b.\"}")));
+    response(
+        Actions.TABLES,
+        new TablesResponse(
+            List.of(new TableInfo("a.t", "/lake/t", "orc")),
+            List.of(new TablesResponse.SchemaInfo("a.b", 2))),
+        "{\"tables\":[{\"name\":\"a.t\",\"path\":\"/lake/t\",\"format\":\"orc\"}],"
+            + "\"schemas\":[{\"name\":\"a.b\",\"tables\":2}]}");
     response(
         Actions.TABLES,
         new TablesResponse(List.of(new TableInfo("sales.orders", "/sales/orders", "parquet"))),
@@ -217,7 +227,7 @@ class ActionsTest {
             + "\"location\":\"grpc+tcp://10.0.0.5:8815\",\"capacity\":1024,\"startedMillis\":42,"
             + "\"version\":\"0.1.0\",\"self\":true}]}");
     // Bodies of argument-less actions may hold anything (older clients sent fields).
-    assertEquals(Empty.INSTANCE, Actions.TABLES.decodeRequest(utf8("{\"pad\":\"y\"}")));
+    assertEquals(TablesRequest.ALL, Actions.TABLES.decodeRequest(utf8("{\"pad\":\"y\"}")));
     assertEquals(Empty.INSTANCE, Actions.HEALTH.decodeRequest(new byte[0]));
     assertEquals(Empty.INSTANCE, Actions.HEALTH.decodeRequest(null));
   }
