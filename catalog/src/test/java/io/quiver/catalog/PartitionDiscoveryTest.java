@@ -28,6 +28,7 @@ class PartitionDiscoveryTest {
   private CountingStores stores;
   private FileCatalogStore store;
   private Catalog catalog;
+  private final TestCatalogs.FakeTicker ticker = new TestCatalogs.FakeTicker();
 
   /** {@code column = value} (or any of values), recording what it was asked. */
   private static final class Equals implements PartitionFilter {
@@ -72,7 +73,7 @@ class PartitionDiscoveryTest {
     Files.writeString(lake.resolve("t/_temporary/year=2025/junk.parquet"), "not parquet");
     stores = new CountingStores();
     store = new FileCatalogStore(tmp.resolve("data"));
-    catalog = TestCatalogs.catalog(store, stores);
+    catalog = TestCatalogs.catalog(store, stores, ticker);
     catalog.mount(NamespacePath.of("/lake"), Location.ofLocalPath(lake), Map.of("sync", "never"));
     catalog.createTable("t", NamespacePath.of("/lake/t"), "parquet");
   }
@@ -86,7 +87,7 @@ class PartitionDiscoveryTest {
   /** A catalog over the same store with nothing kept: what a restarted node has. */
   private Catalog cold() throws Exception {
     catalog.close();
-    catalog = TestCatalogs.catalog(store, stores);
+    catalog = TestCatalogs.catalog(store, stores, ticker);
     return catalog;
   }
 
@@ -154,6 +155,31 @@ class PartitionDiscoveryTest {
     assertEquals(1, stores.calls("listDirectory") - levels);
     assertEquals(1, stores.calls("list") - lists);
     assertEquals(6, stores.calls("open") - opens, "footers of the us files only");
+  }
+
+  @Test
+  void keptDirectoryLevelsFollowTheMountsSyncPolicy() throws Exception {
+    Catalog c = cold();
+    c.mount(NamespacePath.of("/fresh"), Location.ofLocalPath(lake), Map.of("sync", "interval=10s"));
+    c.createTable("f", NamespacePath.of("/fresh/t"), "parquet");
+    assertEquals(2, c.tableDataset("f", new Equals("year", 2024L)).files().size());
+    ColumnFiles.file()
+        .column("id", "int64", List.of(9L))
+        .write(lake.resolve("t/year=2024/region=eu/part-9.parquet"));
+    ColumnFiles.file()
+        .column("id", "int64", List.of(10L))
+        .write(lake.resolve("t/year=2026/region=eu/part-0.parquet"));
+    long calls = stores.calls();
+    ticker.advance(java.time.Duration.ofMillis(9_999));
+    assertEquals(2, c.tableDataset("f", new Equals("year", 2024L)).files().size());
+    assertEquals(
+        13, c.tableDataset("f", new Equals("year", 2026L)).files().size(), "no 2026 yet: whole");
+    assertEquals(calls, stores.calls(), "kept levels answered within the interval");
+    ticker.advance(java.time.Duration.ofMillis(1));
+    assertEquals(3, c.tableDataset("f", new Equals("year", 2024L)).files().size());
+    assertEquals(
+        List.of("/fresh/t/year=2026/region=eu/part-0.parquet"),
+        paths(c.tableDataset("f", new Equals("year", 2026L))));
   }
 
   @Test
