@@ -94,8 +94,10 @@ final class DatasetResolver {
    * differently than a whole listing would is possible only for keys mixing integers, dates and
    * other text: declare those).
    *
-   * <p>Such a dataset's schema unifies the kept files only. When the filter rejects every file, the
-   * whole dataset is resolved (its schema is needed to answer with no rows).
+   * <p>Such a dataset's file columns are the whole dataset's as last resolved here when the kept
+   * files read as them (so a scan of some partitions has the table's schema), else the kept files'
+   * own, unified. When the filter rejects every file, the whole dataset is resolved (its schema is
+   * needed to answer with no rows).
    *
    * <p>With declared {@code columns} (a table's {@link TableDefinition#schema()}) the dataset's
    * file columns are those, whatever the files hold: a column a file lacks reads as nulls there, a
