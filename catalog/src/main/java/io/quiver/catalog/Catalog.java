@@ -980,8 +980,9 @@ public final class Catalog implements AutoCloseable {
    * of them if it is null). Discovery prunes while it descends: a {@code key=value} directory the
    * filter rejects is not listed (on stores that list a directory level by themselves) and no
    * footer below it is read; the kept listings stay those of whole directories, so other plans
-   * still see every file. The dataset's schema unifies the kept files' columns; if no file is kept,
-   * the whole table is resolved.
+   * still see every file. The dataset's columns are the declared ones, else the whole table's as
+   * last resolved on this node if the kept files read as them, else the kept files' own; if no file
+   * is kept, the whole table is resolved.
    *
    * @throws NoSuchTableException if there is no such table
    */
