@@ -131,7 +131,9 @@ class PartitionDiscoveryTest {
   @Test
   void aPrunedScanHasTheWholeTablesColumnsOnceKnown() throws Exception {
     Dataset all = catalog.tableDataset("t"); // as the table was resolved whole before
+    long calls = stores.calls();
     Dataset d = catalog.tableDataset("t", new Equals("year", 2024L));
+    assertEquals(calls, stores.calls(), "levels derived from the kept whole listing");
     assertEquals(2, d.files().size());
     assertEquals(all.schema(), d.schema());
     // Cold, the kept files' own columns.
@@ -180,6 +182,16 @@ class PartitionDiscoveryTest {
     assertEquals(
         List.of("/fresh/t/year=2026/region=eu/part-0.parquet"),
         paths(c.tableDataset("f", new Equals("year", 2026L))));
+  }
+
+  @Test
+  void aPartitionMovedAwayIsNotListed() throws Exception {
+    assertEquals(0, catalog.move(NamespacePath.of("/lake/t/year=2020"), NamespacePath.of("/old")));
+    Catalog c = cold();
+    assertEquals(11, c.tableDataset("t").files().size());
+    assertEquals(3, c.tableDataset("t", new Equals("year", 2021L, 2020L)).files().size());
+    Dataset gone = c.tableDataset("t", new Equals("year", 2020L));
+    assertEquals(11, gone.files().size(), "nothing left for 2020: the whole table");
   }
 
   @Test
