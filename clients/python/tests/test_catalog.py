@@ -106,3 +106,23 @@ def test_namespace_ls_stat_refresh_mv_and_rename(client, lake, tmp_path):
         if "/archive/2024" in {m.path for m in client.mounts()}:
             client.mv("/archive/2024", "/ns/raw/2024")  # merges back into /ns
         client.unmount("/ns")
+
+
+def test_schemas_list_like_directories(client, lake):
+    client.create_table("nest.a.one", "/lake/many.parquet")
+    client.create_table("nest.a.b.two", "/lake/many.parquet")
+    client.create_table("nest.three", "/lake/many.parquet")
+    try:
+        assert "nest" in client.schemas()
+        assert "nest.three" not in {t.name for t in client.tables("")}
+        assert [t.name for t in client.tables("nest")] == ["nest.three"]
+        assert client.schemas("nest") == ["nest.a"]
+        assert [t.name for t in client.tables("nest.a")] == ["nest.a.one"]
+        assert client.schemas("nest.a") == ["nest.a.b"]
+        assert client.schemas("nest.a.b") == []
+        assert {"nest.a.one", "nest.a.b.two", "nest.three"} <= {t.name for t in client.tables()}
+        with pytest.raises(qc.NotFound, match="No schema nest.zzz"):
+            client.tables("nest.zzz")
+    finally:
+        for name in ("nest.a.one", "nest.a.b.two", "nest.three"):
+            client.drop_table(name)

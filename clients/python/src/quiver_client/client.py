@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import queue
+import re
 import threading
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from typing import (
     Sequence,
     Set,
     Tuple,
+    Union,
 )
 
 import pyarrow as pa
@@ -381,9 +383,20 @@ class QuiverClient:
 
     # -- catalog and cache -----------------------------------------------------------------------
 
-    def tables(self) -> List[TableInfo]:
-        """The tables of the catalog."""
-        return [TableInfo._from_json(t) for t in self._action_one("tables")["tables"]]
+    def tables(self, schema: Optional[str] = None) -> List[TableInfo]:
+        """The tables of the catalog (those the caller may read); with ``schema`` (a dotted name
+        such as ``"sales"``, or ``""`` for the top level) only those directly in it, as a
+        directory lists its files: ``sales.orders`` but not ``sales.eu.orders`` (see
+        :meth:`schemas`)."""
+        body = {} if schema is None else {"schema": schema}
+        return [TableInfo._from_json(t) for t in self._action_one("tables", body)["tables"]]
+
+    def schemas(self, schema: str = "") -> List[str]:
+        """The full names of the schemas directly in ``schema`` (``""``: the top level), as a
+        directory lists its sub-directories: in ``"sales"``, ``sales.eu`` for table
+        ``sales.eu.orders``. A schema exists while a table is below it."""
+        result = self._action_one("tables", {"schema": schema})
+        return [s["name"] for s in result.get("schemas", [])]
 
     def mounts(self) -> List[MountInfo]:
         """The mounts of the namespace."""
@@ -411,24 +424,35 @@ class QuiverClient:
         *,
         format: Optional[str] = None,
         partitions: Optional[Mapping[str, str]] = None,
+        schema: Union[None, str, pa.Schema] = None,
     ) -> TableInfo:
         """Define the table ``name`` (dotted, e.g. ``sales.orders``) over the namespace path
         ``path``: one file, or every ``*.parquet``/``*.orc`` file below a directory. ``format``
         (``parquet``/``orc``) defaults to what the files' extension says. ``key=value``
         directories become partition columns; ``partitions`` declares some of their types
-        (``{"day": "date"}``; ``int64``, ``date`` or ``string``), the others are inferred."""
+        (``{"day": "date"}``; ``int64``, ``date`` or ``string``), the others are inferred.
+
+        ``schema`` declares the table's columns (default: inferred from the files): a
+        ``pyarrow.Schema`` of flat types, or its text form ``"id int64, ts timestamp[us],
+        price decimal128(12, 2)"``. Files are read against it: a column a file lacks reads as
+        nulls, a file's other columns are not exposed, and a file whose column does not widen to
+        the declared type (int32 to int64, float to double) is refused."""
         body: Dict[str, Any] = {"name": name, "path": path}
         if format is not None:
             body["format"] = format
         if partitions:
             body["partitions"] = dict(partitions)
+        if schema is not None:
+            body["schema"] = schema if isinstance(schema, str) else _schema_text(schema)
         return TableInfo._from_json(self._action_one("create-table", body, where={"path": path}))
 
     def describe_table(self, name: str) -> Dict[str, Any]:
         """The ``describe-table`` action's answer for table ``name``: ``columns`` (name, type,
         ``partition``, decoded ``bytes``, ``cachedBytes``, ``cachedChunks`` of ``chunks``),
-        ``partitions`` (column to type), ``fileCount``, ``rows``, ``bytes``, ``rowGroups`` and
-        ``files`` (the first 1,000)."""
+        ``partitions`` (column to type), ``fileCount``, ``rows``, ``bytes``, ``rowGroups``,
+        ``files`` (the first 1,000), and ``schemaSource``: ``"declared"`` (with
+        ``declaredSchema``, the columns ``create_table(schema=...)`` declared) or ``"inferred"``
+        (unified from the files' footers)."""
         return self._action_one("describe-table", {"name": name}, where={"table": name})
 
     def drop_table(self, name: str) -> None:
@@ -693,6 +717,28 @@ def _aligned_read_options() -> Optional[pa.ipc.IpcReadOptions]:
     if alignment is None:  # pyarrow without the option: read as is
         return None
     return pa.ipc.IpcReadOptions(ensure_alignment=alignment)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
+
+
+def _schema_text(schema: pa.Schema) -> str:
+    """``schema`` in the text form ``create-table`` takes: ``name type, ...`` with pyarrow's type
+    names (``str(pa.int64())`` is ``int64``), names that are not identifiers double-quoted."""
+    if not isinstance(schema, pa.Schema):
+        raise TypeError(f"schema must be a pyarrow.Schema or a str, not {type(schema).__name__}")
+    if len(schema) == 0:
+        raise InvalidRequest("The declared schema has no column")
+    columns = []
+    for f in schema:
+        if pa.types.is_nested(f.type) or pa.types.is_dictionary(f.type):
+            raise InvalidRequest(
+                f"Column {f.name!r} is {f.type}: only flat types are declared (a nested column"
+                " is read as the files hold it; leave schema out to infer the columns)"
+            )
+        name = f.name if _IDENTIFIER.match(f.name) else '"' + f.name.replace('"', '""') + '"'
+        columns.append(f"{name} {f.type}")
+    return ", ".join(columns)
 
 
 def _check_parallelism(parallelism: int) -> int:

@@ -919,7 +919,7 @@ public final class Catalog implements AutoCloseable {
     }
     // Listing and reading footers can take long (many files, a slow store): not under the lock,
     // so that mounts, plans and other tables are not held up meanwhile.
-    resolver.dataset(name, path, table.format(), table.partitionTypes());
+    resolver.dataset(name, path, table.format(), table.partitionTypes(), table.schema(), null);
     commit(
         state -> {
           if (state.tables().stream().anyMatch(t -> t.name().equals(name))) {
@@ -972,8 +972,23 @@ public final class Catalog implements AutoCloseable {
 
   /** The dataset of table {@code name}. */
   public Dataset tableDataset(String name) throws IOException {
+    return tableDataset(name, null);
+  }
+
+  /**
+   * The files of table {@code name} whose hive-style partition values {@code filter} may match (all
+   * of them if it is null). Discovery prunes while it descends: a {@code key=value} directory the
+   * filter rejects is not listed (on stores that list a directory level by themselves) and no
+   * footer below it is read; the kept listings stay those of whole directories, so other plans
+   * still see every file. The dataset's columns are the declared ones, else the whole table's as
+   * last resolved on this node if the kept files read as them, else the kept files' own; if no file
+   * is kept, the whole table is resolved.
+   *
+   * @throws NoSuchTableException if there is no such table
+   */
+  public Dataset tableDataset(String name, PartitionFilter filter) throws IOException {
     TableDefinition t = table(name);
-    return resolver.dataset(t.name(), t.path(), t.format(), t.partitionTypes());
+    return resolver.dataset(t.name(), t.path(), t.format(), t.partitionTypes(), t.schema(), filter);
   }
 
   /**
@@ -990,6 +1005,15 @@ public final class Catalog implements AutoCloseable {
    */
   public Dataset dataset(String name, NamespacePath path, String format) throws IOException {
     return resolver.dataset(name, path, format);
+  }
+
+  /**
+   * Like {@link #dataset(String, NamespacePath, String)}, keeping only the files whose partition
+   * values {@code filter} may match (see {@link #tableDataset(String, PartitionFilter)}).
+   */
+  public Dataset dataset(String name, NamespacePath path, String format, PartitionFilter filter)
+      throws IOException {
+    return resolver.dataset(name, path, format, Map.of(), null, filter);
   }
 
   /**

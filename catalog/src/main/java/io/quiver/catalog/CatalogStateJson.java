@@ -19,9 +19,9 @@ import java.util.Map;
  * ZooKeeper store in a cluster.
  *
  * <p>Format version 2: {@code {"version": 2, "revision": N, "mounts": [{"path", "target",
- * "options": {…}}], "tables": [{"name", "path", "format", "partitions"?: {column: type}}],
- * "hidden": [path…]}}. Version 1 (before revisions) has no {@code revision} and reads as revision
- * 1.
+ * "options": {…}}], "tables": [{"name", "path", "format", "partitions"?: {column: type}, "schema"?:
+ * "name type, ..."}], "hidden": [path…]}}. Version 1 (before revisions) has no {@code revision} and
+ * reads as revision 1.
  *
  * <p>Stateless and thread-safe.
  */
@@ -62,6 +62,9 @@ public final class CatalogStateJson {
       if (!t.partitionTypes().isEmpty()) {
         ObjectNode partitions = node.putObject("partitions");
         t.partitionTypes().forEach((k, v) -> partitions.put(k, v.typeName()));
+      }
+      if (t.schema() != null) {
+        node.put("schema", DeclaredSchema.format(t.schema()));
       }
     }
     ArrayNode hidden = root.putArray("hidden");
@@ -125,7 +128,9 @@ public final class CatalogStateJson {
                 t.get("name").asText(),
                 NamespacePath.of(t.get("path").asText()),
                 t.get("format").asText(),
-                partitions));
+                partitions,
+                // "schema" (declared columns) is optional: older files and inferred tables lack it.
+                t.hasNonNull("schema") ? DeclaredSchema.parse(t.get("schema").asText()) : null));
       }
       List<NamespacePath> hidden = new ArrayList<>();
       for (JsonNode h : root.path("hidden")) {

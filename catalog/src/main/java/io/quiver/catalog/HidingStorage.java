@@ -52,6 +52,22 @@ final class HidingStorage implements Storage {
   }
 
   @Override
+  public io.quiver.storage.DirectoryListing listDirectory(Location prefix) throws IOException {
+    if (isHidden(prefix)) {
+      return new io.quiver.storage.DirectoryListing(List.of(), List.of());
+    }
+    io.quiver.storage.DirectoryListing level = delegate.listDirectory(prefix);
+    return new io.quiver.storage.DirectoryListing(
+        level.files().stream().filter(e -> !isHidden(e.location())).toList(),
+        level.directories().stream().filter(d -> !isHidden(d)).toList());
+  }
+
+  @Override
+  public boolean supportsDirectoryListing() {
+    return delegate.supportsDirectoryListing();
+  }
+
+  @Override
   public FileEntry stat(Location location) throws IOException {
     check(location);
     return delegate.stat(location);

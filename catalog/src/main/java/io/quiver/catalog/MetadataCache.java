@@ -39,7 +39,20 @@ public final class MetadataCache {
    *     ListingCache})
    */
   public MetadataCache(long maxWeightBytes, long maxListedEntries) {
-    this.listings = new ListingCache(maxListedEntries);
+    this(
+        maxWeightBytes, maxListedEntries, com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+  }
+
+  /**
+   * Like {@link #MetadataCache(long, long)} with the time source of the kept listings' ages (and so
+   * of every mount's {@link SyncPolicy} interval): tests pass a fake one and advance it instead of
+   * sleeping.
+   */
+  public MetadataCache(
+      long maxWeightBytes,
+      long maxListedEntries,
+      com.github.benmanes.caffeine.cache.Ticker ticker) {
+    this.listings = new ListingCache(maxListedEntries, ticker);
     this.cache =
         Caffeine.newBuilder()
             .maximumWeight(maxWeightBytes)

@@ -1,5 +1,6 @@
 package io.quiver.catalog;
 
+import io.quiver.storage.DirectoryListing;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
 import io.quiver.storage.Storage;
@@ -41,7 +42,7 @@ final class SyncedStorage implements Storage {
 
   /** A fresh kept listing of {@code location} or of a prefix above it, or null. */
   private ListingCache.Listing covering(Location location) {
-    long now = System.nanoTime();
+    long now = cache.ticker().read();
     for (Location p = location; p != null; p = p.parent()) {
       ListingCache.Listing l = cache.get(new ListingCache.Key(this, p));
       if (l != null && policy.fresh(now - l.madeNanos)) {
@@ -66,7 +67,7 @@ final class SyncedStorage implements Storage {
       return below(kept, prefix);
     }
     cache.miss();
-    long started = System.nanoTime();
+    long started = cache.ticker().read();
     Stream<FileEntry> listing = delegate.list(prefix);
     boolean handedOver = false;
     try {
@@ -114,6 +115,47 @@ final class SyncedStorage implements Storage {
     }
   }
 
+  /**
+   * One level below {@code prefix}: from a fresh kept level of it or a fresh kept listing of
+   * everything at or above it, else from the store (and then kept, like a listing). A store that
+   * cannot list one level by itself derives it from a (kept) recursive listing.
+   */
+  @Override
+  public DirectoryListing listDirectory(Location prefix) throws IOException {
+    if (!delegate.supportsDirectoryListing()) {
+      return Storage.super.listDirectory(prefix); // through this.list: kept as a listing
+    }
+    if (policy.always()) {
+      return delegate.listDirectory(prefix);
+    }
+    long now = cache.ticker().read();
+    ListingCache.Key key = new ListingCache.Key(this, prefix, true);
+    ListingCache.Listing level = cache.get(key);
+    if (level != null && policy.fresh(now - level.madeNanos)) {
+      cache.hit();
+      return new DirectoryListing(Arrays.asList(level.entries), level.directories);
+    }
+    ListingCache.Listing all = covering(prefix);
+    if (all != null) {
+      cache.hit();
+      return DirectoryListing.of(prefix, below(all, prefix).iterator());
+    }
+    cache.miss();
+    DirectoryListing listed = delegate.listDirectory(prefix);
+    if (listed.files().size() + listed.directories().size() <= cache.maxListing()) {
+      cache.put(
+          key,
+          new ListingCache.Listing(
+              listed.files().toArray(FileEntry[]::new), listed.directories(), now));
+    }
+    return listed;
+  }
+
+  @Override
+  public boolean supportsDirectoryListing() {
+    return delegate.supportsDirectoryListing();
+  }
+
   @Override
   public boolean exists(Location location) throws IOException {
     if (!policy.always()) {
@@ -138,16 +180,22 @@ final class SyncedStorage implements Storage {
     }
     // A kept listing that shows another version of it is out of date.
     for (Location p = location; p != null; p = p.parent()) {
-      ListingCache.Listing l = cache.get(new ListingCache.Key(this, p));
-      if (l != null) {
-        int i = Arrays.binarySearch(l.entries, now, ListingCache.Listing.ORDER);
-        if (i >= 0 && !l.entries[i].equals(now)) {
-          forget(location);
-          break;
-        }
+      if (showsAnother(cache.get(new ListingCache.Key(this, p)), now)
+          || showsAnother(cache.get(new ListingCache.Key(this, p, true)), now)) {
+        forget(location);
+        break;
       }
     }
     return now;
+  }
+
+  /** Whether kept listing {@code l} shows another version of {@code now}'s file. */
+  private static boolean showsAnother(ListingCache.Listing l, FileEntry now) {
+    if (l == null) {
+      return false;
+    }
+    int i = Arrays.binarySearch(l.entries, now, ListingCache.Listing.ORDER);
+    return i >= 0 && !l.entries[i].equals(now);
   }
 
   @Override
@@ -205,6 +253,7 @@ final class SyncedStorage implements Storage {
   void forget(Location location) {
     for (Location p = location; p != null; p = p.parent()) {
       cache.invalidate(new ListingCache.Key(this, p));
+      cache.invalidate(new ListingCache.Key(this, p, true));
     }
     cache.invalidateIf(this, location::contains);
   }

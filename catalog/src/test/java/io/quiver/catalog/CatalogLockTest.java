@@ -3,16 +3,12 @@ package io.quiver.catalog;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.quiver.format.FormatRegistry;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
 import io.quiver.storage.Storage;
 import io.quiver.storage.StorageInput;
-import io.quiver.storage.StorageMetrics;
 import io.quiver.storage.StorageProvider;
-import io.quiver.storage.StorageRegistry;
 import io.quiver.storage.local.LocalStorage;
-import io.quiver.testing.ParquetTestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.parquet.column.ParquetProperties;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,31 +88,13 @@ class CatalogLockTest {
     }
   }
 
-  private Path parquet(Path dir) throws Exception {
-    return ParquetTestFiles.writeAllTypesWithParquetHadoop(
-        Files.createDirectories(dir),
-        "p.parquet",
-        CompressionCodecName.SNAPPY,
-        true,
-        ParquetProperties.WriterVersion.PARQUET_1_0,
-        100,
-        1 << 20,
-        1);
-  }
-
   @Test
   void aSlowTableDefinitionDoesNotBlockMountsPlansOrOtherTables() throws Exception {
-    parquet(tmp.resolve("slow/t"));
-    parquet(tmp.resolve("fast/t"));
+    TestCatalogs.parquet(tmp.resolve("slow/t"), "p.parquet", 1);
+    TestCatalogs.parquet(tmp.resolve("fast/t"), "p.parquet", 1);
     Files.createDirectories(tmp.resolve("other"));
     SlowListings slow = new SlowListings(tmp.resolve("slow"));
-    try (Catalog catalog =
-        new Catalog(
-            new FileCatalogStore(tmp.resolve("data")),
-            new StorageRegistry(List.of(slow)),
-            FormatRegistry.loadInstalled(),
-            new StorageMetrics(),
-            new MetadataCache(16L << 20))) {
+    try (Catalog catalog = TestCatalogs.catalog(new FileCatalogStore(tmp.resolve("data")), slow)) {
       catalog.mount(NamespacePath.of("/slow"), Location.ofLocalPath(tmp.resolve("slow")), Map.of());
       catalog.mount(NamespacePath.of("/fast"), Location.ofLocalPath(tmp.resolve("fast")), Map.of());
       CompletableFuture<TableDefinition> slowTable =

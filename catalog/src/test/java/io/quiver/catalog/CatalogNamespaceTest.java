@@ -5,20 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.quiver.format.FormatRegistry;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
-import io.quiver.storage.StorageMetrics;
-import io.quiver.storage.StorageRegistry;
 import io.quiver.storage.VersionChangedException;
-import io.quiver.testing.ParquetTestFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.parquet.column.ParquetProperties;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +29,7 @@ class CatalogNamespaceTest {
   private CountingStores stores;
   private FileCatalogStore store;
   private Catalog catalog;
+  private final TestCatalogs.FakeTicker ticker = new TestCatalogs.FakeTicker();
 
   @BeforeEach
   void open() throws Exception {
@@ -45,12 +40,7 @@ class CatalogNamespaceTest {
   }
 
   private Catalog newCatalog() throws Exception {
-    return new Catalog(
-        store,
-        new StorageRegistry(List.of(stores)),
-        FormatRegistry.loadInstalled(),
-        new StorageMetrics(),
-        new MetadataCache(16L << 20));
+    return TestCatalogs.catalog(store, stores, ticker);
   }
 
   @AfterEach
@@ -61,15 +51,7 @@ class CatalogNamespaceTest {
   }
 
   private Path parquet(String dir, String name, long seed) throws Exception {
-    return ParquetTestFiles.writeAllTypesWithParquetHadoop(
-        Files.createDirectories(lake.resolve(dir)),
-        name,
-        CompressionCodecName.SNAPPY,
-        true,
-        ParquetProperties.WriterVersion.PARQUET_1_0,
-        100,
-        1 << 20,
-        seed);
+    return TestCatalogs.parquet(lake.resolve(dir), name, seed);
   }
 
   private void mountLake(String sync) throws Exception {
@@ -117,18 +99,15 @@ class CatalogNamespaceTest {
   void aNewFileAppearsWithinTheInterval() throws Exception {
     parquet("t", "a.parquet", 1);
     mountLake("interval=2s");
-    long listed = System.nanoTime();
     catalog.createTable("t", NamespacePath.of("/lake/t"), "parquet");
     parquet("t", "b.parquet", 2);
-    int seen = files("t");
-    if (System.nanoTime() - listed < 1_500_000_000L) {
-      assertEquals(1, seen, "the kept listing was not used within its interval");
-    }
-    long left = 2_100 - (System.nanoTime() - listed) / 1_000_000;
-    if (left > 0) {
-      Thread.sleep(left);
-    }
+    ticker.advance(java.time.Duration.ofMillis(1_999));
+    assertEquals(1, files("t"), "the kept listing was not used within its interval");
+    ticker.advance(java.time.Duration.ofMillis(1));
     assertEquals(2, files("t"), "the new file did not appear after the interval");
+    // The new listing is kept for the next interval.
+    parquet("t", "c.parquet", 3);
+    assertEquals(2, files("t"));
   }
 
   @Test
@@ -138,7 +117,7 @@ class CatalogNamespaceTest {
     assertEquals(SyncPolicy.NEVER, catalog.syncPolicy(NamespacePath.of("/lake")));
     catalog.createTable("t", NamespacePath.of("/lake/t"), "parquet");
     parquet("t", "b.parquet", 2);
-    Thread.sleep(50);
+    ticker.advance(java.time.Duration.ofDays(365));
     assertEquals(1, files("t"));
     assertEquals(1, catalog.refresh(NamespacePath.of("/lake/t")));
     assertEquals(2, files("t"));

@@ -5,21 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.quiver.format.FormatRegistry;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
-import io.quiver.storage.StorageMetrics;
 import io.quiver.storage.StorageProvider;
-import io.quiver.storage.StorageRegistry;
-import io.quiver.testing.ParquetTestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.apache.parquet.column.ParquetProperties;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,25 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 class CatalogRevisionsTest {
   @TempDir Path tmp;
 
-  private Catalog catalog(CatalogStore store, StorageProvider provider) throws IOException {
-    return new Catalog(
-        store,
-        new StorageRegistry(List.of(provider)),
-        FormatRegistry.loadInstalled(),
-        new StorageMetrics(),
-        new MetadataCache(16L << 20));
+  private static Catalog catalog(CatalogStore store, StorageProvider provider) throws IOException {
+    return TestCatalogs.catalog(store, provider);
   }
 
-  private Path parquet(Path dir) throws Exception {
-    return ParquetTestFiles.writeAllTypesWithParquetHadoop(
-        Files.createDirectories(dir),
-        "p.parquet",
-        CompressionCodecName.SNAPPY,
-        true,
-        ParquetProperties.WriterVersion.PARQUET_1_0,
-        100,
-        1 << 20,
-        1);
+  private static Path parquet(Path dir) throws Exception {
+    return TestCatalogs.parquet(dir, "p.parquet", 1);
   }
 
   private static void eventually(long millis, String what, BooleanSupplier condition)

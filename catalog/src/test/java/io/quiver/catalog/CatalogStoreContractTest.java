@@ -61,7 +61,13 @@ public abstract class CatalogStoreContractTest {
                 "/ünïcode data", "file:///tmp/ünïcode%20dir/", Map.of("note", "quote \" and \\"))),
         List.of(
             new TableDefinition("lineitem", NamespacePath.of("/lake/lineitem"), "parquet"),
-            new TableDefinition("sales.orders", NamespacePath.of("/local/orders"), "orc")));
+            new TableDefinition("sales.orders", NamespacePath.of("/local/orders"), "orc"),
+            new TableDefinition(
+                "web.events",
+                NamespacePath.of("/lake/events"),
+                "parquet",
+                Map.of("day", PartitionType.DATE),
+                DeclaredSchema.parse("id int64, \"odd \"\"name\"\"\" decimal(12,2)"))));
   }
 
   /** Commits {@code next} over whatever revision the store has now. */

@@ -66,6 +66,17 @@ final class CountingStores implements StorageProvider {
       }
 
       @Override
+      public io.quiver.storage.DirectoryListing listDirectory(Location prefix) throws IOException {
+        check("listDirectory");
+        return local.listDirectory(prefix);
+      }
+
+      @Override
+      public boolean supportsDirectoryListing() {
+        return true;
+      }
+
+      @Override
       public FileEntry stat(Location location) throws IOException {
         check("stat");
         return local.stat(location);

@@ -15,6 +15,7 @@ import io.quiver.cache.EvictionCause;
 import io.quiver.catalog.Catalog;
 import io.quiver.catalog.DataFile;
 import io.quiver.catalog.Dataset;
+import io.quiver.catalog.DeclaredSchema;
 import io.quiver.catalog.Mount;
 import io.quiver.catalog.NamespaceListing;
 import io.quiver.catalog.NamespacePath;
@@ -22,6 +23,7 @@ import io.quiver.catalog.NoSuchPathException;
 import io.quiver.catalog.PartitionType;
 import io.quiver.catalog.PathEntry;
 import io.quiver.catalog.ResolvedPath;
+import io.quiver.catalog.SchemaListing;
 import io.quiver.catalog.TableDefinition;
 import io.quiver.protocol.action.ActionType;
 import io.quiver.protocol.action.Actions;
@@ -57,6 +59,7 @@ import io.quiver.protocol.action.StatRequest;
 import io.quiver.protocol.action.StatResponse;
 import io.quiver.protocol.action.StatsResponse;
 import io.quiver.protocol.action.TableInfo;
+import io.quiver.protocol.action.TablesRequest;
 import io.quiver.protocol.action.TablesResponse;
 import io.quiver.protocol.action.Target;
 import io.quiver.protocol.action.UnmountRequest;
@@ -232,8 +235,10 @@ final class QuiverActions {
     if (r.partitions() != null) {
       r.partitions().forEach((k, v) -> partitions.put(k, PartitionType.of(v)));
     }
+    org.apache.arrow.vector.types.pojo.Schema declared =
+        r.schema() == null ? null : DeclaredSchema.parse(r.schema());
     TableDefinition t =
-        catalog.createTable(new TableDefinition(r.name(), path, format, partitions));
+        catalog.createTable(new TableDefinition(r.name(), path, format, partitions, declared));
     Dataset d = catalog.tableDataset(t.name());
     return new CreateTableResponse(
         t.name(), t.path().toString(), t.format(), d.files().size(), d.rowCount());
@@ -313,12 +318,30 @@ final class QuiverActions {
     return new RefreshResponse(path.toString(), Math.max(0, now.files()), Math.max(0, now.size()));
   }
 
-  private TablesResponse tables(ActionHandler.Call call, Empty r) {
-    return new TablesResponse(
+  private TablesResponse tables(ActionHandler.Call call, TablesRequest r) {
+    List<TableDefinition> readable =
         catalog.tables().stream()
             .filter(t -> access.mayReadTable(call.caller(), t.name()))
-            .map(t -> new TableInfo(t.name(), t.path().toString(), t.format()))
-            .toList());
+            .toList();
+    if (r.schema() == null) {
+      return new TablesResponse(readable.stream().map(QuiverActions::tableInfo).toList());
+    }
+    // Listed like a directory: the tables directly in the schema, then its sub-schemas.
+    SchemaListing listing =
+        SchemaListing.of(readable.stream().map(TableDefinition::name).toList(), r.schema());
+    java.util.Set<String> direct = new java.util.HashSet<>(listing.tables());
+    List<TablesResponse.SchemaInfo> schemas = new ArrayList<>();
+    listing.schemas().forEach((name, n) -> schemas.add(new TablesResponse.SchemaInfo(name, n)));
+    return new TablesResponse(
+        readable.stream()
+            .filter(t -> direct.contains(t.name()))
+            .map(QuiverActions::tableInfo)
+            .toList(),
+        schemas);
+  }
+
+  private static TableInfo tableInfo(TableDefinition t) {
+    return new TableInfo(t.name(), t.path().toString(), t.format());
   }
 
   /**
@@ -396,7 +419,9 @@ final class QuiverActions {
         units,
         partitions,
         columns,
-        files);
+        files,
+        t.schema() == null ? DescribeTableResponse.INFERRED : DescribeTableResponse.DECLARED,
+        t.schema() == null ? null : DeclaredSchema.format(t.schema()));
   }
 
   /**

@@ -9,6 +9,7 @@ import io.quiver.format.ColumnStatistics;
 import io.quiver.format.FileMetadata;
 import io.quiver.protocol.Filter;
 import io.quiver.server.filter.BoundFilter;
+import io.quiver.server.filter.PartitionPruner;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -106,11 +107,14 @@ public final class ScanPlanner {
     ScanRequest request =
         ScanRequest.parse(descriptor, name -> catalog.findTable(name).isPresent());
     Dataset dataset;
+    // A filter prunes partitions already while the dataset is discovered (not listed, not read).
+    PartitionPruner partitions =
+        request.filter() == null ? null : new PartitionPruner(request.filter());
     if (request.table() != null) {
-      dataset = catalog.tableDataset(request.table());
+      dataset = catalog.tableDataset(request.table(), partitions);
     } else {
       try {
-        dataset = catalog.dataset(request.path().toString(), request.path(), null);
+        dataset = catalog.dataset(request.path().toString(), request.path(), null, partitions);
       } catch (NoSuchPathException e) {
         if (!descriptor.isCommand()) {
           throw new NoSuchTableException(
@@ -123,7 +127,23 @@ public final class ScanPlanner {
         throw e;
       }
     }
+    if (partitions != null && !namesAll(dataset, request, partitions)) {
+      // The kept partitions' files lack a column the request names: the whole dataset has it
+      // (as nulls there) or the request is refused naming it.
+      dataset =
+          request.table() != null
+              ? catalog.tableDataset(request.table())
+              : catalog.dataset(request.path().toString(), request.path(), null);
+    }
     return project(dataset, request);
+  }
+
+  /** Whether {@code dataset} has every column {@code request} projects or filters on. */
+  private static boolean namesAll(Dataset dataset, ScanRequest request, PartitionPruner filter) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    dataset.schema().getFields().forEach(f -> names.add(f.getName()));
+    return names.containsAll(filter.columns())
+        && (request.columns() == null || names.containsAll(request.columns()));
   }
 
   private static Resolved project(Dataset dataset, ScanRequest request) {

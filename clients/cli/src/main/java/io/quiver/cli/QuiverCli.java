@@ -540,9 +540,20 @@ public final class QuiverCli implements Runnable {
                   + " (repeatable; undeclared keys are inferred).")
       Map<String, String> partitions = new LinkedHashMap<>();
 
+      @Option(
+          names = "--schema",
+          paramLabel = "COLUMNS",
+          description =
+              "Declare the table's columns: 'name type, ...' with Arrow types by pyarrow's names,"
+                  + " e.g. 'id int64, name string, ts timestamp[us], d date32, price"
+                  + " decimal(12,2)'. Files are read against it: a missing column reads as nulls,"
+                  + " other columns are not exposed, a type that does not widen is refused."
+                  + " Default: inferred from the files.")
+      String schema;
+
       @Override
       void run(QuiverClient client, PrintWriter out) {
-        JsonNode t = client.createTable(name, path, format, partitions);
+        JsonNode t = client.createTable(name, path, format, partitions, schema);
         out.printf(
             "Created %s table %s over %s (%d files, %d rows)%n",
             t.path("format").asText(),
@@ -553,24 +564,51 @@ public final class QuiverCli implements Runnable {
       }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List tables.")
+    @Command(
+        name = "ls",
+        mixinStandardHelpOptions = true,
+        description =
+            "List tables like directories: the tables and sub-schemas directly in SCHEMA (table"
+                + " a.b.c is in schema a.b, which is in schema a), or at the top level.")
     static final class Ls extends ClientCommand {
+      @Parameters(
+          index = "0",
+          arity = "0..1",
+          paramLabel = "SCHEMA",
+          description = "A dotted schema name, e.g. sales (default: the top level).")
+      String schema;
+
+      @Option(names = "--all", description = "List every table, whatever its schema.")
+      boolean all;
+
       @Option(names = "--json", description = "Print JSON.")
       boolean json;
 
       @Override
       void run(QuiverClient client, PrintWriter out) throws Exception {
-        JsonNode result = client.tables();
+        if (all && schema != null) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "Give either SCHEMA or --all, not both");
+        }
+        JsonNode result = all ? client.tables() : client.tables(schema == null ? "" : schema);
         if (json) {
           printJson(out, result);
           return;
         }
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NAME", "PATH", "FORMAT"});
+        rows.add(new String[] {"NAME", "KIND", "PATH", "FORMAT"});
+        // Sub-schemas first, with a trailing dot, like directories.
+        for (JsonNode s : result.path("schemas")) {
+          long n = s.path("tables").asLong();
+          rows.add(
+              new String[] {
+                s.path("name").asText() + ".", "schema", n + (n == 1 ? " table" : " tables"), ""
+              });
+        }
         for (JsonNode t : result.path("tables")) {
           rows.add(
               new String[] {
-                t.path("name").asText(), t.path("path").asText(), t.path("format").asText()
+                t.path("name").asText(), "table", t.path("path").asText(), t.path("format").asText()
               });
         }
         Tables.print(out, rows);
@@ -624,6 +662,10 @@ public final class QuiverCli implements Runnable {
             d.path("rows").asLong(),
             Sizes.format(d.path("bytes").asLong()),
             d.path("rowGroups").asLong());
+        out.println(
+            "declared".equals(d.path("schemaSource").asText())
+                ? "Columns declared: " + d.path("declaredSchema").asText()
+                : "Columns inferred from the files' footers");
         out.println();
         List<String[]> columns = new ArrayList<>();
         columns.add(

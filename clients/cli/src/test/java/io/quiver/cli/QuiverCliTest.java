@@ -1,6 +1,7 @@
 package io.quiver.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -128,7 +129,7 @@ class QuiverCliTest {
 
     Run rename = quiver("table", "rename", "y2024", "archive.y2024");
     assertEquals(0, rename.exit(), rename.err());
-    assertTrue(quiver("table", "ls").out().contains("archive.y2024"));
+    assertTrue(quiver("table", "ls", "archive").out().contains("archive.y2024"));
     Run missing = quiver("table", "rename", "y2024", "other");
     assertEquals(1, missing.exit());
     assertTrue(missing.err().contains("NOT_FOUND"), missing.err());
@@ -156,8 +157,25 @@ class QuiverCliTest {
     assertTrue(create.out().contains("1000 rows"), create.out());
     assertTrue(create.out().startsWith("Created parquet table"), create.out());
 
-    Run ls = quiver("table", "ls");
+    // Schemas list like directories: the top level shows schema sales, which holds the table.
+    assertEquals(0, quiver("table", "create", "top", "/lake/orders").exit());
+    assertEquals(0, quiver("table", "create", "sales.eu.orders", "/lake/orders").exit());
+    Run root = quiver("table", "ls");
+    assertEquals(0, root.exit(), root.err());
+    assertTrue(root.out().matches("(?s).*\\bsales\\.\\s+schema\\s+2 tables.*"), root.out());
+    assertTrue(
+        root.out().matches("(?s).*\\btop\\s+table\\s+/lake/orders\\s+parquet.*"), root.out());
+    assertFalse(root.out().contains("sales.orders"), root.out());
+    Run ls = quiver("table", "ls", "sales");
     assertTrue(ls.out().contains("sales.orders") && ls.out().contains("/lake/orders"), ls.out());
+    assertTrue(ls.out().matches("(?s).*\\bsales\\.eu\\.\\s+schema\\s+1 table\\b.*"), ls.out());
+    Run all = quiver("table", "ls", "--all", "--json");
+    assertEquals(3, QuiverCli.JSON.readTree(all.out()).get("tables").size(), all.out());
+    Run none = quiver("table", "ls", "nope");
+    assertEquals(1, none.exit());
+    assertTrue(none.err().contains("No schema nope"), none.err());
+    assertEquals(0, quiver("table", "drop", "top").exit());
+    assertEquals(0, quiver("table", "drop", "sales.eu.orders").exit());
 
     Run scan = quiver("scan", "sales.orders", "--columns", "int64_req", "--show", "2");
     assertEquals(0, scan.exit(), scan.err());
@@ -251,6 +269,21 @@ class QuiverCliTest {
     JsonNode day = d.get("columns").get(2);
     assertTrue(day.get("partition").asBoolean());
     assertEquals("2024-01-01", d.get("files").get(0).get("partitionValues").get("day").asText());
+
+    assertTrue(human.out().contains("Columns inferred from the files' footers"), human.out());
+
+    // Declared columns: a column no file has reads as nulls; describe says they are declared.
+    Run declared =
+        quiver(
+            "table", "create", "ev.declared", "/lake/events", "--schema", "id int64, note string");
+    assertEquals(0, declared.exit(), declared.err());
+    Run described = quiver("table", "describe", "ev.declared");
+    assertTrue(
+        described.out().contains("Columns declared: id int64, note string"), described.out());
+    assertTrue(described.out().matches("(?s).*\\bnote\\s+Utf8\\s+file\\s+0\\b.*"), described.out());
+    Run bad = quiver("table", "create", "ev.bad", "/lake/events", "--schema", "id int64, x huge");
+    assertEquals(1, bad.exit());
+    assertTrue(bad.err().contains("Column 'x': Unknown type 'huge'"), bad.err());
 
     Run missing = quiver("table", "describe", "nope.nope");
     assertEquals(1, missing.exit());

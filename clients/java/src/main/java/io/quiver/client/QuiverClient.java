@@ -14,6 +14,7 @@ import io.quiver.protocol.action.DropTableRequest;
 import io.quiver.protocol.action.Empty;
 import io.quiver.protocol.action.MountInfo;
 import io.quiver.protocol.action.MountRequest;
+import io.quiver.protocol.action.TablesRequest;
 import io.quiver.protocol.action.UnmountRequest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -572,6 +573,22 @@ public final class QuiverClient implements AutoCloseable {
     return action(Actions.CREATE_TABLE, new CreateTableRequest(name, path, format, partitions));
   }
 
+  /**
+   * Defines a table with declared columns: its files are read against them (a column a file lacks
+   * reads as nulls, a file's other columns are not exposed, a file whose column does not widen to
+   * the declared type is refused).
+   *
+   * @param partitions partition column to type ({@code int64}, {@code date}, {@code string}); may
+   *     be null
+   * @param schema {@code name type, ...} with Arrow types by pyarrow's names, e.g. {@code id int64,
+   *     ts timestamp[us], price decimal128(12, 2)}; null to infer the columns from the files
+   */
+  public JsonNode createTable(
+      String name, String path, String format, Map<String, String> partitions, String schema) {
+    return action(
+        Actions.CREATE_TABLE, new CreateTableRequest(name, path, format, partitions, schema));
+  }
+
   /** A table's columns, files, sizes and how much of each column is cached. */
   public JsonNode describeTable(String name) {
     return action(Actions.DESCRIBE_TABLE, new DescribeTableRequest(name));
@@ -581,8 +598,17 @@ public final class QuiverClient implements AutoCloseable {
     return action(Actions.DROP_TABLE, new DropTableRequest(name));
   }
 
+  /** Every table the caller may read: {@code {"tables": [...]}}. */
   public JsonNode tables() {
-    return action(Actions.TABLES, Empty.INSTANCE);
+    return action(Actions.TABLES, TablesRequest.ALL);
+  }
+
+  /**
+   * What is directly in {@code schema} ({@code ""}: the top level), like a directory: {@code
+   * {"tables": [...], "schemas": [{"name": "a.b", "tables": 3}]}}.
+   */
+  public JsonNode tables(String schema) {
+    return action(Actions.TABLES, new TablesRequest(schema == null ? "" : schema));
   }
 
   public JsonNode stats() {

@@ -23,6 +23,7 @@ import io.quiver.protocol.action.PinRequest;
 import io.quiver.protocol.action.PinResponse;
 import io.quiver.protocol.action.StatsResponse;
 import io.quiver.protocol.action.TableInfo;
+import io.quiver.protocol.action.TablesRequest;
 import io.quiver.protocol.action.UnpinRequest;
 import io.quiver.server.TestNode;
 import java.io.IOException;
@@ -86,7 +87,7 @@ class QuiverClientActionsTest {
       assertEquals(2_000, created.rows());
       assertEquals(
           List.of(new TableInfo("s.t", "/lake/t", "parquet")),
-          quiver.call(Actions.TABLES, Empty.INSTANCE).tables());
+          quiver.call(Actions.TABLES, TablesRequest.ALL).tables());
 
       List<CacheLoadProgress> progress = new ArrayList<>();
       CacheLoadProgress done =
@@ -129,7 +130,7 @@ class QuiverClientActionsTest {
       assertThrows(IllegalArgumentException.class, () -> CacheLsRequest.of("s.t", 0));
       assertEquals("s.t", quiver.call(Actions.DROP_TABLE, new DropTableRequest("s.t")).dropped());
       assertNull(
-          quiver.call(Actions.TABLES, Empty.INSTANCE).tables().stream()
+          quiver.call(Actions.TABLES, TablesRequest.ALL).tables().stream()
               .filter(t -> t.name().equals("s.t"))
               .findAny()
               .orElse(null));

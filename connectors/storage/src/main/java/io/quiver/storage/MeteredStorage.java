@@ -29,6 +29,20 @@ public final class MeteredStorage implements Storage {
   }
 
   @Override
+  public DirectoryListing listDirectory(Location prefix) throws IOException {
+    if (!delegate.supportsDirectoryListing()) {
+      return Storage.super.listDirectory(prefix); // counted as the list it is
+    }
+    metrics.recordList();
+    return delegate.listDirectory(prefix);
+  }
+
+  @Override
+  public boolean supportsDirectoryListing() {
+    return delegate.supportsDirectoryListing();
+  }
+
+  @Override
   public FileEntry stat(Location location) throws IOException {
     metrics.recordStat();
     return delegate.stat(location);

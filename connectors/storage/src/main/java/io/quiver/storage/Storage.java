@@ -24,6 +24,34 @@ public interface Storage extends AutoCloseable {
   Stream<FileEntry> list(Location prefix) throws IOException;
 
   /**
+   * One level below {@code prefix}: the objects directly below it ({@code prefix/name}) and the
+   * directories directly below it ({@code prefix/name} with objects somewhere below; a file system
+   * may also show an empty directory). The object at {@code prefix} itself, if any, is not in it. A
+   * prefix that does not exist yields an empty listing.
+   *
+   * <p>The default derives the level from one recursive {@link #list}: correct for every store, but
+   * it lists everything below. A store that can list one level by itself (S3's delimiter, a file
+   * system's directory) overrides it and says so with {@link #supportsDirectoryListing()}; callers
+   * descend level by level (listing only the directories they need, e.g. partition pruning) only
+   * where it does.
+   */
+  default DirectoryListing listDirectory(Location prefix) throws IOException {
+    try (Stream<FileEntry> all = list(prefix)) {
+      return DirectoryListing.of(prefix, all.iterator());
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
+   * Whether {@link #listDirectory} asks the store for one level only (rather than deriving it from
+   * a recursive listing).
+   */
+  default boolean supportsDirectoryListing() {
+    return false;
+  }
+
+  /**
    * The object at {@code location}.
    *
    * @throws java.io.FileNotFoundException if there is no object there (a directory is not one)

@@ -93,6 +93,29 @@ public abstract class StorageContractTest {
   }
 
   @Test
+  void listDirectoryShowsOneLevel() throws Exception {
+    storage().write(root().resolve("d/x.bin"), bytes("x"));
+    storage().write(root().resolve("d/k=1/y.bin"), bytes("yy"));
+    storage().write(root().resolve("d/k=1/deeper/z.bin"), bytes("z"));
+    storage().write(root().resolve("d/k=2/w.bin"), bytes("w"));
+    storage().write(root().resolve("dd/v.bin"), bytes("v"));
+    DirectoryListing level = storage().listDirectory(root().resolve("d"));
+    assertEquals(
+        List.of(root().resolve("d/x.bin")),
+        level.files().stream().map(FileEntry::location).toList());
+    assertEquals(1, level.files().get(0).length());
+    assertEquals(List.of(root().resolve("d/k=1"), root().resolve("d/k=2")), level.directories());
+    DirectoryListing below = storage().listDirectory(root().resolve("d/k=1"));
+    assertEquals(
+        List.of(root().resolve("d/k=1/y.bin")),
+        below.files().stream().map(FileEntry::location).toList());
+    assertEquals(List.of(root().resolve("d/k=1/deeper")), below.directories());
+    assertTrue(storage().listDirectory(root().resolve("nothing-here")).isEmpty());
+    // The object at the prefix itself is not below it.
+    assertTrue(storage().listDirectory(root().resolve("d/x.bin")).isEmpty());
+  }
+
+  @Test
   void readOfChangedObjectFailsWithVersionChanged() throws Exception {
     Location file = root().resolve("v.bin");
     storage().write(file, bytes("first version"));

@@ -63,8 +63,14 @@ public final class Actions {
           DropTableResponse.class,
           false);
 
-  public static final ActionType<Empty, TablesResponse> TABLES =
-      new ActionType<>("tables", "List tables: {}", Empty.class, TablesResponse.class, false);
+  public static final ActionType<TablesRequest, TablesResponse> TABLES =
+      new ActionType<>(
+          "tables",
+          "List tables: {} for all, {\"schema\": \"sales\"} for the tables and sub-schemas"
+              + " directly in schema sales ({\"schema\": \"\"}: the top level)",
+          TablesRequest.class,
+          TablesResponse.class,
+          false);
 
   public static final ActionType<RenameTableRequest, TableInfo> RENAME_TABLE =
       new ActionType<>(

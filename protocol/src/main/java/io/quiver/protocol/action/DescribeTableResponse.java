@@ -13,6 +13,9 @@ import java.util.Map;
  * @param rowGroups units (Parquet row groups, ORC stripes) over all files
  * @param partitions the partition columns with their types ({@code int64}, {@code date}, {@code
  *     string}), in directory order; empty if the table is not partitioned
+ * @param schemaSource {@value #DECLARED} if the table's file columns were declared at {@code table
+ *     create --schema}, {@value #INFERRED} if they are unified from the files' footers
+ * @param declaredSchema the declared columns ({@code name type, ...}), or null if inferred
  */
 public record DescribeTableResponse(
     String name,
@@ -24,9 +27,17 @@ public record DescribeTableResponse(
     long rowGroups,
     Map<String, String> partitions,
     List<Column> columns,
-    List<FileInfo> files) {
+    List<FileInfo> files,
+    String schemaSource,
+    String declaredSchema) {
   /** At most this many files are listed. */
   public static final int MAX_FILES_LISTED = 1000;
+
+  /** {@link #schemaSource()} of a table whose columns were declared. */
+  public static final String DECLARED = "declared";
+
+  /** {@link #schemaSource()} of a table whose columns are inferred from its files. */
+  public static final String INFERRED = "inferred";
 
   public DescribeTableResponse {
     ActionJson.required(name, "name");
@@ -36,6 +47,8 @@ public record DescribeTableResponse(
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(partitions));
     columns = columns == null ? List.of() : List.copyOf(columns);
     files = files == null ? List.of() : List.copyOf(files);
+    schemaSource =
+        schemaSource == null ? (declaredSchema == null ? INFERRED : DECLARED) : schemaSource;
   }
 
   /**

@@ -196,7 +196,17 @@ class ActionsTest {
         "{\"mounts\":[{\"path\":\"/a\",\"uri\":\"file:///a\",\"options\":{},"
             + "\"status\":\"available\"}]}");
 
-    request(Actions.TABLES, Empty.INSTANCE, "{}");
+    request(Actions.TABLES, TablesRequest.ALL, "{}");
+    request(Actions.TABLES, new TablesRequest("a.b"), "{\"schema\":\"a.b\"}");
+    assertEquals(
+        new TablesRequest("a.b"), Actions.TABLES.decodeRequest(utf8("{\"schema\":\"a.b.\"}")));
+    response(
+        Actions.TABLES,
+        new TablesResponse(
+            List.of(new TableInfo("a.t", "/lake/t", "orc")),
+            List.of(new TablesResponse.SchemaInfo("a.b", 2))),
+        "{\"tables\":[{\"name\":\"a.t\",\"path\":\"/lake/t\",\"format\":\"orc\"}],"
+            + "\"schemas\":[{\"name\":\"a.b\",\"tables\":2}]}");
     response(
         Actions.TABLES,
         new TablesResponse(List.of(new TableInfo("sales.orders", "/sales/orders", "parquet"))),
@@ -217,7 +227,7 @@ class ActionsTest {
             + "\"location\":\"grpc+tcp://10.0.0.5:8815\",\"capacity\":1024,\"startedMillis\":42,"
             + "\"version\":\"0.1.0\",\"self\":true}]}");
     // Bodies of argument-less actions may hold anything (older clients sent fields).
-    assertEquals(Empty.INSTANCE, Actions.TABLES.decodeRequest(utf8("{\"pad\":\"y\"}")));
+    assertEquals(TablesRequest.ALL, Actions.TABLES.decodeRequest(utf8("{\"pad\":\"y\"}")));
     assertEquals(Empty.INSTANCE, Actions.HEALTH.decodeRequest(new byte[0]));
     assertEquals(Empty.INSTANCE, Actions.HEALTH.decodeRequest(null));
   }
@@ -236,6 +246,10 @@ class ActionsTest {
         Actions.CREATE_TABLE,
         new CreateTableRequest("t", "/lake/t", null, Map.of("day", "date")),
         "{\"name\":\"t\",\"path\":\"/lake/t\",\"partitions\":{\"day\":\"date\"}}");
+    request(
+        Actions.CREATE_TABLE,
+        new CreateTableRequest("t", "/lake/t", null, null, "id int64, d date32"),
+        "{\"name\":\"t\",\"path\":\"/lake/t\",\"schema\":\"id int64, d date32\"}");
     request(Actions.DESCRIBE_TABLE, new DescribeTableRequest("t"), "{\"name\":\"t\"}");
     response(
         Actions.DESCRIBE_TABLE,
@@ -257,14 +271,17 @@ class ActionsTest {
                     10,
                     1,
                     "v1",
-                    Map.of("day", "2024-01-01")))),
+                    Map.of("day", "2024-01-01"))),
+            DescribeTableResponse.DECLARED,
+            "id int64"),
         "{\"name\":\"t\",\"path\":\"/lake/t\",\"format\":\"parquet\",\"fileCount\":1,"
             + "\"rows\":10,\"bytes\":100,\"rowGroups\":1,\"partitions\":{\"day\":\"date\"},"
             + "\"columns\":[{\"name\":\"day\",\"type\":\"Date(DAY)\",\"nullable\":true,"
             + "\"partition\":true,\"files\":0,\"bytes\":0,\"cachedBytes\":0,\"cachedChunks\":0,"
             + "\"chunks\":0}],\"files\":[{\"path\":\"/lake/t/day=2024-01-01/a.parquet\","
             + "\"bytes\":100,\"rows\":10,\"rowGroups\":1,\"version\":\"v1\","
-            + "\"partitionValues\":{\"day\":\"2024-01-01\"}}]}");
+            + "\"partitionValues\":{\"day\":\"2024-01-01\"}}],\"schemaSource\":\"declared\","
+            + "\"declaredSchema\":\"id int64\"}");
     response(
         Actions.CREATE_TABLE,
         new CreateTableResponse("t", "/lake/t", "orc", 3, 1_000_000_000_000L),

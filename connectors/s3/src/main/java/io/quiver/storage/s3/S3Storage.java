@@ -1,5 +1,6 @@
 package io.quiver.storage.s3;
 
+import io.quiver.storage.DirectoryListing;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
 import io.quiver.storage.ObjectVersion;
@@ -63,6 +64,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  *       one. Keys ending in {@code /} (folder markers) and keys that are not valid {@link Location}
  *       paths (empty, {@code .} or {@code ..} segments) are skipped. A failure on a later page
  *       surfaces as an {@link UncheckedIOException} from the stream.
+ *   <li>{@link #listDirectory} is one {@code ListObjectsV2} with delimiter {@code /} per page: the
+ *       objects directly below {@code prefix/} and its common prefixes as directories.
  *   <li>{@link #open} checks the entry's version with one {@code HeadObject}; every read of the
  *       returned input is a ranged {@code GetObject} with {@code If-Match: "etag"}, so a replaced
  *       object fails with {@link VersionChangedException} and returns no bytes.
@@ -172,6 +175,55 @@ public final class S3Storage implements Storage {
     listing.fetchPage();
     return StreamSupport.stream(
         Spliterators.spliteratorUnknownSize(listing, Spliterator.NONNULL), false);
+  }
+
+  @Override
+  public DirectoryListing listDirectory(Location prefix) throws IOException {
+    String bucket = bucket(prefix);
+    String key = key(prefix);
+    String keyPrefix = key.isEmpty() ? "" : key + "/";
+    Location bucketRoot = Location.of(S3StorageProvider.SCHEME + "://" + bucket);
+    java.util.List<FileEntry> files = new java.util.ArrayList<>();
+    java.util.List<Location> directories = new java.util.ArrayList<>();
+    String token = null;
+    do {
+      ListObjectsV2Request.Builder request =
+          ListObjectsV2Request.builder().bucket(bucket).delimiter("/").maxKeys(listPageSize);
+      if (!keyPrefix.isEmpty()) {
+        request.prefix(keyPrefix);
+      }
+      if (token != null) {
+        request.continuationToken(token);
+      }
+      ListObjectsV2Response page;
+      try {
+        page = s3.listObjectsV2(request.build());
+      } catch (SdkException e) {
+        throw errors.translate(e, "ListObjectsV2", prefix);
+      }
+      for (S3Object object : page.contents()) {
+        FileEntry entry = listedEntry(bucketRoot, object);
+        if (entry != null) {
+          files.add(entry);
+        }
+      }
+      for (software.amazon.awssdk.services.s3.model.CommonPrefix common : page.commonPrefixes()) {
+        String dir = common.prefix();
+        dir = dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir;
+        try {
+          directories.add(bucketRoot.resolve(dir));
+        } catch (IllegalArgumentException e) {
+          LOG.warn("Skipping S3 prefix {} in {}: not addressable as a location", dir, bucketRoot);
+        }
+      }
+      token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+    } while (token != null);
+    return new DirectoryListing(files, directories);
+  }
+
+  @Override
+  public boolean supportsDirectoryListing() {
+    return true;
   }
 
   @Override

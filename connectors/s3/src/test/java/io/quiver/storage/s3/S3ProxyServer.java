@@ -37,12 +37,48 @@ public final class S3ProxyServer implements AutoCloseable {
   private final BlobStoreContext context;
   private final S3Proxy proxy;
   private final URI endpoint;
+  private final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * The blob store as S3Proxy uses it, noting what each S3 request asked of it: {@code LIST prefix
+   * delimiter}, {@code HEAD key}, {@code GET key}.
+   */
+  private final class Recording extends org.jclouds.blobstore.util.ForwardingBlobStore {
+    Recording(BlobStore delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public org.jclouds.blobstore.domain.PageSet<
+            ? extends org.jclouds.blobstore.domain.StorageMetadata>
+        list(String container, org.jclouds.blobstore.options.ListContainerOptions options) {
+      String prefix = options.getPrefix() != null ? options.getPrefix() : options.getDir();
+      requests.add(
+          "LIST "
+              + (prefix == null ? "" : prefix)
+              + (options.getDelimiter() == null ? "" : " delimiter=" + options.getDelimiter()));
+      return super.list(container, options);
+    }
+
+    @Override
+    public org.jclouds.blobstore.domain.BlobMetadata blobMetadata(String container, String name) {
+      requests.add("HEAD " + name);
+      return super.blobMetadata(container, name);
+    }
+
+    @Override
+    public org.jclouds.blobstore.domain.Blob getBlob(
+        String container, String name, org.jclouds.blobstore.options.GetOptions options) {
+      requests.add("GET " + name);
+      return super.getBlob(container, name, options);
+    }
+  }
 
   private S3ProxyServer(BlobStoreContext context) throws Exception {
     this.context = context;
     this.proxy =
         S3Proxy.builder()
-            .blobStore(context.getBlobStore())
+            .blobStore(new Recording(context.getBlobStore()))
             .endpoint(URI.create("http://127.0.0.1:0"))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
             .build();
@@ -87,6 +123,20 @@ public final class S3ProxyServer implements AutoCloseable {
   /** Public as test support shared with other modules via this module's test-jar. */
   public BlobStore blobStore() {
     return context.getBlobStore();
+  }
+
+  /**
+   * What the S3 requests served so far asked of the store, in order: {@code LIST <prefix>
+   * [delimiter=/]}, {@code HEAD <key>}, {@code GET <key>} (a ranged read). Public as test support
+   * shared with other modules via this module's test-jar.
+   */
+  public List<String> requests() {
+    return List.copyOf(requests);
+  }
+
+  /** Forgets the requests noted so far. Public as test support (see {@link #requests()}). */
+  public void clearRequests() {
+    requests.clear();
   }
 
   /** Public as test support shared with other modules via this module's test-jar. */

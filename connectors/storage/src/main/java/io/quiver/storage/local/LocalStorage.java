@@ -1,5 +1,6 @@
 package io.quiver.storage.local;
 
+import io.quiver.storage.DirectoryListing;
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
 import io.quiver.storage.ObjectVersion;
@@ -107,6 +108,40 @@ public final class LocalStorage implements Storage {
                 throw new UncheckedIOException(e);
               }
             });
+  }
+
+  /** One directory's entries ({@link Files#list}): symbolic links are not followed into. */
+  @Override
+  public DirectoryListing listDirectory(Location prefix) throws IOException {
+    Path root = toPath(prefix);
+    if (!Files.isDirectory(root) || !inside(root)) {
+      return new DirectoryListing(java.util.List.of(), java.util.List.of());
+    }
+    java.util.List<FileEntry> files = new java.util.ArrayList<>();
+    java.util.List<Location> directories = new java.util.ArrayList<>();
+    try (Stream<Path> children = Files.list(root)) {
+      for (Path p : (Iterable<Path>) children::iterator) {
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          directories.add(Location.ofLocalPath(p));
+        } else if (Files.isRegularFile(p) && inside(p)) {
+          BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+          files.add(
+              new FileEntry(
+                  Location.ofLocalPath(p),
+                  a.size(),
+                  versionOf(a),
+                  a.lastModifiedTime().toMillis()));
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return new DirectoryListing(java.util.List.of(), java.util.List.of());
+    }
+    return new DirectoryListing(files, directories);
+  }
+
+  @Override
+  public boolean supportsDirectoryListing() {
+    return true;
   }
 
   @Override
