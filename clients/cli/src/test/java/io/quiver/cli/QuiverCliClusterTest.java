@@ -109,7 +109,7 @@ class QuiverCliClusterTest {
     assertEquals(0, mount.exit(), mount.err());
     Run create = quiver(0, "table", "create", "c.t", "/lake/t");
     assertEquals(0, create.exit(), create.err());
-    while (json(quiver(1, "table", "ls", "--json")).path("tables").size() < 1) {
+    while (json(quiver(1, "table", "ls", "--all", "--json")).path("tables").size() < 1) {
       assertTrue(System.nanoTime() < deadline, "the table did not reach node 1");
       Thread.sleep(20);
     }
