@@ -70,6 +70,13 @@ class ZooKeeperCatalogStoreOutageTest {
         store.update(r, tables(r + 1));
       }
       server.stop();
+      // The bound is for a client that knows it has no connection (it learns at once when the
+      // server closes the socket); one that has not noticed yet is bounded by its own timeouts.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (c.getZookeeperClient().isConnected()) {
+        assertTrue(System.nanoTime() < deadline, "the client did not notice the server stopped");
+        Thread.sleep(20);
+      }
 
       long start = System.nanoTime();
       CatalogUnavailableException e =
