@@ -114,6 +114,8 @@ public final class QuiverServer implements AutoCloseable {
     private Path tlsClientCa;
     private int httpPort = HTTP_OFF;
     private ClusterSettings cluster;
+    private com.github.benmanes.caffeine.cache.Ticker ticker =
+        com.github.benmanes.caffeine.cache.Ticker.systemTicker();
 
     /** {@link #withHttpPort}: no monitoring port (the default of {@link #defaults()}). */
     public static final int HTTP_OFF = 0;
@@ -149,6 +151,7 @@ public final class QuiverServer implements AutoCloseable {
       c.tlsClientCa = tlsClientCa;
       c.httpPort = httpPort;
       c.cluster = cluster;
+      c.ticker = ticker;
       return c;
     }
 
@@ -362,6 +365,21 @@ public final class QuiverServer implements AutoCloseable {
       return c;
     }
 
+    /** The clock the catalog's kept listings age by. */
+    public com.github.benmanes.caffeine.cache.Ticker ticker() {
+      return ticker;
+    }
+
+    /**
+     * The clock the catalog's kept listings (sync intervals, verified versions) age by: the
+     * system's by default; tests give a fake one and advance it instead of sleeping.
+     */
+    public Config withTicker(com.github.benmanes.caffeine.cache.Ticker t) {
+      Config c = copy();
+      c.ticker = Objects.requireNonNull(t, "ticker");
+      return c;
+    }
+
     /** The cluster this node joins, or null for a single node (the default). */
     public ClusterSettings cluster() {
       return cluster;
@@ -565,7 +583,8 @@ public final class QuiverServer implements AutoCloseable {
               StorageRegistry.loadInstalled(),
               formats,
               storageMetrics,
-              new MetadataCache(256L << 20),
+              new MetadataCache(
+                  256L << 20, io.quiver.catalog.ListingCache.DEFAULT_MAX_ENTRIES, config.ticker()),
               new OperatorMountPolicy(config.security()));
       Catalog catalogForCheck = cat;
       java.util.Map<String, Boolean> versionChecks = new java.util.concurrent.ConcurrentHashMap<>();

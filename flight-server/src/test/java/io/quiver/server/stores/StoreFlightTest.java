@@ -60,6 +60,10 @@ import org.junit.jupiter.api.io.TempDir;
  * that stops a store starts one of its own.
  */
 abstract class StoreFlightTest {
+  /** The node's listing clock (nanoseconds), advanced by the tests instead of sleeping. */
+  private final java.util.concurrent.atomic.AtomicLong clock =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicInteger PREFIXES = new AtomicInteger();
 
@@ -154,7 +158,8 @@ abstract class StoreFlightTest {
                 .withPort(0)
                 .withDataDir(tmp.resolve("quiver-data"))
                 .withMemory(256L << 20)
-                .withBatchRows(1024));
+                .withBatchRows(1024)
+                .withTicker(clock::get));
     client = FlightClient.builder(clientAllocator, server.location()).build();
   }
 
@@ -218,7 +223,7 @@ abstract class StoreFlightTest {
     store().upload(salesObject(1), replacement);
     // Reads trust a version the store confirmed for a moment (the streams of one scan share one
     // check): past that, the next read asks again.
-    Thread.sleep(io.quiver.catalog.ListingCache.VERIFIED_FOR.toMillis() + 100);
+    clock.addAndGet(io.quiver.catalog.ListingCache.VERIFIED_FOR.toNanos() + 1);
     FlightInfo planned = client.getInfo(FlightDescriptor.path("sales"));
     assertEquals(ROWS_A + ROWS_B, planned.getRecords(), "the kept listing");
     FlightEndpoint part1 = planned.getEndpoints().get(planned.getEndpoints().size() - 1);
