@@ -2,6 +2,7 @@ package io.quiver.catalog;
 
 import io.quiver.storage.FileEntry;
 import io.quiver.storage.Location;
+import io.quiver.storage.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -36,6 +37,22 @@ public final class NamespaceListing {
 
   private final Catalog catalog;
 
+  /**
+   * Directories listed lately, so that the pages of a large one are cut from one sorted view
+   * instead of each page re-reading the whole kept listing: valid while the catalog's revision
+   * (mounts, moved paths) and the kept listing it was built from (by identity) are unchanged.
+   * Bounded by the entries held.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<NamespacePath, Built> built =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumWeight(ListingCache.DEFAULT_MAX_ENTRIES)
+          .<NamespacePath, Built>weigher((k, b) -> b.children().size() + 1)
+          .expireAfterAccess(java.time.Duration.ofMinutes(5))
+          .build();
+
+  /** One directory's children and what they were built from. */
+  private record Built(long revision, Object listing, TreeMap<String, Acc> children) {}
+
   public NamespaceListing(Catalog catalog) {
     this.catalog = catalog;
   }
@@ -51,7 +68,7 @@ public final class NamespaceListing {
     if (limit < 1 || limit > MAX_PAGE) {
       throw new IllegalArgumentException("limit must be 1.." + MAX_PAGE + ", not " + limit);
     }
-    Map<String, Acc> children = children(path);
+    Map<String, Acc> children = cachedChildren(path);
     List<PathEntry> page = new ArrayList<>();
     String next = null;
     for (Map.Entry<String, Acc> e :
@@ -108,7 +125,38 @@ public final class NamespaceListing {
     return acc.entry();
   }
 
-  private Map<String, Acc> children(NamespacePath path) throws IOException {
+  /** {@link #children}, reused while neither the catalog nor the kept listing changed. */
+  private Map<String, Acc> cachedChildren(NamespacePath path) throws IOException {
+    long revision = catalog.revision();
+    Built b = built.getIfPresent(path);
+    if (b != null && b.revision() == revision && b.listing() != null) {
+      Object now = keptListing(path);
+      if (now == b.listing()) {
+        return b.children();
+      }
+    }
+    TreeMap<String, Acc> children = children(path);
+    Object listing = keptListing(path);
+    if (listing != null) {
+      built.put(path, new Built(revision, listing, children));
+    }
+    return children;
+  }
+
+  /** The kept listing {@code path}'s store answers from now (identity), or null. */
+  private Object keptListing(NamespacePath path) throws IOException {
+    try (Catalog.PathLease lease = catalog.lease(path)) {
+      Storage s = lease.path().storage();
+      if (s instanceof HidingStorage h) {
+        s = h.delegate();
+      }
+      return s instanceof SyncedStorage synced ? synced.keptListing(lease.path().location()) : null;
+    } catch (NoSuchPathException | java.io.UncheckedIOException e) {
+      return null; // not in a mount, or its mount is unavailable: nothing kept
+    }
+  }
+
+  private TreeMap<String, Acc> children(NamespacePath path) throws IOException {
     TreeMap<String, Acc> children = new TreeMap<>();
     int depth = path.segments().size();
     boolean inMount = false;

@@ -52,6 +52,15 @@ final class SyncedStorage implements Storage {
     return null;
   }
 
+  /**
+   * The kept listing {@link #list} would answer {@code prefix} from now (compared by identity: a
+   * refreshed or dropped listing is another object or null), or null when it would ask the store.
+   * What lets a reader of many pages of one listing build its view once.
+   */
+  Object keptListing(Location prefix) {
+    return policy.always() ? null : covering(prefix);
+  }
+
   private static Stream<FileEntry> below(ListingCache.Listing l, Location prefix) {
     return Arrays.stream(l.entries).filter(e -> prefix.contains(e.location()));
   }

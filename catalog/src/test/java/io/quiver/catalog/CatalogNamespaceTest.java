@@ -331,6 +331,49 @@ class CatalogNamespaceTest {
     assertThrows(IllegalArgumentException.class, () -> ls.list(NamespacePath.of("/lake"), null, 0));
   }
 
+  /** Every page of {@code path}'s listing, 1,000 at a time. */
+  private static List<String> allNames(NamespaceListing ls, String path) throws Exception {
+    List<String> names = new ArrayList<>();
+    String token = null;
+    do {
+      NamespaceListing.Page page = ls.list(NamespacePath.of(path), token, 1_000);
+      names.addAll(names(page.entries()));
+      token = page.next();
+    } while (token != null);
+    return names;
+  }
+
+  /**
+   * The pages of a large directory are cut from one view built once from the kept listing; a
+   * refreshed listing or a catalog change (a move) is seen by the next page listing.
+   */
+  @Test
+  void lsPagesFollowARefreshedListingAndACatalogChange() throws Exception {
+    Path dir = Files.createDirectories(lake.resolve("many"));
+    for (int i = 0; i < 2_500; i++) {
+      Files.writeString(dir.resolve(String.format("f%05d.parquet", i)), "x");
+    }
+    mountLake("never");
+    NamespaceListing ls = new NamespaceListing(catalog);
+    assertEquals(2_500, allNames(ls, "/lake/many").size());
+    long calls = stores.calls();
+    assertEquals(2_500, allNames(ls, "/lake/many").size());
+    assertEquals(calls, stores.calls(), "pages of a kept listing asked the store");
+
+    Files.writeString(dir.resolve("g.parquet"), "y");
+    assertEquals(2_500, allNames(ls, "/lake/many").size(), "sync=never keeps the listing");
+    catalog.refresh(NamespacePath.of("/lake/many"));
+    List<String> refreshed = allNames(ls, "/lake/many");
+    assertEquals(2_501, refreshed.size());
+    assertEquals("g.parquet", refreshed.get(2_500));
+
+    catalog.move(
+        NamespacePath.of("/lake/many/f00000.parquet"), NamespacePath.of("/lake/moved.parquet"));
+    List<String> moved = allNames(ls, "/lake/many");
+    assertEquals(2_500, moved.size());
+    assertEquals("f00001.parquet", moved.get(0));
+  }
+
   private static List<String> names(List<PathEntry> entries) {
     return entries.stream().map(PathEntry::name).toList();
   }

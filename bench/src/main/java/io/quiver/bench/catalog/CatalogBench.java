@@ -63,17 +63,33 @@ public final class CatalogBench {
   private final int tableFiles;
   private final int repetitions;
   private final long latencyMillis;
+  private final boolean inMemoryStore;
 
   /**
    * @param objects objects in the prefix listed
    * @param tableFiles files of the table planned and moved
    */
   public CatalogBench(Path work, int objects, int tableFiles, int repetitions, long latencyMillis) {
+    this(work, objects, tableFiles, repetitions, latencyMillis, false);
+  }
+
+  /**
+   * @param inMemoryStore S3Proxy over jclouds' in-memory backend rather than files (see {@link
+   *     ObjectStoreMain#start(Path, long, long, String, String, boolean)}): for 100,000 objects
+   */
+  public CatalogBench(
+      Path work,
+      int objects,
+      int tableFiles,
+      int repetitions,
+      long latencyMillis,
+      boolean inMemoryStore) {
     this.work = work;
     this.objects = objects;
     this.tableFiles = tableFiles;
     this.repetitions = repetitions;
     this.latencyMillis = latencyMillis;
+    this.inMemoryStore = inMemoryStore;
   }
 
   /** Runs every comparison; the store and catalogs are closed again. */
@@ -89,7 +105,7 @@ public final class CatalogBench {
     }
     List<Comparison> out = new ArrayList<>();
     try (ObjectStoreMain.Running store =
-        ObjectStoreMain.start(basedir, latencyMillis, 0, access, secret)) {
+        ObjectStoreMain.start(basedir, latencyMillis, 0, access, secret, inMemoryStore)) {
       // Through the blob store (not as bare files): it keeps each object's ETag.
       BlobStore blobs = store.context().getBlobStore();
       blobs.createContainerInLocation(null, BUCKET);
@@ -309,6 +325,7 @@ public final class CatalogBench {
     Path work = Path.of(args.length > 0 ? args[0] : "bench/results/catalog");
     int objects = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
     int files = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
-    System.out.println(markdown(new CatalogBench(work, objects, files, 3, 30).run()));
+    boolean inMemory = args.length > 3 && args[3].equals("memory");
+    System.out.println(markdown(new CatalogBench(work, objects, files, 3, 30, inMemory).run()));
   }
 }

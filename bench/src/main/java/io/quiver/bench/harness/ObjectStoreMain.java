@@ -84,12 +84,29 @@ public final class ObjectStoreMain {
   public static Running start(
       Path basedir, long latencyMillis, long bandwidth, String access, String secret)
       throws Exception {
+    return start(basedir, latencyMillis, bandwidth, access, secret, false);
+  }
+
+  /**
+   * As {@link #start(Path, long, long, String, String)}; with {@code inMemory} S3Proxy runs over
+   * jclouds' {@code transient} backend (objects in this JVM's heap, {@code basedir} unused), whose
+   * listing pages cost microseconds per object instead of a file-system walk per page: what lets a
+   * 100,000-object LIST finish in minutes rather than tens of minutes.
+   */
+  public static Running start(
+      Path basedir,
+      long latencyMillis,
+      long bandwidth,
+      String access,
+      String secret,
+      boolean inMemory)
+      throws Exception {
     Path dir = basedir.toAbsolutePath();
     Files.createDirectories(dir);
     Properties properties = new Properties();
     properties.setProperty(FilesystemConstants.PROPERTY_BASEDIR, dir.toString());
     BlobStoreContext context =
-        ContextBuilder.newBuilder("filesystem")
+        ContextBuilder.newBuilder(inMemory ? "transient" : "filesystem")
             .credentials("identity", "credential")
             .overrides(properties)
             .build(BlobStoreContext.class);
