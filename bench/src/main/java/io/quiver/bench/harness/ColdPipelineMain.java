@@ -7,7 +7,6 @@ import io.quiver.client.QuiverClient;
 import io.quiver.storage.Location;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -33,7 +31,8 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * <p>Usage (after {@code bench/run} has built everything once): {@code java -cp
  * bench/target/classes:$(cat bench/target/quiver.classpath)
  * io.quiver.bench.harness.ColdPipelineMain [--rows 1200000] [--files 2] [--row-group-mib 8]
- * [--repetitions 5] [--decoder native|java] [--columns all|4]}. Not thread-safe; a program.
+ * [--repetitions 5] [--decoder native|java] [--columns all|4] [--store local|s3|s3-shaped]}. Not
+ * thread-safe; a program.
  */
 public final class ColdPipelineMain {
   private static final List<String> PIPELINES = List.of("serial", "prefetch", "parallel");
@@ -55,6 +54,10 @@ public final class ColdPipelineMain {
     int reps = Integer.parseInt(opts.getOrDefault("repetitions", "5"));
     String decoder = opts.getOrDefault("decoder", "native");
     List<String> columns = opts.getOrDefault("columns", "all").equals("4") ? PROJ4 : null;
+    String store = opts.getOrDefault("store", "local");
+    if (!List.of("local", "s3", "s3-shaped").contains(store)) {
+      throw new IllegalArgumentException("--store: local, s3 or s3-shaped, not " + store);
+    }
     Path home = Path.of(System.getenv().getOrDefault("QUIVER_HOME", ".")).toAbsolutePath();
 
     DatasetSpec spec =
@@ -78,6 +81,53 @@ public final class ColdPipelineMain {
         home.resolve("flight-server/target/classes")
             + ":"
             + Files.readString(home.resolve("flight-server/target/quiver.classpath")).strip();
+    // The store's keys, by the variables bench/run exports (the node reads them by name).
+    String access = System.getenv(ObjectStoreMain.ACCESS_VAR);
+    String secret = System.getenv(ObjectStoreMain.SECRET_VAR);
+    if (access == null || secret == null) {
+      throw new IllegalArgumentException(
+          "set " + ObjectStoreMain.ACCESS_VAR + " and " + ObjectStoreMain.SECRET_VAR);
+    }
+    ObjectStoreMain.Running s3 = null;
+    String uri = Location.ofLocalPath(dir).toString();
+    Map<String, String> mountOptions = Map.of();
+    if (!store.equals("local")) {
+      // The bench's store in this JVM (its CPU is not the node's): S3Proxy, the files uploaded
+      // through it, and for s3-shaped the bench's shaping (30 ms first byte, 90 MB/s per
+      // connection).
+      Path base = logs.resolve("s3");
+      Files.createDirectories(base.resolve("cold"));
+      s3 = ObjectStoreMain.start(base, 30, 90_000_000L, access, secret);
+      try (io.quiver.storage.Storage upload =
+              new io.quiver.storage.s3.S3StorageProvider()
+                  .create(
+                      Map.of(
+                          "endpoint",
+                          "http://127.0.0.1:" + s3.port(),
+                          "path-style",
+                          "true",
+                          "access-key-env",
+                          ObjectStoreMain.ACCESS_VAR,
+                          "secret-key-env",
+                          ObjectStoreMain.SECRET_VAR));
+          var listing = Files.list(dir)) {
+        for (Path f : listing.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+          upload.write(
+              Location.of("s3://cold/" + spec.key() + "/" + f.getFileName()),
+              Files.readAllBytes(f));
+        }
+      }
+      int port = store.equals("s3") ? s3.port() : s3.shapedPort();
+      uri = "s3://cold/" + spec.key();
+      mountOptions =
+          Map.of(
+              "endpoint",
+              "http://127.0.0.1:" + port,
+              "path-style",
+              "true",
+              "credentials",
+              QuiverNode.CREDENTIALS);
+    }
 
     List<ChildProcess> nodes = new ArrayList<>();
     List<QuiverClient> clients = new ArrayList<>();
@@ -87,36 +137,19 @@ public final class ColdPipelineMain {
       try {
         for (String p : PIPELINES) {
           ChildProcess node =
-              ChildProcess.start(
-                  "quiver-" + p,
-                  ChildProcess.javaCommand(
-                      cp,
-                      List.of("-Xmx1g"),
-                      QuiverNode.MAIN,
-                      List.of(
-                          "--port",
-                          "0",
-                          "--http-port",
-                          "0",
-                          "--data-dir",
-                          logs.resolve(p).toString(),
-                          "--memory",
-                          Long.toString(2L << 30),
-                          "--allow-local",
-                          dir.toString(),
-                          "--decoder",
-                          decoder,
-                          "--cold-pipeline",
-                          p)),
-                  Map.of("MALLOC_ARENA_MAX", "4", "MALLOC_MMAP_THRESHOLD_", "65536"),
-                  logs.resolve(p + ".log"),
-                  Pattern.compile("Quiver listening on \\S+:(\\d+)"),
-                  Duration.ofMinutes(2));
+              QuiverNode.startProcess(
+                  cp,
+                  Files.createDirectories(logs.resolve(p)),
+                  2L << 30,
+                  65536,
+                  decoder,
+                  Map.of(ObjectStoreMain.ACCESS_VAR, access, ObjectStoreMain.SECRET_VAR, secret),
+                  List.of("--allow-local", dir.toString(), "--cold-pipeline", p));
           nodes.add(node);
           int port = Integer.parseInt(node.readyMatch().group(1));
           QuiverClient c = QuiverClient.connect(allocator, "127.0.0.1", port);
           clients.add(c);
-          c.mount("/data", Location.ofLocalPath(dir).toString(), Map.of());
+          c.mount("/data", uri, mountOptions);
           c.createTable("cold.t", "/data", "parquet");
           flights.add(new FlightClients(port));
           runs.put(p, new ArrayList<>());
@@ -152,9 +185,12 @@ public final class ColdPipelineMain {
         for (ChildProcess n : nodes) {
           n.close();
         }
+        if (s3 != null) {
+          s3.close();
+        }
       }
     }
-    String report = report(spec, units, decoder, columns, reps, runs);
+    String report = report(spec, units, store, decoder, columns, reps, runs);
     System.out.print(report);
     Path out =
         home.resolve("bench/results")
@@ -170,6 +206,7 @@ public final class ColdPipelineMain {
   private static String report(
       DatasetSpec spec,
       int units,
+      String store,
       String decoder,
       List<String> columns,
       int reps,
@@ -178,12 +215,17 @@ public final class ColdPipelineMain {
     b.append(
         String.format(
             Locale.ROOT,
-            "## Cold pipeline, side by side%n%n- dataset: %s (local disk, %d files, %d row groups)%n- decoder: %s%n"
+            "## Cold pipeline, side by side%n%n- dataset: %s (%d files, %d row groups)%n- store: %s%n- decoder: %s%n"
                 + "- columns: %s%n- cold scans per pipeline: %d (medians; order rotated per"
                 + " round)%n- cores: %d%n%n",
             spec.key(),
             spec.files(),
             units,
+            store.equals("local")
+                ? "local disk"
+                : store.equals("s3")
+                    ? "S3 (S3Proxy, loopback)"
+                    : "S3-shaped (S3Proxy, 30 ms first byte, 90 MB/s per connection)",
             decoder,
             columns == null ? "all 16" : String.join(", ", columns),
             reps,
