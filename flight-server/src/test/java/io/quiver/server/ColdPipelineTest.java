@@ -191,8 +191,31 @@ class ColdPipelineTest {
         } finally {
           unit1.values().forEach(CachedChunk::close);
         }
+        // With room, a prefetch hands over the whole unit.
+        try (UnitLoader.Prefetch ahead = loader.prefetch(resolved, entry, metadata, 2, columns)) {
+          Map<ColumnChunkKey, CachedChunk> unit2 = ahead.take(stats);
+          try {
+            assertEquals(columns.size(), unit2.size());
+            assertEquals(metadata.unitRows(2), unit2.values().iterator().next().chunk().rowCount());
+          } finally {
+            unit2.values().forEach(CachedChunk::close);
+          }
+        }
         // A prefetch nobody takes is released when dropped.
-        loader.prefetch(resolved, entry, metadata, 2, columns).close();
+        loader.prefetch(resolved, entry, metadata, 3, columns).close();
+        // The fixture's units are split into parallel column groups.
+        long stored = 0;
+        for (String c : columns) {
+          stored += metadata.columnBytes(0, c);
+        }
+        assertTrue(stored >= UnitLoader.MIN_PARALLEL_BYTES, "unit 0 stores " + stored);
+      }
+      try (DecodePool pool = new DecodePool(1)) {
+        assertNull(
+            new UnitLoader(
+                    node.server().catalog(), cache, 1024, "native", pool, ColdPipeline.SERIAL)
+                .prefetch(resolved, entry, metadata, 1, columns),
+            "serial: no prefetch");
       }
       assertTrue(cache.allocator().getPeakMemoryAllocation() <= capacity);
     }
