@@ -82,8 +82,8 @@ public final class QuiverServer implements AutoCloseable {
    *       decoder} option overrides it, and a format or column the decoder cannot read falls back
    *       to the format's own Java decoder
    *   <li>{@code coldPipeline}: how a stream overlaps loading with sending on a cache miss ({@link
-   *       ColdPipeline}; {@code PARALLEL} by default: the next unit loaded while this one is sent,
-   *       a unit's columns decoded in parallel groups)
+   *       ColdPipeline}; {@code PREFETCH} by default: the next unit loaded while this one is sent;
+   *       {@code PARALLEL} also decodes a unit's columns in parallel groups)
    *   <li>{@code decodeThreads}: the node's decode pool that does it, shared by all streams (the
    *       available processors by default)
    *   <li>{@code tls}: certificate and key to serve {@code grpc+tls}, and optionally a client CA
@@ -119,7 +119,9 @@ public final class QuiverServer implements AutoCloseable {
     private Path tlsClientCa;
     private int httpPort = HTTP_OFF;
     private ClusterSettings cluster;
-    private ColdPipeline coldPipeline = ColdPipeline.PARALLEL;
+    // PREFETCH: measured neutral to faster on every run here; PARALLEL only where the store's
+    // latency dominates (README, Benchmarks), so it is chosen, not the default.
+    private ColdPipeline coldPipeline = ColdPipeline.PREFETCH;
     private int decodeThreads = Runtime.getRuntime().availableProcessors();
 
     /** {@link #withHttpPort}: no monitoring port (the default of {@link #defaults()}). */

@@ -74,11 +74,11 @@ public final class ServerMain implements Callable<Integer> {
   @Option(
       names = "--cold-pipeline",
       description =
-          "How a scan overlaps loading with sending on a cache miss: parallel (the next row group"
-              + " loaded while this one is sent, a row group's columns decoded in parallel on a"
-              + " pool of one thread per core), prefetch (the next row group only) or serial"
+          "How a scan overlaps loading with sending on a cache miss: prefetch (the next row"
+              + " group loaded while this one is sent, on a pool of one thread per core), parallel"
+              + " (also a row group's columns decoded in parallel on that pool) or serial"
               + " (default: ${DEFAULT-VALUE}).")
-  String coldPipeline = "parallel";
+  String coldPipeline = "prefetch";
 
   @Option(
       names = "--disk",

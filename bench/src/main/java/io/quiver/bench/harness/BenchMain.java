@@ -174,8 +174,8 @@ public final class BenchMain implements Callable<Integer> {
   @Option(
       names = "--quiver-cold-pipeline",
       description =
-          "The node's --cold-pipeline: parallel, prefetch or serial (default: the server's,"
-              + " parallel); ColdPipelineMain compares them side by side.")
+          "The node's --cold-pipeline: prefetch, parallel or serial (default: the server's,"
+              + " prefetch); ColdPipelineMain compares them side by side.")
   String quiverColdPipeline;
 
   @Option(
@@ -486,7 +486,7 @@ public final class BenchMain implements Callable<Integer> {
           "quiverDecoder", quiverDecoder == null ? "server default (native)" : quiverDecoder);
       config.put(
           "quiverColdPipeline",
-          quiverColdPipeline == null ? "server default (parallel)" : quiverColdPipeline);
+          quiverColdPipeline == null ? "server default (prefetch)" : quiverColdPipeline);
       config.put("cores", Runtime.getRuntime().availableProcessors());
       config.put("java", System.getProperty("java.version"));
 
