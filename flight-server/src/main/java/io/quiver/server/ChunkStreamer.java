@@ -16,10 +16,13 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * cache (loading the missing ones in one pass over the file), and streams them as record batches
  * without copying: each batch is the cached slices' buffers loaded into the stream's root.
  *
+ * <p>On a cache miss the {@link ScanCursor} loads the next row group on the decode pool while this
+ * one is sent ({@link ColdPipeline}).
+ *
  * <p>Ownership: the stream holds a {@link CachedChunk} reference for every chunk of the row group
- * it is sending and releases them when it moves on, fails or is cancelled. Each batch's buffers are
- * additionally retained by the root (and by gRPC until written), so a chunk evicted meanwhile stays
- * valid until the last of them lets go.
+ * it is sending (and of the next one while it is prefetched) and releases them when it moves on,
+ * fails or is cancelled. Each batch's buffers are additionally retained by the root (and by gRPC
+ * until written), so a chunk evicted meanwhile stays valid until the last of them lets go.
  */
 final class ChunkStreamer {
 

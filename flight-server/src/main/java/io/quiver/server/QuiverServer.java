@@ -81,6 +81,11 @@ public final class QuiverServer implements AutoCloseable {
    *   <li>{@code decoder}: the default decoder ({@code java} or {@code native}); a mount's {@code
    *       decoder} option overrides it, and a format or column the decoder cannot read falls back
    *       to the format's own Java decoder
+   *   <li>{@code coldPipeline}: how a stream overlaps loading with sending on a cache miss ({@link
+   *       ColdPipeline}; {@code PREFETCH} by default: the next unit loaded while this one is sent;
+   *       {@code PARALLEL} also decodes a unit's columns in parallel groups)
+   *   <li>{@code decodeThreads}: the node's decode pool that does it, shared by all streams (the
+   *       available processors by default)
    *   <li>{@code tls}: certificate and key to serve {@code grpc+tls}, and optionally a client CA
    *       for mutual TLS
    *   <li>{@code security}: users, API tokens, credential sets, local roots ({@link
@@ -116,6 +121,10 @@ public final class QuiverServer implements AutoCloseable {
     private ClusterSettings cluster;
     private com.github.benmanes.caffeine.cache.Ticker ticker =
         com.github.benmanes.caffeine.cache.Ticker.systemTicker();
+    // PREFETCH: measured neutral to faster on every run here; PARALLEL only where the store's
+    // latency dominates (README, Benchmarks), so it is chosen, not the default.
+    private ColdPipeline coldPipeline = ColdPipeline.PREFETCH;
+    private int decodeThreads = Runtime.getRuntime().availableProcessors();
 
     /** {@link #withHttpPort}: no monitoring port (the default of {@link #defaults()}). */
     public static final int HTTP_OFF = 0;
@@ -152,6 +161,8 @@ public final class QuiverServer implements AutoCloseable {
       c.httpPort = httpPort;
       c.cluster = cluster;
       c.ticker = ticker;
+      c.coldPipeline = coldPipeline;
+      c.decodeThreads = decodeThreads;
       return c;
     }
 
@@ -470,6 +481,31 @@ public final class QuiverServer implements AutoCloseable {
       c.decoder = Objects.requireNonNull(name, "decoder");
       return c;
     }
+
+    /** How streams overlap loading with sending on a cache miss. */
+    public ColdPipeline coldPipeline() {
+      return coldPipeline;
+    }
+
+    public Config withColdPipeline(ColdPipeline pipeline) {
+      Config c = copy();
+      c.coldPipeline = Objects.requireNonNull(pipeline, "coldPipeline");
+      return c;
+    }
+
+    /** Threads of the node's decode pool (unused with {@link ColdPipeline#SERIAL}). */
+    public int decodeThreads() {
+      return decodeThreads;
+    }
+
+    public Config withDecodeThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("decode threads must be >= 1");
+      }
+      Config c = copy();
+      c.decodeThreads = threads;
+      return c;
+    }
   }
 
   /**
@@ -517,12 +553,16 @@ public final class QuiverServer implements AutoCloseable {
   private final ExecutorService streamThreads =
       Executors.newCachedThreadPool(new StreamThreadFactory());
 
+  /** Loads units ahead of streams and columns in parallel ({@link ColdPipeline}). */
+  private final DecodePool decodePool;
+
   private QuiverServer(Config config) throws IOException {
     long startedMillis = System.currentTimeMillis();
     this.config = config;
     Authenticator authenticator = checkExposure(config);
     Files.createDirectories(config.dataDir());
     this.dataDirLock = lockDataDir(config.dataDir());
+    this.decodePool = new DecodePool(config.decodeThreads());
     this.root =
         new RootAllocator(
             RootAllocator.configBuilder()
@@ -631,7 +671,14 @@ public final class QuiverServer implements AutoCloseable {
           config.httpPort() == Config.HTTP_OFF ? null : new PrometheusRegistry();
       ScanPlanner planner =
           new ScanPlanner(cat, config.rowGroupsPerEndpoint(), scanMetrics, signer, placement);
-      UnitLoader units = new UnitLoader(cat, chunkCache, config.batchRows(), config.decoder());
+      UnitLoader units =
+          new UnitLoader(
+              cat,
+              chunkCache,
+              config.batchRows(),
+              config.decoder(),
+              decodePool,
+              config.coldPipeline());
       ChunkStreamer streamer = new ChunkStreamer(cat, units, streamsAlloc, scanMetrics);
       sqlAlloc = root.newChildAllocator("sql", 0, config.sqlMemoryBytes());
       LocalScans localScans = new LocalScans(cat, planner, units, scanMetrics);
@@ -734,6 +781,7 @@ public final class QuiverServer implements AutoCloseable {
       this.server = flightServer;
       this.streamer = streamer;
     } catch (IOException | RuntimeException e) {
+      closeQuietly(decodePool);
       closeQuietly(member);
       closeQuietly(httpServer);
       closeQuietly(flightServer);
@@ -1098,6 +1146,9 @@ public final class QuiverServer implements AutoCloseable {
     if (!streamThreads.awaitTermination(5, TimeUnit.SECONDS)) {
       LOG.warn("SQL streams still running after shutdown");
     }
+    // Every stream has ended, and with it any prefetch it had started (a cursor's close waits for
+    // it); the pool has nothing left but idle threads.
+    decodePool.close();
     // Closes the connections: batches gRPC still queues for stalled clients are released.
     server.close();
     awaitFreed(streams);

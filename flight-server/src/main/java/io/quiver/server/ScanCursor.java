@@ -37,11 +37,19 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * a widened copy for a column the file holds narrower ({@link ColumnVectors}); a unit whose columns
  * are all of the first two kinds is not read at all.
  *
+ * <p>Cold path: when the cursor moves to a unit, it asks the {@link UnitLoader} to {@linkplain
+ * UnitLoader#prefetch prefetch} the next unit of the same file on the decode pool, so that reading
+ * and decoding unit k+1 overlaps sending unit k (at most one unit ahead; none with {@link
+ * ColdPipeline#SERIAL}). The next move takes the prefetched chunks, or loads the unit itself if the
+ * prefetch was dropped.
+ *
  * <p>Ownership: the cursor holds one {@link CachedChunk} reference per chunk of the unit it is on
- * and releases them when it moves on or is closed. Vectors it makes for a batch are closed once the
- * batch is loaded (the root has retained their buffers). {@link #next} loads a batch into the
- * caller's root, which retains the buffers, so they stay valid after the cursor moves on. Not
- * thread-safe: one consumer at a time.
+ * and releases them when it moves on or is closed; the prefetch of the next unit holds that unit's
+ * until the cursor takes them, and {@link #close} drops it (waiting for a load in progress, then
+ * releasing what it acquired). Vectors it makes for a batch are closed once the batch is loaded
+ * (the root has retained their buffers). {@link #next} loads a batch into the caller's root, which
+ * retains the buffers, so they stay valid after the cursor moves on. Not thread-safe: one consumer
+ * at a time.
  */
 final class ScanCursor implements AutoCloseable {
   /** Where a loaded column's values come from in the current file. */
@@ -83,6 +91,10 @@ final class ScanCursor implements AutoCloseable {
   // Loaded columns the current file holds, in loaded order.
   private List<String> fileColumns;
   private List<CachedChunk> current;
+
+  /** The next unit of the current part, being loaded ahead; null if none. */
+  private UnitLoader.Prefetch ahead;
+
   private int slices;
   private long unitRows;
   private int slice;
@@ -255,10 +267,24 @@ final class ScanCursor implements AutoCloseable {
       slices = (int) ((unitRows + units.batchRows() - 1) / units.batchRows());
     } else {
       List<ColumnChunkKey> keys = UnitLoader.keys(entry, metadata, unit, fileColumns);
-      Map<ColumnChunkKey, CachedChunk> chunks =
-          units.acquire(resolved, entry, metadata, unit, fileColumns, stats);
+      Map<ColumnChunkKey, CachedChunk> chunks = null;
+      if (ahead != null && ahead.unit() == unit) {
+        chunks = ahead.take(stats);
+        ahead = null;
+      }
+      closeAhead();
+      if (chunks == null) {
+        chunks = units.acquire(resolved, entry, metadata, unit, fileColumns, stats);
+      }
       current = keys.stream().map(chunks::get).toList();
       slices = current.get(0).chunk().slices().size();
+      // Sending this unit overlaps loading the next one of the same file.
+      if (unitIndex < p.rowGroups().size()) {
+        int next = p.rowGroups().get(unitIndex);
+        if (next < metadata.unitCount()) {
+          ahead = units.prefetch(resolved, entry, metadata, next, fileColumns);
+        }
+      }
     }
     stats.units++;
     slice = 0;
@@ -266,6 +292,7 @@ final class ScanCursor implements AutoCloseable {
   }
 
   private void openPart(ScanTicket.Part p) throws IOException {
+    closeAhead(); // (a prefetch is only ever of the current part)
     closeLease();
     lease = catalog.lease(NamespacePath.of(p.path()));
     resolved = lease.path();
@@ -329,8 +356,18 @@ final class ScanCursor implements AutoCloseable {
     }
   }
 
+  private void closeAhead() {
+    if (ahead != null) {
+      UnitLoader.Prefetch dropped = ahead;
+      ahead = null;
+      dropped.close();
+    }
+  }
+
   @Override
   public void close() {
+    // The prefetch first: it reads through the part's lease.
+    closeAhead();
     release();
     closeLease();
   }

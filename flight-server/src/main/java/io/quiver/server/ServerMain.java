@@ -72,6 +72,15 @@ public final class ServerMain implements Callable<Integer> {
   String decoder = QuiverServer.DEFAULT_DECODER;
 
   @Option(
+      names = "--cold-pipeline",
+      description =
+          "How a scan overlaps loading with sending on a cache miss: prefetch (the next row"
+              + " group loaded while this one is sent, on a pool of one thread per core), parallel"
+              + " (also a row group's columns decoded in parallel on that pool) or serial"
+              + " (default: ${DEFAULT-VALUE}).")
+  String coldPipeline = "prefetch";
+
+  @Option(
       names = "--disk",
       paramLabel = "DIR[=SIZE]",
       description =
@@ -257,6 +266,7 @@ public final class ServerMain implements Callable<Integer> {
             .withBatchRows(batchRows)
             .withEvictionPolicy(eviction)
             .withDecoder(decoder)
+            .withColdPipeline(ColdPipeline.parse(coldPipeline))
             .withDiskDirectories(
                 setting("disk", () -> disks.stream().map(ServerMain::diskDirectory).toList()))
             .withExpireAfterWrite(

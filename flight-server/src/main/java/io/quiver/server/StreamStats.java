@@ -5,7 +5,9 @@ package io.quiver.server;
  * from. Counted per unit and per batch (never per row), so keeping it costs nothing measurable.
  *
  * <p>Not thread-safe: one stream (one {@link ScanCursor} and the loads it makes on its own thread)
- * updates it; read it after the stream has ended.
+ * updates it; read it after the stream has ended. Loads on other threads (a prefetch, a column
+ * group decoded in parallel) count into stats of their own, {@linkplain #add added} here once
+ * joined.
  */
 final class StreamStats {
   long units;
@@ -22,4 +24,15 @@ final class StreamStats {
 
   long chunksLoaded;
   long chunksCached;
+
+  /** Adds what {@code other} counted (loads made on another thread, once joined). */
+  void add(StreamStats other) {
+    units += other.units;
+    rows += other.rows;
+    storageBytes += other.storageBytes;
+    loadedBytes += other.loadedBytes;
+    cacheBytes += other.cacheBytes;
+    chunksLoaded += other.chunksLoaded;
+    chunksCached += other.chunksCached;
+  }
 }

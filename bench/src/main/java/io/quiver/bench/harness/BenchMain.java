@@ -172,6 +172,13 @@ public final class BenchMain implements Callable<Integer> {
   String quiverDecoder;
 
   @Option(
+      names = "--quiver-cold-pipeline",
+      description =
+          "The node's --cold-pipeline: prefetch, parallel or serial (default: the server's,"
+              + " prefetch); ColdPipelineMain compares them side by side.")
+  String quiverColdPipeline;
+
+  @Option(
       names = "--server-memory",
       description = "Quiver cache capacity in bytes (default 4 GiB; quick 1 GiB).")
   Long serverMemory;
@@ -425,7 +432,10 @@ public final class BenchMain implements Callable<Integer> {
                           quiverDecoder,
                           Map.of(
                               ObjectStoreMain.ACCESS_VAR, access,
-                              ObjectStoreMain.SECRET_VAR, secret)))
+                              ObjectStoreMain.SECRET_VAR, secret),
+                          quiverColdPipeline == null
+                              ? List.of()
+                              : List.of("--cold-pipeline", quiverColdPipeline)))
               : null;
       starter.shutdown();
       ChildProcess sol = awaitStart(solStart, "speed-of-light", resources, out);
@@ -481,6 +491,9 @@ public final class BenchMain implements Callable<Integer> {
       config.put("quiverCacheBytes", memory);
       config.put(
           "quiverDecoder", quiverDecoder == null ? "server default (native)" : quiverDecoder);
+      config.put(
+          "quiverColdPipeline",
+          quiverColdPipeline == null ? "server default (prefetch)" : quiverColdPipeline);
       config.put("cores", Runtime.getRuntime().availableProcessors());
       config.put("java", System.getProperty("java.version"));
 

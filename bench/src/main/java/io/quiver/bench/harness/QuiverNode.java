@@ -50,6 +50,19 @@ final class QuiverNode implements AutoCloseable {
       String decoder,
       Map<String, String> keys)
       throws IOException {
+    return startProcess(classpath, logDir, memoryBytes, batchRows, decoder, keys, List.of());
+  }
+
+  /** Like the other; {@code extraArgs} are appended to {@code quiver serve}'s arguments. */
+  static ChildProcess startProcess(
+      String classpath,
+      Path logDir,
+      long memoryBytes,
+      int batchRows,
+      String decoder,
+      Map<String, String> keys,
+      List<String> extraArgs)
+      throws IOException {
     Path catalog = logDir.resolve("quiver-catalog");
     deleteRecursively(catalog);
     // The node's credential set for the bucket: mounts name it, never the variables themselves.
@@ -85,6 +98,7 @@ final class QuiverNode implements AutoCloseable {
       args.add("--decoder");
       args.add(decoder);
     }
+    args.addAll(extraArgs);
     List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx2g"));
     String trace = System.getenv(CACHE_TRACE_VAR);
     if (trace != null && !trace.isBlank()) {
