@@ -1101,7 +1101,9 @@ public final class ChunkCache implements AutoCloseable {
         entry.loadingThread = null;
       }
       loadsInProgress--;
-      counters.loadFailures.increment();
+      if (!(failure instanceof LoadDeclinedException)) {
+        counters.loadFailures.increment();
+      }
     }
     for (CacheEntry entry : batch) {
       entry.loaded.completeExceptionally(failure);

@@ -399,7 +399,7 @@ final class UnitLoader {
    * A prefetch the cache could not take into its own memory: it is dropped rather than streamed
    * through.
    */
-  static final class PrefetchRefusedException extends IOException {
+  static final class PrefetchRefusedException extends io.quiver.cache.LoadDeclinedException {
     private static final long serialVersionUID = 1L;
 
     PrefetchRefusedException() {
