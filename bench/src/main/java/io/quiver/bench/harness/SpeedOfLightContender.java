@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.apache.arrow.flight.FlightInfo;
 
 /**
  * The upper bound: {@link SpeedOfLightServer} in its own JVM streaming pre-decoded batches from
@@ -31,7 +32,10 @@ final class SpeedOfLightContender implements Contender {
             classpath,
             List.of("-Xmx1g"),
             SpeedOfLightServer.class.getName(),
-            List.of(localDir.toString(), Integer.toString(batchRows))),
+            List.of(
+                localDir.toString(),
+                Integer.toString(batchRows),
+                Integer.toString(SpeedOfLightServer.WRITE_HIGH_WATERMARK))),
         Map.of(),
         logDir.resolve("speed-of-light.log"),
         Pattern.compile("SOL READY port=(\\d+) bytes=(\\d+)"),
@@ -68,6 +72,16 @@ final class SpeedOfLightContender implements Contender {
           clients.many(w.concurrentClients()), info, w.requestsPerClient());
     }
     return FlightReads.scan(clients.main(), info);
+  }
+
+  /** The clients of this contender's server (for the report's Wire section). */
+  FlightClients clients() {
+    return clients;
+  }
+
+  /** The plan of a scan of {@code columns} (all when empty). */
+  FlightInfo info(List<String> columns) {
+    return clients.main().getInfo(QuiverClient.descriptor("sol", columns), FlightReads.timeout());
   }
 
   @Override

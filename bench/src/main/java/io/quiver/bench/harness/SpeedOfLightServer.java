@@ -50,10 +50,20 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
  * one endpoint per {@link ScanUnits.Unit}, like Quiver. Streams run on their own threads and honour
  * gRPC back-pressure, as Quiver's do.
  *
- * <p>Arguments: {@code DATA_DIR BATCH_ROWS}; prints {@code SOL READY port=P} when serving.
+ * <p>Its one transport setting differs from a default Flight server: the connections' Netty write
+ * buffer high-water mark is {@link #WRITE_HIGH_WATERMARK} (low: half) instead of 64 KiB. With the
+ * default, gRPC's HTTP/2 flow controller stops after four 16 KiB DATA frames, the channel turns
+ * unwritable, and every drain below 32 KiB wakes the whole writability/flow-control machinery
+ * again: most of a default server's Java time per GB (profiled with JFR; see bench/README.md).
+ *
+ * <p>Arguments: {@code DATA_DIR BATCH_ROWS [WRITE_HIGH_WATERMARK]} (0: Netty's default); prints
+ * {@code SOL READY port=P} when serving.
  */
 public final class SpeedOfLightServer extends NoOpFlightProducer {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Bytes a connection may queue before it turns unwritable (Netty's default: 64 KiB). */
+  static final int WRITE_HIGH_WATERMARK = 4 << 20;
 
   private final Schema schema;
   private final List<ScanUnits.Unit> units;
@@ -133,13 +143,22 @@ public final class SpeedOfLightServer extends NoOpFlightProducer {
     BufferAllocator streams = root.newChildAllocator("streams", 0, limit);
     SpeedOfLightServer producer =
         new SpeedOfLightServer(schema, ScanUnits.plan(rowGroups), data, streams);
-    FlightServer server =
+    FlightServer.Builder builder =
         FlightServer.builder(
-                root.newChildAllocator("flight", 0, limit),
-                org.apache.arrow.flight.Location.forGrpcInsecure("127.0.0.1", 0),
-                producer)
-            .build()
-            .start();
+            root.newChildAllocator("flight", 0, limit),
+            org.apache.arrow.flight.Location.forGrpcInsecure("127.0.0.1", 0),
+            producer);
+    int watermark = args.length > 2 ? Integer.parseInt(args[2]) : WRITE_HIGH_WATERMARK;
+    if (watermark > 0) {
+      builder.transportHint(
+          "grpc.builderConsumer",
+          (java.util.function.Consumer<io.grpc.netty.NettyServerBuilder>)
+              b ->
+                  b.withChildOption(
+                      io.netty.channel.ChannelOption.WRITE_BUFFER_WATER_MARK,
+                      new io.netty.channel.WriteBufferWaterMark(watermark / 2, watermark)));
+    }
+    FlightServer server = builder.build().start();
     System.out.println(
         "SOL READY port=" + server.getPort() + " bytes=" + dataAllocator.getAllocatedMemory());
     System.out.flush();
