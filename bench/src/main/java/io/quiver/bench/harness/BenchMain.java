@@ -674,7 +674,15 @@ public final class BenchMain implements Callable<Integer> {
       if (c instanceof SpeedOfLightContender sol) {
         targets.add(
             new WireSection.FlightTarget(
-                "speed-of-light", sol.clients().many(2), () -> sol.info(List.of())));
+                "speed-of-light",
+                sol.clients().many(2),
+                () -> SpeedOfLightContender.info(sol.clients(), List.of())));
+        FlightClients twin = sol.tunedClients();
+        targets.add(
+            new WireSection.FlightTarget(
+                "speed-of-light, 4 MiB write buffer",
+                twin.many(2),
+                () -> SpeedOfLightContender.info(twin, List.of())));
       }
     }
     boolean warm = active.stream().anyMatch(c -> c.name().equals("quiver-warm"));

@@ -16,11 +16,13 @@ import org.apache.arrow.flight.FlightInfo;
 final class SpeedOfLightContender implements Contender {
   private final ChildProcess server;
   private final FlightClients clients;
+  private final FlightClients tuned;
 
   /** Takes over {@code server}, started by {@link #startServer}. */
   SpeedOfLightContender(ChildProcess server) {
     this.server = server;
     this.clients = new FlightClients(Integer.parseInt(server.readyMatch().group(1)));
+    this.tuned = new FlightClients(Integer.parseInt(server.readyMatch().group(3)));
   }
 
   /** Starts the server JVM over the Parquet files in {@code localDir} and waits until it serves. */
@@ -30,15 +32,15 @@ final class SpeedOfLightContender implements Contender {
         "speed-of-light",
         ChildProcess.javaCommand(
             classpath,
-            List.of("-Xmx1g"),
+            List.of("-Xmx2g"), // as the node's
             SpeedOfLightServer.class.getName(),
             List.of(
                 localDir.toString(),
                 Integer.toString(batchRows),
-                Integer.toString(SpeedOfLightServer.WRITE_HIGH_WATERMARK))),
-        Map.of(),
+                Integer.toString(SpeedOfLightServer.TUNED_WRITE_HIGH_WATERMARK))),
+        QuiverNode.withMallocTuning(Map.of()), // as the node's
         logDir.resolve("speed-of-light.log"),
-        Pattern.compile("SOL READY port=(\\d+) bytes=(\\d+)"),
+        Pattern.compile("SOL READY port=(\\d+) bytes=(\\d+) tuned-port=(\\d+)"),
         Duration.ofMinutes(10));
   }
 
@@ -79,9 +81,14 @@ final class SpeedOfLightContender implements Contender {
     return clients;
   }
 
-  /** The plan of a scan of {@code columns} (all when empty). */
-  FlightInfo info(List<String> columns) {
-    return clients.main().getInfo(QuiverClient.descriptor("sol", columns), FlightReads.timeout());
+  /** Clients of the same server's twin port with a 4 MiB write buffer (Wire section). */
+  FlightClients tunedClients() {
+    return tuned;
+  }
+
+  /** The plan of a scan of {@code columns} (all when empty) from {@code from}. */
+  static FlightInfo info(FlightClients from, List<String> columns) {
+    return from.main().getInfo(QuiverClient.descriptor("sol", columns), FlightReads.timeout());
   }
 
   @Override
@@ -93,6 +100,7 @@ final class SpeedOfLightContender implements Contender {
   public void close() throws Exception {
     try {
       clients.close();
+      tuned.close();
     } finally {
       server.close();
     }
