@@ -261,6 +261,14 @@ public final class BenchMain implements Callable<Integer> {
               + " 2000000; with --quick 500000; 0 skips it). All on this machine: CPU-bound.")
   Long clusterScanRows;
 
+  @Option(
+      names = "--wire-rounds",
+      description =
+          "Rounds of the Wire section after the contenders: the warm full scan through Flight on"
+              + " one and two connections next to raw loopback TCP and memcpy of the same bytes"
+              + " (default 3; with --quick 2; 0 skips it; needs the full workload).")
+  Integer wireRounds;
+
   /** What the soak measured, when it ran. */
   private io.quiver.bench.soak.Soak.Result soakResult;
 
@@ -385,6 +393,7 @@ public final class BenchMain implements Callable<Integer> {
     List<Measurement> measurements = new ArrayList<>();
     Map<String, Map<String, Object>> servers = new LinkedHashMap<>();
     Map<String, Object> config = new LinkedHashMap<>();
+    String wireMarkdown = "";
     try {
       Path s3Base = data.resolve("s3");
       Files.createDirectories(s3Base.resolve(BUCKET));
@@ -555,6 +564,11 @@ public final class BenchMain implements Callable<Integer> {
         q.put("peakHeapBytes", stats.path("process").path("heapPeakBytes").asLong());
       }
 
+      int wire = wireRounds != null ? wireRounds : quick ? 2 : 3;
+      if (wire > 0 && workloadNames.contains("full")) {
+        wireMarkdown = runWire(active, node, measurements, wire, out, notes);
+      }
+
       List<Workload> scanWorkloads = workloads.stream().filter(w -> !w.isSql()).toList();
       if (contenders.contains("alluxio") && !scanWorkloads.isEmpty()) {
         // Its repetitions are serial and it starts a cluster per mode: fewer in a quick run.
@@ -639,12 +653,78 @@ public final class BenchMain implements Callable<Integer> {
     Files.writeString(
         results.resolve("report.md"),
         Report.markdown(r, charts)
+            + wireMarkdown
             + (soakResult == null ? "" : Report.soakMarkdown(soakResult))
             + catalogMarkdown
             + placementMarkdown);
     printSummary(out, r, results);
     boolean quiverFailed = failures.keySet().stream().anyMatch(k -> k.startsWith("quiver"));
     return measurements.isEmpty() || quiverFailed ? 1 : 0;
+  }
+
+  /**
+   * The Wire section ({@link WireSection}) over the speed-of-light server and the Quiver node (warm
+   * after the contenders), at the warm full scan's Arrow bytes; its Markdown, or empty when no
+   * Flight contender measured the full scan (or it failed: then said in the notes).
+   */
+  private static String runWire(
+      List<Contender> active,
+      QuiverNode node,
+      List<Measurement> measurements,
+      int rounds,
+      PrintWriter out,
+      List<String> notes) {
+    long bytes =
+        measurements.stream()
+            .filter(m -> m.workload().equals("full"))
+            .filter(
+                m -> m.contender().equals("quiver-warm") || m.contender().equals("speed-of-light"))
+            .mapToLong(Measurement::arrowBytes)
+            .findFirst()
+            .orElse(0);
+    List<WireSection.FlightTarget> targets = new ArrayList<>();
+    for (Contender c : active) {
+      if (c instanceof SpeedOfLightContender sol) {
+        targets.add(
+            new WireSection.FlightTarget(
+                "speed-of-light",
+                sol.clients().many(2),
+                () -> SpeedOfLightContender.info(sol.clients(), List.of())));
+        FlightClients twin = sol.tunedClients();
+        targets.add(
+            new WireSection.FlightTarget(
+                "speed-of-light, 4 MiB write buffer",
+                twin.many(2),
+                () -> SpeedOfLightContender.info(twin, List.of())));
+      }
+    }
+    boolean warm = active.stream().anyMatch(c -> c.name().equals("quiver-warm"));
+    if (warm && node != null) {
+      targets.add(
+          new WireSection.FlightTarget(
+              "quiver-warm",
+              node.clients().many(2),
+              () ->
+                  node.clients()
+                      .main()
+                      .getInfo(
+                          io.quiver.client.QuiverClient.descriptor(
+                              QuiverNode.table(Profile.LOOPBACK), List.of()),
+                          FlightReads.timeout())));
+    }
+    if (bytes <= 0 || targets.isEmpty()) {
+      return "";
+    }
+    try {
+      out.printf(Locale.ROOT, "wire: %d rounds of %,d bytes...%n", rounds, bytes);
+      out.flush();
+      String md = new WireSection().run(bytes, rounds, targets, out);
+      out.print(md);
+      return md;
+    } catch (Exception e) {
+      notes.add("The Wire section failed: " + e);
+      return "";
+    }
   }
 
   /**

@@ -115,7 +115,7 @@ final class QuiverNode implements AutoCloseable {
   }
 
   /** The environment {@code bin/quiver serve} gives a node: glibc malloc returning big frees. */
-  private static Map<String, String> withMallocTuning(Map<String, String> env) {
+  static Map<String, String> withMallocTuning(Map<String, String> env) {
     Map<String, String> all = new java.util.HashMap<>(env);
     all.putIfAbsent("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", "4"));
     all.putIfAbsent(

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.apache.arrow.flight.FlightInfo;
 
 /**
  * The upper bound: {@link SpeedOfLightServer} in its own JVM streaming pre-decoded batches from
@@ -15,11 +16,13 @@ import java.util.regex.Pattern;
 final class SpeedOfLightContender implements Contender {
   private final ChildProcess server;
   private final FlightClients clients;
+  private final FlightClients tuned;
 
   /** Takes over {@code server}, started by {@link #startServer}. */
   SpeedOfLightContender(ChildProcess server) {
     this.server = server;
     this.clients = new FlightClients(Integer.parseInt(server.readyMatch().group(1)));
+    this.tuned = new FlightClients(Integer.parseInt(server.readyMatch().group(3)));
   }
 
   /** Starts the server JVM over the Parquet files in {@code localDir} and waits until it serves. */
@@ -29,12 +32,15 @@ final class SpeedOfLightContender implements Contender {
         "speed-of-light",
         ChildProcess.javaCommand(
             classpath,
-            List.of("-Xmx1g"),
+            List.of("-Xmx2g"), // as the node's
             SpeedOfLightServer.class.getName(),
-            List.of(localDir.toString(), Integer.toString(batchRows))),
-        Map.of(),
+            List.of(
+                localDir.toString(),
+                Integer.toString(batchRows),
+                Integer.toString(SpeedOfLightServer.TUNED_WRITE_HIGH_WATERMARK))),
+        QuiverNode.withMallocTuning(Map.of()), // as the node's
         logDir.resolve("speed-of-light.log"),
-        Pattern.compile("SOL READY port=(\\d+) bytes=(\\d+)"),
+        Pattern.compile("SOL READY port=(\\d+) bytes=(\\d+) tuned-port=(\\d+)"),
         Duration.ofMinutes(10));
   }
 
@@ -70,6 +76,21 @@ final class SpeedOfLightContender implements Contender {
     return FlightReads.scan(clients.main(), info);
   }
 
+  /** The clients of this contender's server (for the report's Wire section). */
+  FlightClients clients() {
+    return clients;
+  }
+
+  /** Clients of the same server's twin port with a 4 MiB write buffer (Wire section). */
+  FlightClients tunedClients() {
+    return tuned;
+  }
+
+  /** The plan of a scan of {@code columns} (all when empty) from {@code from}. */
+  static FlightInfo info(FlightClients from, List<String> columns) {
+    return from.main().getInfo(QuiverClient.descriptor("sol", columns), FlightReads.timeout());
+  }
+
   @Override
   public List<ChildProcess> servers() {
     return List.of(server);
@@ -79,6 +100,7 @@ final class SpeedOfLightContender implements Contender {
   public void close() throws Exception {
     try {
       clients.close();
+      tuned.close();
     } finally {
       server.close();
     }

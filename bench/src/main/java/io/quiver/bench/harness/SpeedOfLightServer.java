@@ -50,10 +50,22 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
  * one endpoint per {@link ScanUnits.Unit}, like Quiver. Streams run on their own threads and honour
  * gRPC back-pressure, as Quiver's do.
  *
- * <p>Arguments: {@code DATA_DIR BATCH_ROWS}; prints {@code SOL READY port=P} when serving.
+ * <p>It runs with the node's JVM settings and environment (heap, glibc malloc tuning), so that the
+ * two differ only in what the server does. A twin port serves the same producer with a larger Netty
+ * write buffer ({@link #TUNED_WRITE_HIGH_WATERMARK}; Netty's default high-water mark is 64 KiB):
+ * the report's Wire section measures that knob side by side.
+ *
+ * <p>Arguments: {@code DATA_DIR BATCH_ROWS [TUNED_WRITE_HIGH_WATERMARK]}; prints {@code SOL READY
+ * port=P bytes=B tuned-port=Q} when serving.
  */
 public final class SpeedOfLightServer extends NoOpFlightProducer {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Bytes a connection of the twin port may queue before it turns unwritable (Netty's default, on
+   * the main port: 64 KiB).
+   */
+  static final int TUNED_WRITE_HIGH_WATERMARK = 4 << 20;
 
   private final Schema schema;
   private final List<ScanUnits.Unit> units;
@@ -133,18 +145,41 @@ public final class SpeedOfLightServer extends NoOpFlightProducer {
     BufferAllocator streams = root.newChildAllocator("streams", 0, limit);
     SpeedOfLightServer producer =
         new SpeedOfLightServer(schema, ScanUnits.plan(rowGroups), data, streams);
-    FlightServer server =
-        FlightServer.builder(
-                root.newChildAllocator("flight", 0, limit),
-                org.apache.arrow.flight.Location.forGrpcInsecure("127.0.0.1", 0),
-                producer)
-            .build()
-            .start();
+    FlightServer server = serve(root, limit, producer, 0);
+    // The same producer and data with a larger write buffer: that knob's A/B in one run.
+    int watermark = args.length > 2 ? Integer.parseInt(args[2]) : TUNED_WRITE_HIGH_WATERMARK;
+    FlightServer twin = serve(root, limit, producer, watermark);
     System.out.println(
-        "SOL READY port=" + server.getPort() + " bytes=" + dataAllocator.getAllocatedMemory());
+        "SOL READY port="
+            + server.getPort()
+            + " bytes="
+            + dataAllocator.getAllocatedMemory()
+            + " tuned-port="
+            + twin.getPort());
     System.out.flush();
     // Serve until killed; the OS reclaims the memory (this JVM exists only for the benchmark).
     new CountDownLatch(1).await();
+  }
+
+  /** A Flight server over {@code producer}; {@code watermark} 0 keeps Netty's write buffer. */
+  private static FlightServer serve(
+      BufferAllocator root, long limit, SpeedOfLightServer producer, int watermark)
+      throws IOException {
+    FlightServer.Builder builder =
+        FlightServer.builder(
+            root.newChildAllocator("flight-" + watermark, 0, limit),
+            org.apache.arrow.flight.Location.forGrpcInsecure("127.0.0.1", 0),
+            producer);
+    if (watermark > 0) {
+      builder.transportHint(
+          "grpc.builderConsumer",
+          (java.util.function.Consumer<io.grpc.netty.NettyServerBuilder>)
+              b ->
+                  b.withChildOption(
+                      io.netty.channel.ChannelOption.WRITE_BUFFER_WATER_MARK,
+                      new io.netty.channel.WriteBufferWaterMark(watermark / 2, watermark)));
+    }
+    return builder.build().start();
   }
 
   @Override

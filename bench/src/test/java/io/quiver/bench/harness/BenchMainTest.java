@@ -131,6 +131,17 @@ class BenchMainTest {
     String report = Files.readString(main.lastResults.resolve("report.md"));
     assertTrue(report.contains("## Targets"), report);
     assertTrue(report.contains("## SQL workloads: Flight SQL vs DuckDB"), report);
+    // The Wire section: raw loopback TCP and memcpy next to Flight on one and two connections.
+    assertTrue(report.contains("## Wire: the warm full scan against the machine"), report);
+    for (String row :
+        new String[] {
+          "| memcpy (1 thread) |",
+          "| loopback TCP, 2 connections |",
+          "| speed-of-light, 4 MiB write buffer, 1 stream |",
+          "| quiver-warm, 2 streams |"
+        }) {
+      assertTrue(report.contains(row), row + " missing from " + report);
+    }
     assertTrue(report.contains("## Catalog (S3-shaped store)"), report);
     assertTrue(report.contains("| ls of 500 objects"), report);
     assertTrue(report.contains("## Cluster placement (simulation)"), report);
