@@ -47,6 +47,9 @@ final class EndpointStream implements BatchStream {
   /** Rows of a resumed stream still to be skipped (returned before the fail-over). */
   private long skip;
 
+  /** Whether {@link #stream} was closed after a failure no later location replaced. */
+  private boolean streamClosed;
+
   private boolean ready;
   private boolean done;
   private volatile boolean closed;
@@ -194,10 +197,13 @@ final class EndpointStream implements BatchStream {
    */
   private boolean resume(FlightRuntimeException failure) {
     List<Location> locations = endpoint.getLocations();
-    if (failure.status().code() != FlightStatusCode.UNAVAILABLE || closed) {
-      return false;
+    if (failure.status().code() != FlightStatusCode.UNAVAILABLE
+        || closed
+        || serving + 1 >= locations.size()) {
+      return false; // thrown with the stream as it is: the caller closes it
     }
     closeAfterFailure(stream, failure);
+    streamClosed = true;
     while (++serving < locations.size()) {
       Location next = locations.get(serving);
       FlightStream resumed = null;
@@ -205,6 +211,7 @@ final class EndpointStream implements BatchStream {
         resumed = clientFor.apply(next).getStream(endpoint.getTicket());
         resumed.getSchema(); // the call is up
         stream = resumed;
+        streamClosed = false;
         servedBy = next;
         skip = rowsReturned;
         return true;
@@ -263,6 +270,9 @@ final class EndpointStream implements BatchStream {
       return;
     }
     closed = true;
+    if (streamClosed) {
+      return; // closed when it failed; no other location took over
+    }
     try {
       stream.close();
     } catch (FlightRuntimeException e) {
