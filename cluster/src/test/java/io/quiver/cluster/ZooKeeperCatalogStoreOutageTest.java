@@ -121,7 +121,13 @@ class ZooKeeperCatalogStoreOutageTest {
       assertEquals(2, poll(heard, watched).revision());
 
       server.stop();
-      Thread.sleep(500);
+      // Restart only once both clients have seen the outage (what the test is about).
+      long down = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (watcherClient.getZookeeperClient().isConnected()
+          || writerClient.getZookeeperClient().isConnected()) {
+        assertTrue(System.nanoTime() < down, "the clients did not notice the server stopped");
+        Thread.sleep(20);
+      }
       server.restart();
       assertTrue(writerClient.blockUntilConnected(30, TimeUnit.SECONDS), "no reconnection");
       writer.update(2, tables(3));
