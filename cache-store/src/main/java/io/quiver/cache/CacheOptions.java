@@ -33,6 +33,8 @@ import org.apache.arrow.memory.BufferAllocator;
  * @param streamThroughBytes the limit of the stream-through allocator; 0 for none (a full cache
  *     then refuses loads with {@link CacheCapacityException})
  * @param quotaGroup maps a key to its quota group (for example its table); null for no quotas
+ * @param sharedMemory where the memory tier keeps chunks as files that clients on this host can map
+ *     (short-circuit reads); null to keep them in ordinary off-heap memory
  */
 public record CacheOptions(
     long capacityBytes,
@@ -44,7 +46,8 @@ public record CacheOptions(
     Executor executor,
     Predicate<ColumnChunkKey> versionCheck,
     long streamThroughBytes,
-    Function<ColumnChunkKey, String> quotaGroup) {
+    Function<ColumnChunkKey, String> quotaGroup,
+    SharedMemoryOptions sharedMemory) {
 
   /**
    * Validates the options.
@@ -98,6 +101,7 @@ public record CacheOptions(
         ForkJoinPool.commonPool(),
         null,
         0,
+        null,
         null);
   }
 
@@ -118,7 +122,8 @@ public record CacheOptions(
         executor,
         versionCheck,
         streamThroughBytes,
-        quotaGroup);
+        quotaGroup,
+        sharedMemory);
   }
 
   /** These options with another eviction policy. */
@@ -133,7 +138,8 @@ public record CacheOptions(
         executor,
         versionCheck,
         streamThroughBytes,
-        quotaGroup);
+        quotaGroup,
+        sharedMemory);
   }
 
   /** These options with another ticker. */
@@ -148,7 +154,8 @@ public record CacheOptions(
         executor,
         versionCheck,
         streamThroughBytes,
-        quotaGroup);
+        quotaGroup,
+        sharedMemory);
   }
 
   /** These options with entries expiring {@code ttl} after loading; null for never. */
@@ -163,7 +170,8 @@ public record CacheOptions(
         executor,
         versionCheck,
         streamThroughBytes,
-        quotaGroup);
+        quotaGroup,
+        sharedMemory);
   }
 
   /**
@@ -186,7 +194,8 @@ public record CacheOptions(
         executor,
         versionCheck,
         streamThroughBytes,
-        quotaGroup);
+        quotaGroup,
+        sharedMemory);
   }
 
   /** These options with another executor for background work (the disk tier's re-index). */
@@ -201,7 +210,8 @@ public record CacheOptions(
         newExecutor,
         versionCheck,
         streamThroughBytes,
-        quotaGroup);
+        quotaGroup,
+        sharedMemory);
   }
 
   /**
@@ -221,7 +231,8 @@ public record CacheOptions(
         executor,
         stillCurrent,
         streamThroughBytes,
-        quotaGroup);
+        quotaGroup,
+        sharedMemory);
   }
 
   /**
@@ -240,7 +251,8 @@ public record CacheOptions(
         executor,
         versionCheck,
         budgetBytes,
-        quotaGroup);
+        quotaGroup,
+        sharedMemory);
   }
 
   /**
@@ -259,6 +271,26 @@ public record CacheOptions(
         executor,
         versionCheck,
         streamThroughBytes,
-        group);
+        group,
+        sharedMemory);
+  }
+
+  /**
+   * These options with the memory tier in shared memory (see {@link SharedMemoryOptions}); null
+   * keeps chunks in ordinary off-heap memory.
+   */
+  public CacheOptions withSharedMemory(SharedMemoryOptions options) {
+    return new CacheOptions(
+        capacityBytes,
+        evictionMarginBytes,
+        evictionPolicy,
+        ticker,
+        expireAfterWrite,
+        diskDirectories,
+        executor,
+        versionCheck,
+        streamThroughBytes,
+        quotaGroup,
+        options);
   }
 }

@@ -161,6 +161,10 @@ public final class ChunkCache implements AutoCloseable {
   static final int MAX_LOAD_ATTEMPTS = 4;
 
   private final BufferAllocator allocator;
+
+  /** Where the memory tier keeps chunks in shared memory; null for ordinary memory. */
+  private final SharedMemory shared;
+
   private final long capacityBytes;
   private final long evictionMarginBytes;
   private final Ticker ticker;
@@ -304,7 +308,20 @@ public final class ChunkCache implements AutoCloseable {
             : new DiskTier(options.diskDirectories(), options.ticker());
     BufferAllocator cacheAllocator = null;
     BufferAllocator overflow;
+    SharedMemory sharedMemory = null;
     try {
+      if (options.sharedMemory() != null) {
+        try {
+          sharedMemory = SharedMemory.create(options.sharedMemory());
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(
+              "cannot keep the memory tier in shared memory under "
+                  + options.sharedMemory().parent()
+                  + ": "
+                  + e.getMessage(),
+              e);
+        }
+      }
       cacheAllocator =
           parent.newChildAllocator(ALLOCATOR_NAME, new EvictingListener(), 0, capacityBytes);
       overflow =
@@ -315,16 +332,29 @@ public final class ChunkCache implements AutoCloseable {
       if (cacheAllocator != null) {
         cacheAllocator.close();
       }
+      if (sharedMemory != null) {
+        sharedMemory.close();
+      }
       if (disk != null) {
         disk.close();
       }
       throw e;
     }
     this.allocator = cacheAllocator;
+    this.shared = sharedMemory;
     this.tiers =
         new TierCoordinator(
             disk, cacheAllocator, overflow, counters, this::isExpiredAt, new AllocationFailures());
     tiers.startReindex(options.executor(), options.versionCheck());
+  }
+
+  /**
+   * The shared-memory directory the memory tier lives in ({@link CacheOptions#withSharedMemory}),
+   * or null if chunks are in ordinary off-heap memory. Chunks that are in it name their file
+   * ({@link ColumnChunk#file()}).
+   */
+  public SharedMemory sharedMemory() {
+    return shared;
   }
 
   /**
@@ -842,7 +872,13 @@ public final class ChunkCache implements AutoCloseable {
       try {
         tiers.close(); // keeps the disk files for the next instance
       } finally {
-        allocator.close();
+        try {
+          allocator.close();
+        } finally {
+          if (shared != null) {
+            shared.close();
+          }
+        }
       }
     }
   }
@@ -879,6 +915,9 @@ public final class ChunkCache implements AutoCloseable {
       if (!fromSource.isEmpty()) {
         loadFromSource(fromSource, loader, loaded);
       }
+      if (shared != null) {
+        moveToSharedMemory(batch, loaded);
+      }
     } catch (Throwable t) {
       LoaderCalls.closeChunksQuietly(loaded.values(), t);
       fail(batch, t);
@@ -898,6 +937,27 @@ public final class ChunkCache implements AutoCloseable {
       }
     }
     tiers.demote(victims);
+  }
+
+  /**
+   * Replaces each loaded chunk that is to be cached (not streamed through) with its copy in shared
+   * memory ({@link SharedMemory#share}; a chunk that cannot move stays as it is).
+   */
+  private void moveToSharedMemory(List<CacheEntry> batch, Map<ColumnChunkKey, ColumnChunk> loaded) {
+    List<ColumnChunkKey> cached = new ArrayList<>(batch.size());
+    synchronized (lock) {
+      for (CacheEntry entry : batch) {
+        if (entry.state != State.STREAMED) {
+          cached.add(entry.key);
+        }
+      }
+    }
+    for (ColumnChunkKey key : cached) {
+      ColumnChunk chunk = loaded.get(key);
+      if (chunk != null) {
+        loaded.put(key, shared.share(key, chunk, allocator));
+      }
+    }
   }
 
   /**

@@ -12,10 +12,12 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
 import org.apache.arrow.flatbuf.Footer;
@@ -99,13 +101,20 @@ final class ChunkFiles {
    * @return the file size in bytes
    */
   static long write(Path path, ColumnChunkKey key, ColumnChunk chunk) throws IOException {
+    return write(path, key, chunk, new FileAttribute<?>[0]);
+  }
+
+  /** As {@link #write(Path, ColumnChunkKey, ColumnChunk)}, creating the file with {@code attrs}. */
+  static long write(Path path, ColumnChunkKey key, ColumnChunk chunk, FileAttribute<?>... attrs)
+      throws IOException {
     if (chunk.slices().isEmpty()) {
       throw new IllegalArgumentException("an empty chunk has no field to write: " + key);
     }
     Field field = chunk.slices().get(0).getField();
     Schema schema = new Schema(List.of(field));
     try (FileChannel file =
-        FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        FileChannel.open(
+            path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attrs)) {
       CrcChannel crc = new CrcChannel(file);
       WriteChannel out = new WriteChannel(crc);
       out.write(MAGIC);
@@ -176,6 +185,22 @@ final class ChunkFiles {
    */
   static ColumnChunk read(Path path, ColumnChunkKey expected, BufferAllocator allocator)
       throws IOException {
+    return read(path, expected, allocator, false);
+  }
+
+  /**
+   * As {@link #read(Path, ColumnChunkKey, BufferAllocator)} for a file {@link SharedMemory} has
+   * just written: the checksum is not verified, the chunk names the file ({@link
+   * ColumnChunk#file()}), and the file is deleted when the mapping is released (or if this fails).
+   */
+  static ColumnChunk readShared(Path path, ColumnChunkKey expected, BufferAllocator allocator)
+      throws IOException {
+    return read(path, expected, allocator, true);
+  }
+
+  private static ColumnChunk read(
+      Path path, ColumnChunkKey expected, BufferAllocator allocator, boolean shared)
+      throws IOException {
     MappedByteBuffer mapped;
     try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = file.size();
@@ -184,7 +209,7 @@ final class ChunkFiles {
       }
       mapped = file.map(FileChannel.MapMode.READ_ONLY, 0, size);
     }
-    MappedAllocation allocation = new MappedAllocation(mapped);
+    MappedAllocation allocation = new MappedAllocation(mapped, shared ? path : null);
     ArrowBuf whole = null;
     List<FieldVector> slices = new ArrayList<>();
     try {
@@ -202,12 +227,14 @@ final class ChunkFiles {
       if (!key.equals(expected)) {
         throw new CorruptChunkFileException(path, "holds " + key + ", not " + expected);
       }
-      long stored = parseLong(path, footer.getMetaData().get(CRC), CRC);
-      CRC32C crc = new CRC32C();
-      crc.update(slice(buffer, HEAD, footerStart - HEAD));
-      if (crc.getValue() != stored) {
-        throw new CorruptChunkFileException(
-            path, "checksum mismatch (stored " + stored + ", computed " + crc.getValue() + ")");
+      if (!shared) {
+        long stored = parseLong(path, footer.getMetaData().get(CRC), CRC);
+        CRC32C crc = new CRC32C();
+        crc.update(slice(buffer, HEAD, footerStart - HEAD));
+        if (crc.getValue() != stored) {
+          throw new CorruptChunkFileException(
+              path, "checksum mismatch (stored " + stored + ", computed " + crc.getValue() + ")");
+        }
       }
       Schema schema = footer.getSchema();
       if (schema.getFields().size() != 1) {
@@ -217,7 +244,7 @@ final class ChunkFiles {
       for (ArrowBlock block : footer.getRecordBatches()) {
         slices.add(loadSlice(path, buffer, whole, block, footerStart, schema, allocator));
       }
-      return new ColumnChunk(slices);
+      return new ColumnChunk(slices, shared ? path : null);
     } catch (IOException | RuntimeException | Error e) {
       for (FieldVector slice : slices) {
         slice.close();
@@ -370,20 +397,28 @@ final class ChunkFiles {
     }
   }
 
-  /** A file mapping as Arrow foreign memory: releasing it unmaps the file. */
+  /**
+   * A file mapping as Arrow foreign memory: releasing it unmaps the file (and deletes it, for a
+   * shared-memory file).
+   */
   private static final class MappedAllocation extends ForeignAllocation {
     private final MappedByteBuffer mapped;
+    private final Path deleteOnRelease;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    MappedAllocation(MappedByteBuffer mapped) {
+    MappedAllocation(MappedByteBuffer mapped, Path deleteOnRelease) {
       super(mapped.capacity(), MemoryUtil.getByteBufferAddress(mapped));
       this.mapped = mapped;
+      this.deleteOnRelease = deleteOnRelease;
     }
 
     @Override
     protected void release0() {
       if (released.compareAndSet(false, true)) {
         unmap(mapped);
+        if (deleteOnRelease != null) {
+          SharedMemory.deleteQuietly(deleteOnRelease);
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.quiver.cache;
 
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
@@ -32,6 +33,7 @@ public final class ColumnChunk implements AutoCloseable {
   private final List<FieldVector> slices;
   private final long rowCount;
   private final long sizeBytes;
+  private final Path file;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -43,6 +45,14 @@ public final class ColumnChunk implements AutoCloseable {
    * @throws IllegalArgumentException if the slices do not all have the same field
    */
   public ColumnChunk(List<FieldVector> slices) {
+    this(slices, null);
+  }
+
+  /**
+   * A chunk whose vectors are the record batches of {@code file}, mapped ({@link SharedMemory}).
+   */
+  ColumnChunk(List<FieldVector> slices, Path file) {
+    this.file = file;
     List<FieldVector> copy = List.copyOf(Objects.requireNonNull(slices, "slices"));
     if (!copy.isEmpty()) {
       Field first = copy.get(0).getField();
@@ -68,6 +78,14 @@ public final class ColumnChunk implements AutoCloseable {
   /** The vectors, in row order; unmodifiable. Valid until this chunk is closed. */
   public List<FieldVector> slices() {
     return slices;
+  }
+
+  /**
+   * The shared-memory file this chunk is mapped from, whose record batch {@code i} holds slice
+   * {@code i} (see {@link SharedMemory}); null when the chunk is in ordinary off-heap memory.
+   */
+  public Path file() {
+    return file;
   }
 
   /** The number of rows: the sum of the slices' value counts. */

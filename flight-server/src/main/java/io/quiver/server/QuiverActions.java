@@ -127,7 +127,8 @@ final class QuiverActions {
       Access access,
       Placement placement,
       PinnedReplicas pinnedReplicas,
-      java.util.function.Supplier<NodesResponse> nodes) {
+      java.util.function.Supplier<NodesResponse> nodes,
+      ShortCircuit shortCircuit) {
     this.placement = placement;
     this.pinnedReplicas = pinnedReplicas;
     this.nodes = nodes;
@@ -163,6 +164,11 @@ final class QuiverActions {
                 ActionHandler.streaming(Actions.CACHE_LOAD, ADMIN, STREAM_THREAD, this::cacheLoad),
                 ActionHandler.unary(Actions.CACHE_LS, READER, STREAM_THREAD, this::cacheLs),
                 ActionHandler.unary(Actions.NODES, READER, CALLER, (call, r) -> nodes.get()),
+                ActionHandler.unary(
+                    Actions.SHORT_CIRCUIT,
+                    READER,
+                    STREAM_THREAD,
+                    (call, r) -> shortCircuit.handle(call, r)),
                 ActionHandler.unary(
                     Actions.HEALTH, READER, CALLER, (call, r) -> HealthResponse.OK)));
   }

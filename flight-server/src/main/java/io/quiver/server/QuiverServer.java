@@ -125,6 +125,8 @@ public final class QuiverServer implements AutoCloseable {
     // latency dominates (README, Benchmarks), so it is chosen, not the default.
     private ColdPipeline coldPipeline = ColdPipeline.PREFETCH;
     private int decodeThreads = Runtime.getRuntime().availableProcessors();
+    private io.quiver.cache.SharedMemoryOptions shortCircuit;
+    private java.time.Duration shortCircuitLease = ShortCircuit.DEFAULT_LEASE_TIME;
 
     /** {@link #withHttpPort}: no monitoring port (the default of {@link #defaults()}). */
     public static final int HTTP_OFF = 0;
@@ -163,6 +165,8 @@ public final class QuiverServer implements AutoCloseable {
       c.ticker = ticker;
       c.coldPipeline = coldPipeline;
       c.decodeThreads = decodeThreads;
+      c.shortCircuit = shortCircuit;
+      c.shortCircuitLease = shortCircuitLease;
       return c;
     }
 
@@ -493,6 +497,35 @@ public final class QuiverServer implements AutoCloseable {
       return c;
     }
 
+    /**
+     * Where the memory tier keeps chunks in shared memory for short-circuit reads by clients on
+     * this host ({@link ShortCircuit}); null (the default) keeps them in ordinary memory and
+     * refuses short-circuit reads.
+     */
+    public io.quiver.cache.SharedMemoryOptions shortCircuit() {
+      return shortCircuit;
+    }
+
+    public Config withShortCircuit(io.quiver.cache.SharedMemoryOptions options) {
+      Config c = copy();
+      c.shortCircuit = options;
+      return c;
+    }
+
+    /** How long an idle short-circuit lease keeps its chunks (30 s by default). */
+    public java.time.Duration shortCircuitLease() {
+      return shortCircuitLease;
+    }
+
+    public Config withShortCircuitLease(java.time.Duration lease) {
+      if (lease.isZero() || lease.isNegative()) {
+        throw new IllegalArgumentException("The short-circuit lease time must be positive");
+      }
+      Config c = copy();
+      c.shortCircuitLease = lease;
+      return c;
+    }
+
     /** Threads of the node's decode pool (unused with {@link ColdPipeline#SERIAL}). */
     public int decodeThreads() {
       return decodeThreads;
@@ -555,6 +588,9 @@ public final class QuiverServer implements AutoCloseable {
 
   /** Loads units ahead of streams and columns in parallel ({@link ColdPipeline}). */
   private final DecodePool decodePool;
+
+  /** Short-circuit leases; set once the node is up. */
+  private ShortCircuit shortCircuit;
 
   private QuiverServer(Config config) throws IOException {
     long startedMillis = System.currentTimeMillis();
@@ -650,6 +686,7 @@ public final class QuiverServer implements AutoCloseable {
       if (!config.diskDirectories().isEmpty()) {
         cacheOptions = cacheOptions.withDiskTier(config.diskDirectories());
       }
+      cacheOptions = cacheOptions.withSharedMemory(config.shortCircuit());
       chunkCache = new ChunkCache(root, cacheOptions);
       chunkCache.reindexed().whenComplete((done, failure) -> versionChecks.clear());
       String tracePath = System.getProperty(CACHE_TRACE_PROPERTY);
@@ -680,6 +717,15 @@ public final class QuiverServer implements AutoCloseable {
               decodePool,
               config.coldPipeline());
       ChunkStreamer streamer = new ChunkStreamer(cat, units, streamsAlloc, scanMetrics);
+      shortCircuit =
+          new ShortCircuit(
+              cat,
+              units,
+              streamsAlloc,
+              scanMetrics,
+              signer,
+              chunkCache.sharedMemory(),
+              config.shortCircuitLease());
       sqlAlloc = root.newChildAllocator("sql", 0, config.sqlMemoryBytes());
       LocalScans localScans = new LocalScans(cat, planner, units, scanMetrics);
       sqlEngine =
@@ -708,7 +754,8 @@ public final class QuiverServer implements AutoCloseable {
                   access,
                   placement,
                   pinnedReplicas,
-                  () -> nodes(config, joined.get(), boundPort.get(), startedMillis)),
+                  () -> nodes(config, joined.get(), boundPort.get(), startedMillis),
+                  shortCircuit),
               sqlService,
               access);
       FlightServer.Builder builder =
@@ -781,6 +828,7 @@ public final class QuiverServer implements AutoCloseable {
       this.server = flightServer;
       this.streamer = streamer;
     } catch (IOException | RuntimeException e) {
+      closeQuietly(shortCircuit);
       closeQuietly(decodePool);
       closeQuietly(member);
       closeQuietly(httpServer);
@@ -1146,6 +1194,8 @@ public final class QuiverServer implements AutoCloseable {
     if (!streamThreads.awaitTermination(5, TimeUnit.SECONDS)) {
       LOG.warn("SQL streams still running after shutdown");
     }
+    // Leases hold chunks and may prefetch: end them before the pool and the cache go.
+    shortCircuit.close();
     // Every stream has ended, and with it any prefetch it had started (a cursor's close waits for
     // it); the pool has nothing left but idle threads.
     decodePool.close();

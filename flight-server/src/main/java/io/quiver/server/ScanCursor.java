@@ -6,6 +6,7 @@ import io.quiver.catalog.Catalog;
 import io.quiver.catalog.NamespacePath;
 import io.quiver.catalog.ResolvedPath;
 import io.quiver.format.FileMetadata;
+import io.quiver.protocol.action.ShortCircuitResponse;
 import io.quiver.server.filter.BoundFilter;
 import io.quiver.server.filter.RowSelection;
 import io.quiver.storage.FileEntry;
@@ -222,6 +223,81 @@ final class ScanCursor implements AutoCloseable {
         made.forEach(FieldVector::close);
       }
     }
+  }
+
+  /**
+   * One unit for a short-circuit read ({@link ShortCircuit}): its batches as record batches of the
+   * chunks' shared-memory files, or why it cannot be read that way.
+   *
+   * @param batches the unit's batches (the same rows, in the same order, as {@link #next} loads)
+   * @param fallback null, or why the ticket must be read over Flight from this unit on
+   */
+  record SharedUnit(List<ShortCircuitResponse.Batch> batches, String fallback) {}
+
+  /**
+   * Moves to the next unit with rows, acquiring its chunks as {@link #next} does (they stay held
+   * until the next move or {@link #close}), and describes it for a short-circuit read: only a
+   * ticket without a filter, whose columns are all read as the files hold them and whose chunks are
+   * all in shared memory, can be read that way.
+   *
+   * @return the unit, or null when the ticket has no more units
+   */
+  SharedUnit nextShared() throws IOException {
+    if (filter != null) {
+      return new SharedUnit(List.of(), "the ticket has a filter (its rows are selected per batch)");
+    }
+    while (advanceUnit()) {
+      if (slices == 0) {
+        continue;
+      }
+      if (current.isEmpty()) {
+        return new SharedUnit(List.of(), "no column of the unit is read from its file");
+      }
+      for (Source source : sources) {
+        if (source.kind() != Kind.FILE) {
+          return new SharedUnit(
+              List.of(),
+              "column '"
+                  + source.field().getName()
+                  + "' is "
+                  + source.kind().name().toLowerCase(java.util.Locale.ROOT)
+                  + " in "
+                  + ticket.parts().get(part).path()
+                  + ", made per batch");
+        }
+      }
+      List<String> files = new ArrayList<>(sources.size());
+      for (Source source : sources) {
+        CachedChunk chunk = current.get(source.chunk());
+        java.nio.file.Path file = chunk.chunk().file();
+        if (file == null) {
+          return new SharedUnit(
+              List.of(),
+              chunk.key()
+                  + " is not in shared memory (streamed through a full cache, or shared memory"
+                  + " was full when it loaded)");
+        }
+        files.add(file.getFileName().toString());
+      }
+      List<ShortCircuitResponse.Batch> batches = new ArrayList<>(slices);
+      for (int i = 0; i < slices; i++) {
+        int rows = current.get(0).chunk().slices().get(i).getValueCount();
+        List<ShortCircuitResponse.Column> columns = new ArrayList<>(files.size());
+        for (int c = 0; c < files.size(); c++) {
+          if (current.get(sources.get(c).chunk()).chunk().slices().get(i).getValueCount() != rows) {
+            throw new IllegalStateException(
+                "Column chunks of one row group are sliced differently: " + loaded.get(c));
+          }
+          columns.add(new ShortCircuitResponse.Column(files.get(c), i));
+        }
+        batches.add(new ShortCircuitResponse.Batch(rows, columns));
+        metrics.sent(rows);
+        stats.rows += rows;
+      }
+      slice = slices; // the unit is consumed: next() would move on
+      return new SharedUnit(batches, null);
+    }
+    return null;
   }
 
   /** Slice {@code index} of a loaded column; a vector made here is added to {@code made}. */

@@ -81,6 +81,38 @@ public final class ServerMain implements Callable<Integer> {
   String coldPipeline = "prefetch";
 
   @Option(
+      names = "--short-circuit",
+      description =
+          "Keep the memory tier in shared memory so that clients on this host map cached columns"
+              + " instead of streaming them (no copy, no socket); clients elsewhere, or of other"
+              + " users, read over Flight as before (default: off).")
+  boolean shortCircuit;
+
+  @Option(
+      names = "--short-circuit-dir",
+      paramLabel = "DIR",
+      description =
+          "With --short-circuit: where the node's shared-memory directory is created; a tmpfs"
+              + " with room for --memory (default: ${DEFAULT-VALUE}).")
+  Path shortCircuitDir = Path.of("/dev/shm");
+
+  @Option(
+      names = "--short-circuit-group",
+      paramLabel = "GROUP",
+      description =
+          "With --short-circuit: a group whose members may map the files too (default: this"
+              + " user only).")
+  String shortCircuitGroup;
+
+  @Option(
+      names = "--short-circuit-lease",
+      paramLabel = "DURATION",
+      description =
+          "With --short-circuit: how long an idle client's lease keeps its chunks from eviction"
+              + " (default: 30s).")
+  String shortCircuitLease;
+
+  @Option(
       names = "--disk",
       paramLabel = "DIR[=SIZE]",
       description =
@@ -290,6 +322,22 @@ public final class ServerMain implements Callable<Integer> {
     } else if (advertise != null || replicas != 0 || clusterSecretFile != null) {
       throw new IllegalArgumentException(
           "--advertise, --replicas and --cluster-secret-file only apply with --cluster");
+    }
+    if (shortCircuit) {
+      config =
+          config.withShortCircuit(
+              setting(
+                  "short-circuit-dir",
+                  () ->
+                      new io.quiver.cache.SharedMemoryOptions(shortCircuitDir, shortCircuitGroup)));
+      if (shortCircuitLease != null) {
+        config =
+            config.withShortCircuitLease(
+                setting("short-circuit-lease", () -> Durations.parse(shortCircuitLease)));
+      }
+    } else if (shortCircuitGroup != null || shortCircuitLease != null) {
+      throw new IllegalArgumentException(
+          "--short-circuit-group and --short-circuit-lease only apply with --short-circuit");
     }
     if (sqlMemory != null) {
       config = config.withSqlMemory(setting("sql-memory", () -> ByteSize.parse(sqlMemory)));

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class QuiverActionsTest {
   // The handlers only keep their collaborators until an action runs.
   private final QuiverActions actions =
-      new QuiverActions(null, null, null, null, null, null, null, null, null, null, null);
+      new QuiverActions(null, null, null, null, null, null, null, null, null, null, null, null);
 
   private Set<String> names(java.util.function.Predicate<ActionHandler<?, ?>> which) {
     return actions.handlers().stream()

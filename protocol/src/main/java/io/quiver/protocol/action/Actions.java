@@ -185,6 +185,16 @@ public final class Actions {
           NodesResponse.class,
           false);
 
+  public static final ActionType<ShortCircuitRequest, ShortCircuitResponse> SHORT_CIRCUIT =
+      new ActionType<>(
+          "short-circuit",
+          "Read a ticket by mapping its cached chunks from shared memory (clients on the"
+              + " server's host): {\"ticket\": \"<base64>\"} opens a lease and answers its first"
+              + " unit, {\"next\": \"<lease>\"} the next, {\"close\": \"<lease>\"} releases it",
+          ShortCircuitRequest.class,
+          ShortCircuitResponse.class,
+          false);
+
   public static final ActionType<Empty, HealthResponse> HEALTH =
       new ActionType<>("health", "Liveness: {}", Empty.class, HealthResponse.class, false);
 
@@ -210,6 +220,7 @@ public final class Actions {
           CACHE_LOAD,
           CACHE_LS,
           NODES,
+          SHORT_CIRCUIT,
           HEALTH);
 
   private static final Map<String, ActionType<?, ?>> BY_NAME;
