@@ -31,7 +31,7 @@ import org.apache.arrow.vector.util.TransferPair;
  * <p>Ownership as in {@link BatchStream}. Not thread-safe, except {@link #cancel()} (which cancels
  * the call serving at that moment).
  */
-final class EndpointStream implements BatchStream {
+final class EndpointStream implements EndpointBatches {
   private final BufferAllocator allocator;
   private final FlightEndpoint endpoint;
   private final Function<Location, FlightClient> clientFor;
@@ -135,6 +135,30 @@ final class EndpointStream implements BatchStream {
             .toRuntimeException();
     failures.forEach(all::addSuppressed);
     throw all;
+  }
+
+  /**
+   * As {@link #open}, skipping the first {@code rows} rows of the endpoint (read another way
+   * before: a short-circuit read that fell back to Flight).
+   */
+  static EndpointStream openSkipping(
+      FlightEndpoint endpoint,
+      Function<Location, FlightClient> clientFor,
+      BufferAllocator allocator,
+      long rows) {
+    EndpointStream s = open(endpoint, clientFor, allocator);
+    if (rows > 0) {
+      s.rowsReturned = rows;
+      s.skip = rows;
+      if (s.ready) {
+        int first = s.stream.getRoot().getRowCount();
+        if (first <= s.skip) {
+          s.skip -= first;
+          s.ready = false;
+        }
+      }
+    }
+    return s;
   }
 
   private static void closeAfterFailure(FlightStream stream, FlightRuntimeException failure) {
@@ -260,7 +284,8 @@ final class EndpointStream implements BatchStream {
   }
 
   /** Cancels the call; a thread blocked in {@link #hasNext()} gets {@code CANCELLED}. */
-  void cancel() {
+  @Override
+  public void cancel() {
     stream.cancel("The reader closed the scan", null);
   }
 

@@ -34,7 +34,7 @@ final class ParallelBatchStream implements BatchStream {
 
   private final Schema schema;
   private final List<FlightEndpoint> endpoints;
-  private final Function<FlightEndpoint, EndpointStream> open;
+  private final Function<FlightEndpoint, EndpointBatches> open;
   private final int readers;
   private final BlockingQueue<Object> queue;
   private final ExecutorService threads;
@@ -44,7 +44,7 @@ final class ParallelBatchStream implements BatchStream {
 
   private final AtomicInteger nextEndpoint = new AtomicInteger();
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
-  private final Set<EndpointStream> active = ConcurrentHashMap.newKeySet();
+  private final Set<EndpointBatches> active = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   private int ended;
   private VectorSchemaRoot pending;
@@ -58,7 +58,7 @@ final class ParallelBatchStream implements BatchStream {
       Schema schema,
       List<FlightEndpoint> endpoints,
       int parallelism,
-      Function<FlightEndpoint, EndpointStream> open) {
+      Function<FlightEndpoint, EndpointBatches> open) {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
     }
@@ -94,7 +94,7 @@ final class ParallelBatchStream implements BatchStream {
       while (!closed
           && failure.get() == null
           && (i = nextEndpoint.getAndIncrement()) < endpoints.size()) {
-        EndpointStream stream = open.apply(endpoints.get(i));
+        EndpointBatches stream = open.apply(endpoints.get(i));
         active.add(stream);
         try {
           // close() may have run between open and add: its cancel missed this stream.
@@ -148,7 +148,7 @@ final class ParallelBatchStream implements BatchStream {
 
   private void fail(RuntimeException e) {
     if (!closed && failure.compareAndSet(null, e)) {
-      active.forEach(EndpointStream::cancel);
+      active.forEach(EndpointBatches::cancel);
     }
   }
 
@@ -216,7 +216,7 @@ final class ParallelBatchStream implements BatchStream {
     }
     closed = true;
     if (threads != null) {
-      active.forEach(EndpointStream::cancel);
+      active.forEach(EndpointBatches::cancel);
       threads.shutdown();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       boolean interrupted = false;

@@ -104,6 +104,10 @@ public final class QuiverClient implements AutoCloseable {
   private final Builder options;
   private final FlightClient flight;
   private final ConcurrentHashMap<Location, FlightClient> others = new ConcurrentHashMap<>();
+
+  /** What short-circuit reads have learned; null when they are off. */
+  private final ShortCircuits shortCircuits;
+
   private volatile boolean closed;
 
   private QuiverClient(Builder options) {
@@ -112,6 +116,7 @@ public final class QuiverClient implements AutoCloseable {
         options.tls
             ? Location.forGrpcTls(options.host, options.port)
             : Location.forGrpcInsecure(options.host, options.port);
+    this.shortCircuits = options.shortCircuit ? new ShortCircuits(location) : null;
     this.ownsAllocator = options.allocator == null;
     this.allocator = ownsAllocator ? new RootAllocator(options.maxMemory) : options.allocator;
     try {
@@ -157,6 +162,7 @@ public final class QuiverClient implements AutoCloseable {
     private BufferAllocator allocator;
     private long maxMemory = DEFAULT_MAX_MEMORY;
     private int parallelism = DEFAULT_PARALLELISM;
+    private boolean shortCircuit = true;
 
     private Builder() {}
 
@@ -175,6 +181,7 @@ public final class QuiverClient implements AutoCloseable {
       b.allocator = allocator;
       b.maxMemory = maxMemory;
       b.parallelism = parallelism;
+      b.shortCircuit = shortCircuit;
       return b;
     }
 
@@ -344,6 +351,18 @@ public final class QuiverClient implements AutoCloseable {
         throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
       }
       this.parallelism = parallelism;
+      return this;
+    }
+
+    /**
+     * Whether to read endpoints whose node is on this host by mapping its shared memory (a node
+     * started with {@code --short-circuit}): no copy, no socket, the same rows. On by default; it
+     * falls back to Flight by itself wherever it cannot be used (another host, a node without it, a
+     * directory this process cannot read, a filtered scan), so turning it off is only for
+     * comparisons.
+     */
+    public Builder shortCircuit(boolean enabled) {
+      this.shortCircuit = enabled;
       return this;
     }
 
@@ -750,7 +769,10 @@ public final class QuiverClient implements AutoCloseable {
     return openEndpoint(endpoint);
   }
 
-  private EndpointStream openEndpoint(FlightEndpoint endpoint) {
+  private EndpointBatches openEndpoint(FlightEndpoint endpoint) {
+    if (shortCircuits != null) {
+      return ShortCircuitStream.open(endpoint, shortCircuits, this::clientFor, allocator);
+    }
     return EndpointStream.open(endpoint, this::clientFor, allocator);
   }
 
