@@ -674,7 +674,8 @@ final class QuiverActions {
             scanMetrics.units(),
             scanMetrics.unitsPruned(),
             scanMetrics.rowsSent(),
-            scanMetrics.rowsFilteredOut()));
+            scanMetrics.rowsFilteredOut(),
+            scanMetrics.rowsMapped()));
   }
 
   /** Evictions keyed by cause in lower case, in the causes' order. */

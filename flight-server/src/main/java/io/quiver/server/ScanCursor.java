@@ -291,7 +291,7 @@ final class ScanCursor implements AutoCloseable {
           columns.add(new ShortCircuitResponse.Column(files.get(c), i));
         }
         batches.add(new ShortCircuitResponse.Batch(rows, columns));
-        metrics.sent(rows);
+        metrics.mapped(rows);
         stats.rows += rows;
       }
       slice = slices; // the unit is consumed: next() would move on

@@ -13,6 +13,7 @@ public final class ScanMetrics {
   private final LongAdder unitsPruned = new LongAdder();
   private final LongAdder rowsFilteredOut = new LongAdder();
   private final LongAdder rowsSent = new LongAdder();
+  private final LongAdder rowsMapped = new LongAdder();
 
   void planned(int consideredUnits, int prunedUnits) {
     scans.increment();
@@ -26,6 +27,17 @@ public final class ScanMetrics {
 
   void sent(long rows) {
     rowsSent.add(rows);
+  }
+
+  /** Rows a client on this host read by mapping shared memory (also counted as sent). */
+  void mapped(long rows) {
+    rowsSent.add(rows);
+    rowsMapped.add(rows);
+  }
+
+  /** Rows of {@link #rowsSent()} that clients mapped from shared memory (short-circuit reads). */
+  public long rowsMapped() {
+    return rowsMapped.sum();
   }
 
   /** Scans planned (GetFlightInfo). */

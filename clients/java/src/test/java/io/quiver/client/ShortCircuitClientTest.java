@@ -113,6 +113,10 @@ class ShortCircuitClientTest {
     }
   }
 
+  private long rowsMapped() {
+    return node.stats().path("scans").path("rowsMapped").asLong(-1);
+  }
+
   /** How many times this process maps files of the node's shared-memory directory. */
   private long mappingsOfSharedFiles() throws Exception {
     Path dir = node.server().cache().sharedMemory().directory();
@@ -135,6 +139,12 @@ class ShortCircuitClientTest {
         ArrowAssertions.assertSameTableDeep(
             readAll(flight, ScanCommand.table(table)), readAll(mapped, ScanCommand.table(table)));
       }
+      // The node counts the rows clients mapped: all of a mapped read, none of a Flight read.
+      long mappedBefore = rowsMapped();
+      readAll(mapped, ScanCommand.table("flat"));
+      assertEquals(flat.rowCount(), rowsMapped() - mappedBefore);
+      readAll(flight, ScanCommand.table("flat"));
+      assertEquals(flat.rowCount(), rowsMapped() - mappedBefore);
       List<String> some = List.of(flat.columnNames().get(3), flat.columnNames().get(1));
       ArrowAssertions.assertSameTable(
           readAll(flight, ScanCommand.table("flat").withColumns(some)),

@@ -355,6 +355,11 @@ public final class NodeMetrics {
         "quiver_scan_rows_filtered_total",
         "Rows that exact filters removed while streaming",
         cb -> cb.call(scans.rowsFilteredOut()));
+    counter(
+        registry,
+        "quiver_scan_rows_mapped_total",
+        "Rows clients on this host read by mapping shared memory (short-circuit), of those sent",
+        cb -> cb.call(scans.rowsMapped()));
   }
 
   private static void registerCatalog(PrometheusRegistry registry, Catalog catalog) {

@@ -122,7 +122,15 @@ public record StatsResponse(
       long heapUsedBytes,
       long heapPeakBytes) {}
 
-  /** Scans planned, units planned and pruned by statistics, rows sent and filtered out. */
+  /**
+   * Scans planned, units planned and pruned by statistics, rows sent and filtered out, and of the
+   * rows sent those clients on this host mapped from shared memory (short-circuit reads).
+   */
   public record Scans(
-      long planned, long units, long unitsPruned, long rowsSent, long rowsFilteredOut) {}
+      long planned,
+      long units,
+      long unitsPruned,
+      long rowsSent,
+      long rowsFilteredOut,
+      long rowsMapped) {}
 }

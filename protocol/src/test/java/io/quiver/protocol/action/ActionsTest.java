@@ -331,7 +331,7 @@ class ActionsTest {
             new StatsResponse.Process(25, 26, 27, 28, 29),
             30,
             31,
-            new StatsResponse.Scans(32, 33, 34, 35, 36));
+            new StatsResponse.Scans(32, 33, 34, 35, 36, 37));
     response(
         Actions.STATS,
         stats,
