@@ -64,6 +64,7 @@ public final class BenchMain implements Callable<Integer> {
           "speed-of-light",
           "quiver-warm",
           "quiver-cold",
+          ShortCircuitContender.NAME,
           "direct-java",
           "direct-native-s3",
           "direct-native-local",
@@ -145,7 +146,8 @@ public final class BenchMain implements Callable<Integer> {
       names = "--contenders",
       split = ",",
       description =
-          "Subset of: speed-of-light, quiver-warm, quiver-cold, direct-java,"
+          "Subset of: speed-of-light, quiver-warm, quiver-cold, quiver-short-circuit (the warm"
+              + " cache mapped from shared memory by a client on the node's host), direct-java,"
               + " direct-native-s3, direct-native-local, alluxio; for the SQL workloads"
               + " quiver-flightsql-warm, quiver-flightsql-cold, duckdb-local, duckdb-s3;"
               + " client libraries (with any scan workload and the s3-shaped profile): spark,"
@@ -426,7 +428,10 @@ public final class BenchMain implements Callable<Integer> {
                           files.get(0).getParent(), batchRows, benchCp, logs))
               : null;
       Future<ChildProcess> quiverStart =
-          (anyScan && (contenders.contains("quiver-warm") || contenders.contains("quiver-cold")))
+          (anyScan
+                      && (contenders.contains("quiver-warm")
+                          || contenders.contains("quiver-cold")
+                          || contenders.contains(ShortCircuitContender.NAME)))
                   || anyClient
                   || (anySql
                       && contenders.stream()
@@ -442,9 +447,7 @@ public final class BenchMain implements Callable<Integer> {
                           Map.of(
                               ObjectStoreMain.ACCESS_VAR, access,
                               ObjectStoreMain.SECRET_VAR, secret),
-                          quiverColdPipeline == null
-                              ? List.of()
-                              : List.of("--cold-pipeline", quiverColdPipeline)))
+                          quiverArgs(anyScan, logs)))
               : null;
       starter.shutdown();
       ChildProcess sol = awaitStart(solStart, "speed-of-light", resources, out);
@@ -877,6 +880,26 @@ public final class BenchMain implements Callable<Integer> {
     }
   }
 
+  /**
+   * The Quiver node's extra arguments: the cold pipeline when chosen, and shared memory for the
+   * short-circuit contender (in {@code /dev/shm}, or the logs directory where there is none).
+   */
+  private List<String> quiverArgs(boolean anyScan, Path logs) {
+    List<String> args = new ArrayList<>();
+    if (quiverColdPipeline != null) {
+      args.addAll(List.of("--cold-pipeline", quiverColdPipeline));
+    }
+    if (anyScan && contenders.contains(ShortCircuitContender.NAME)) {
+      Path shm = Path.of("/dev/shm");
+      args.addAll(
+          List.of(
+              "--short-circuit",
+              "--short-circuit-dir",
+              (Files.isDirectory(shm) && Files.isWritable(shm) ? shm : logs).toString()));
+    }
+    return args;
+  }
+
   private List<Contender> startContenders(
       BenchEnv env,
       List<Profile> profileList,
@@ -903,6 +926,14 @@ public final class BenchMain implements Callable<Integer> {
           for (Profile p : profileList) {
             active.add(new QuiverContender(node, p, true, false));
           }
+        }
+        if (anyScan && contenders.contains(ShortCircuitContender.NAME)) {
+          add(
+              active,
+              resources,
+              ShortCircuitContender.NAME,
+              () -> new ShortCircuitContender(node, profileList.get(0)),
+              out);
         }
         int timeout = (int) Math.min(Integer.MAX_VALUE, callTimeoutSeconds);
         for (QuiverSqlContender.Driver d : QuiverSqlContender.Driver.values()) {

@@ -16,6 +16,8 @@ public final class Report {
   static final String SOL = "speed-of-light";
   static final String JAVA = "direct-java";
   static final String NATIVE_S3 = "direct-native-s3";
+  static final String NATIVE_LOCAL = "direct-native-local";
+  static final String SHORT_CIRCUIT = ShortCircuitContender.NAME;
   static final String SHAPED = "@s3-shaped";
   static final String FULL = "full";
   static final List<String> PROJECTIONS = List.of("proj1", "proj4");
@@ -95,6 +97,24 @@ public final class Report {
               true,
               true,
               "median time alluxio-sc-on-warm / quiver-warm, " + p));
+    }
+    double scMbps =
+        find(s, SHORT_CIRCUIT, FULL).map(Summary::megabytesPerSecond).orElse(Double.NaN);
+    t.add(
+        Target.of(
+            "warm full scan by a co-located client (short-circuit) ≥ 5 GB/s",
+            scMbps / 1000,
+            5,
+            true,
+            "GB/s quiver-short-circuit, full scan (every page touched)"));
+    for (String w : List.of(FULL, PROJECTIONS.get(0), PROJECTIONS.get(1))) {
+      t.add(
+          Target.of(
+              "warm " + w + " by a co-located client ≥ 1.5× Arrow C++ on the local Parquet file",
+              wall(s, NATIVE_LOCAL, w) / wall(s, SHORT_CIRCUIT, w),
+              1.5,
+              true,
+              "median time " + NATIVE_LOCAL + " / " + SHORT_CIRCUIT + ", " + w));
     }
     for (String suffix : List.of("", SHAPED)) {
       t.add(
