@@ -314,7 +314,7 @@ public final class ChunkCache implements AutoCloseable {
         try {
           sharedMemory = SharedMemory.create(options.sharedMemory());
         } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(
+          throw new IllegalStateException(
               "cannot keep the memory tier in shared memory under "
                   + options.sharedMemory().parent()
                   + ": "

@@ -328,8 +328,14 @@ public final class ServerMain implements Callable<Integer> {
           config.withShortCircuit(
               setting(
                   "short-circuit-dir",
-                  () ->
-                      new io.quiver.cache.SharedMemoryOptions(shortCircuitDir, shortCircuitGroup)));
+                  () -> {
+                    if (!java.nio.file.Files.isDirectory(shortCircuitDir)) {
+                      throw new IllegalArgumentException(
+                          shortCircuitDir + " does not exist (a tmpfs such as /dev/shm is best)");
+                    }
+                    return new io.quiver.cache.SharedMemoryOptions(
+                        shortCircuitDir, shortCircuitGroup);
+                  }));
       if (shortCircuitLease != null) {
         config =
             config.withShortCircuitLease(

@@ -96,6 +96,52 @@ class ServerMainTest {
   }
 
   @Test
+  void shortCircuitSettingsAreChecked() {
+    String data = tmp.resolve("data").toString();
+    assertOneLineError(
+        run("--data-dir", data, "--memory", "64m", "--short-circuit-group", "staff"),
+        "only apply with --short-circuit");
+    assertOneLineError(
+        run(
+            "--data-dir",
+            data,
+            "--memory",
+            "64m",
+            "--port",
+            "0",
+            "--http-port",
+            "0",
+            "--short-circuit",
+            "--short-circuit-dir",
+            tmp.resolve("missing").toString()),
+        "does not exist");
+    assertOneLineError(
+        run(
+            "--data-dir",
+            data,
+            "--memory",
+            "64m",
+            "--short-circuit",
+            "--short-circuit-lease",
+            "soon"),
+        "short-circuit-lease");
+    ServerMain parsed = new ServerMain();
+    new CommandLine(parsed)
+        .parseArgs(
+            "--short-circuit",
+            "--short-circuit-dir",
+            tmp.toString(),
+            "--short-circuit-lease",
+            "2m");
+    QuiverServer.Config config = parsed.config();
+    assertEquals(tmp, config.shortCircuit().parent());
+    assertEquals(java.time.Duration.ofMinutes(2), config.shortCircuitLease());
+    ServerMain off = new ServerMain();
+    new CommandLine(off).parseArgs();
+    assertEquals(null, off.config().shortCircuit(), "off by default");
+  }
+
+  @Test
   void httpPortDefaultsTo8816AndParses() {
     ServerMain defaults = new ServerMain();
     new CommandLine(defaults).parseArgs();
