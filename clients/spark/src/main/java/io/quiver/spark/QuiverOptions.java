@@ -33,6 +33,10 @@ import org.apache.arrow.memory.BufferAllocator;
  *   <tr><td>{@code user}, {@code password}</td><td>basic credentials (use TLS)</td></tr>
  *   <tr><td>{@code maxTaskMemory}</td><td>bound of the off-heap memory one task's reader holds
  *       (bytes, or with {@code k}/{@code m}/{@code g}); default {@code 1g}</td></tr>
+ *   <tr><td>{@code shortCircuit}</td><td>{@code true} (default): an executor on a node's host
+ *       reads the node's cached chunks by mapping its shared memory (nodes started with {@code
+ *       --short-circuit}) instead of streaming them over Flight, falling back to Flight by itself;
+ *       {@code false}: always Flight</td></tr>
  * </table>
  *
  * <p>Quiver nodes do not serve TLS nor check credentials yet: the TLS and credential options are
@@ -51,7 +55,8 @@ final class QuiverOptions implements Serializable {
           "token",
           "user",
           "password",
-          "maxtaskmemory");
+          "maxtaskmemory",
+          "shortcircuit");
 
   private final String table;
   private final String path;
@@ -62,6 +67,7 @@ final class QuiverOptions implements Serializable {
   private final String user;
   private final String password;
   private final long maxTaskMemory;
+  private final boolean shortCircuit;
 
   private QuiverOptions(Map<String, String> lower) {
     String p = lower.get("path");
@@ -90,7 +96,7 @@ final class QuiverOptions implements Serializable {
     this.table = isPath ? null : target;
     this.path = isPath ? target : null;
     this.server = lower.getOrDefault("server", "localhost:" + QuiverClient.DEFAULT_PORT).trim();
-    this.useTls = bool(lower, "usetls");
+    this.useTls = bool(lower, "usetls", "useTls", false);
     String certs = lower.get("trustedcertificates");
     try {
       this.trustedCertificates = certs == null ? null : Files.readAllBytes(Path.of(certs));
@@ -107,6 +113,7 @@ final class QuiverOptions implements Serializable {
       throw new IllegalArgumentException("Give a token or a user and password, not both");
     }
     this.maxTaskMemory = bytes(lower.getOrDefault("maxtaskmemory", "1g"));
+    this.shortCircuit = bool(lower, "shortcircuit", "shortCircuit", true);
     // Validates the address now, on the driver, with a message naming the option.
     try {
       QuiverClient.builder().uri(server);
@@ -129,24 +136,26 @@ final class QuiverOptions implements Serializable {
             "Unknown option \""
                 + e.getKey()
                 + "\" for format quiver (known: path, table, server, useTls, trustedCertificates,"
-                + " token, user, password, maxTaskMemory)");
+                + " token, user, password, maxTaskMemory, shortCircuit)");
       }
       lower.put(key, e.getValue());
     }
     return new QuiverOptions(lower);
   }
 
-  private static boolean bool(Map<String, String> options, String key) {
+  /** The option {@code key} (lower case; {@code name} as documented), or {@code absent}. */
+  private static boolean bool(
+      Map<String, String> options, String key, String name, boolean absent) {
     String v = options.get(key);
     if (v == null) {
-      return false;
+      return absent;
     }
     return switch (v.trim().toLowerCase(Locale.ROOT)) {
       case "true" -> true;
       case "false" -> false;
       default ->
           throw new IllegalArgumentException(
-              "Option \"" + key + "\" must be true or false, got '" + v + "'");
+              "Option \"" + name + "\" must be true or false, got '" + v + "'");
     };
   }
 
@@ -187,6 +196,10 @@ final class QuiverOptions implements Serializable {
     return maxTaskMemory;
   }
 
+  boolean shortCircuit() {
+    return shortCircuit;
+  }
+
   /** A scan command for the target with no projection nor filter. */
   ScanCommand command() {
     return table != null ? ScanCommand.table(table) : ScanCommand.path(path);
@@ -194,7 +207,8 @@ final class QuiverOptions implements Serializable {
 
   /** A client of the {@code server} node allocating in {@code allocator} (the caller's). */
   QuiverClient connect(BufferAllocator allocator) {
-    QuiverClient.Builder b = QuiverClient.builder().uri(server).allocator(allocator);
+    QuiverClient.Builder b =
+        QuiverClient.builder().uri(server).allocator(allocator).shortCircuit(shortCircuit);
     if (useTls) {
       b.useTls(true);
     }

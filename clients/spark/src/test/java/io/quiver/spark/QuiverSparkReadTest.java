@@ -63,8 +63,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QuiverSparkReadTest {
-  private static final int ROWS_PER_FILE = 5_000;
-  private static final int ROWS_PER_GROUP = 1_000;
+  static final int ROWS_PER_FILE = 5_000;
+  static final int ROWS_PER_GROUP = 1_000;
   private static final String[] STATUS = {"F", "O", "P", "é", "中"};
 
   private static final MessageType ORDERS =
@@ -153,7 +153,12 @@ class QuiverSparkReadTest {
     }
   }
 
-  private static void writeOrders(Path file, int firstId, long seed) throws IOException {
+  /**
+   * A file of {@link #ROWS_PER_FILE} orders (ids from {@code firstId}, row groups of {@link
+   * #ROWS_PER_GROUP}), the same for the same seed; also used by {@link
+   * QuiverSparkShortCircuitTest}.
+   */
+  static void writeOrders(Path file, int firstId, long seed) throws IOException {
     Random r = new Random(seed);
     SimpleGroupFactory groups = new SimpleGroupFactory(ORDERS);
     long day0 = 19_723; // 2024-01-01
