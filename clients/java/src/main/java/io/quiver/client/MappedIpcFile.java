@@ -31,9 +31,10 @@ import org.apache.arrow.vector.ipc.message.MessageSerializer;
  * BufferAllocator#wrapForeignAllocation}). What a short-circuit read maps ({@link
  * ShortCircuitStream}).
  *
- * <p>Ownership: this object holds one reference to the mapping; every record batch returned holds
- * its own, so the mapping lives until {@link #close()} and the last batch (and any vector loaded
- * from it) are released, and is unmapped then. Not thread-safe.
+ * <p>Ownership: this object holds one reference to the mapping, and so does every {@link #view()}
+ * of it and every record batch returned; the mapping lives until all of them (and any vector loaded
+ * from a batch) are released, and is unmapped then. One object is used by one thread at a time;
+ * views may be used on other threads.
  */
 final class MappedIpcFile implements AutoCloseable {
   private static final byte[] MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
@@ -137,12 +138,34 @@ final class MappedIpcFile implements AutoCloseable {
     return MessageSerializer.deserializeRecordBatch(message, body);
   }
 
+  /** The file's size in bytes (what its mapping is accounted at). */
+  long size() {
+    return file.capacity();
+  }
+
+  Path path() {
+    return path;
+  }
+
+  /**
+   * Another object over the same mapping, with a reference of its own (close it).
+   *
+   * @throws IllegalStateException if this object is closed
+   */
+  MappedIpcFile view() {
+    if (closed) {
+      throw new IllegalStateException(path + " is closed");
+    }
+    whole.getReferenceManager().retain();
+    return new MappedIpcFile(path, file, whole, blocks);
+  }
+
   /** Drops this object's reference to the mapping; idempotent. */
   @Override
   public void close() {
     if (!closed) {
       closed = true;
-      whole.close();
+      whole.getReferenceManager().release();
     }
   }
 

@@ -91,6 +91,11 @@ public final class QuiverClient implements AutoCloseable {
   /** Bound of a client-owned allocator unless {@link Builder#maxMemory} says otherwise: 1 GiB. */
   public static final long DEFAULT_MAX_MEMORY = 1L << 30;
 
+  /**
+   * Bytes of mapped files a short-circuit client keeps unless {@link Builder#shortCircuitCache}.
+   */
+  public static final long DEFAULT_SHORT_CIRCUIT_CACHE = 512L << 20;
+
   /** Endpoints read at once unless {@link Builder#parallelism} says otherwise. */
   public static final int DEFAULT_PARALLELISM = 4;
 
@@ -116,7 +121,14 @@ public final class QuiverClient implements AutoCloseable {
         options.tls
             ? Location.forGrpcTls(options.host, options.port)
             : Location.forGrpcInsecure(options.host, options.port);
-    this.shortCircuits = options.shortCircuit ? new ShortCircuits(location) : null;
+    this.shortCircuits =
+        options.shortCircuit
+            ? new ShortCircuits(
+                location,
+                options.allocator == null
+                    ? Math.min(options.shortCircuitCache, options.maxMemory / 2)
+                    : options.shortCircuitCache)
+            : null;
     this.ownsAllocator = options.allocator == null;
     this.allocator = ownsAllocator ? new RootAllocator(options.maxMemory) : options.allocator;
     try {
@@ -163,6 +175,7 @@ public final class QuiverClient implements AutoCloseable {
     private long maxMemory = DEFAULT_MAX_MEMORY;
     private int parallelism = DEFAULT_PARALLELISM;
     private boolean shortCircuit = true;
+    private long shortCircuitCache = DEFAULT_SHORT_CIRCUIT_CACHE;
 
     private Builder() {}
 
@@ -182,6 +195,7 @@ public final class QuiverClient implements AutoCloseable {
       b.maxMemory = maxMemory;
       b.parallelism = parallelism;
       b.shortCircuit = shortCircuit;
+      b.shortCircuitCache = shortCircuitCache;
       return b;
     }
 
@@ -363,6 +377,21 @@ public final class QuiverClient implements AutoCloseable {
      */
     public Builder shortCircuit(boolean enabled) {
       this.shortCircuit = enabled;
+      return this;
+    }
+
+    /**
+     * Bytes of the node's files a short-circuit client keeps mapped after reading them (default 512
+     * MiB, at most half of {@link #maxMemory} for a client-owned allocator; 0 for none). A fresh
+     * mapping pays a page fault per page on first touch; a kept one does not, so repeated reads of
+     * the same cached columns run at memory speed. Kept mappings count against the client's
+     * allocator and are released by {@link QuiverClient#close()}.
+     */
+    public Builder shortCircuitCache(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("shortCircuitCache must be >= 0, got " + bytes);
+      }
+      this.shortCircuitCache = bytes;
       return this;
     }
 
@@ -866,6 +895,9 @@ public final class QuiverClient implements AutoCloseable {
       }
     }
     clients.add(flight);
+    if (shortCircuits != null) {
+      shortCircuits.close(); // kept mappings count against the allocator closed below
+    }
     for (FlightClient c : clients) {
       try {
         c.close();

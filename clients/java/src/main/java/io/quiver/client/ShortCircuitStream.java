@@ -54,6 +54,7 @@ final class ShortCircuitStream implements EndpointBatches {
   private final Function<Location, FlightClient> clientFor;
   private final BufferAllocator allocator;
   private final FlightClient client;
+  private final ShortCircuits known;
   private final Schema schema;
   private final Path directory;
   private final Map<String, MappedIpcFile> files = new HashMap<>();
@@ -74,8 +75,10 @@ final class ShortCircuitStream implements EndpointBatches {
       Function<Location, FlightClient> clientFor,
       BufferAllocator allocator,
       FlightClient client,
+      ShortCircuits known,
       Schema schema,
       ShortCircuitResponse first) {
+    this.known = known;
     this.endpoint = endpoint;
     this.clientFor = clientFor;
     this.allocator = allocator;
@@ -135,7 +138,7 @@ final class ShortCircuitStream implements EndpointBatches {
           .withCause(e)
           .toRuntimeException();
     }
-    return new ShortCircuitStream(endpoint, clientFor, allocator, client, schema, first);
+    return new ShortCircuitStream(endpoint, clientFor, allocator, client, known, schema, first);
   }
 
   private void accept(ShortCircuitResponse r) {
@@ -238,7 +241,7 @@ final class ShortCircuitStream implements EndpointBatches {
         }
         MappedIpcFile file = files.get(name);
         if (file == null) {
-          file = MappedIpcFile.map(directory.resolve(name), allocator);
+          file = known.map(directory.resolve(name), allocator);
           files.put(name, file);
         }
         ArrowRecordBatch part = file.recordBatch(column.batch());

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.parquet.column.ParquetProperties;
@@ -151,26 +152,45 @@ class ShortCircuitClientTest {
           readAll(mapped, ScanCommand.table("flat").withColumns(some)));
 
       // The client maps the node's files itself: while it holds a batch, each of its columns'
-      // files is mapped twice in this process (the node's mapping and the client's); once it has
-      // closed them, only the node's remain. A Flight read maps nothing.
+      // files is mapped twice in this process (the node's mapping and the client's). Without a
+      // mapping cache, closing the batch unmaps them. A Flight read maps nothing.
       readAll(flight, ScanCommand.table("flat")); // every chunk cached (and mapped by the node)
       long nodeOnly = mappingsOfSharedFiles();
-      try (BatchStream stream =
-          mapped.stream(mapped.info(ScanCommand.table("flat")).getEndpoints().get(0))) {
-        assertTrue(stream.hasNext());
-        try (VectorSchemaRoot batch = stream.next()) {
-          assertTrue(batch.getRowCount() > 0);
-          assertTrue(
-              mappingsOfSharedFiles() >= nodeOnly + batch.getFieldVectors().size(),
-              "the client mapped the columns' files: "
-                  + mappingsOfSharedFiles()
-                  + " vs "
-                  + nodeOnly);
+      try (QuiverClient uncached =
+          QuiverClient.builder()
+              .host("127.0.0.1")
+              .port(node.port())
+              .allocator(allocator)
+              .shortCircuitCache(0)
+              .build()) {
+        FlightEndpoint first = uncached.info(ScanCommand.table("flat")).getEndpoints().get(0);
+        try (BatchStream stream = uncached.stream(first)) {
+          assertTrue(stream.hasNext());
+          try (VectorSchemaRoot batch = stream.next()) {
+            assertTrue(batch.getRowCount() > 0);
+            assertTrue(
+                mappingsOfSharedFiles() >= nodeOnly + batch.getFieldVectors().size(),
+                "the client mapped the columns' files: "
+                    + mappingsOfSharedFiles()
+                    + " vs "
+                    + nodeOnly);
+          }
         }
+        assertEquals(nodeOnly, mappingsOfSharedFiles(), "the client unmapped them on close");
       }
-      assertEquals(nodeOnly, mappingsOfSharedFiles(), "the client unmapped them on close");
       readAll(flight, ScanCommand.table("flat"));
       assertEquals(nodeOnly, mappingsOfSharedFiles());
+
+      // With the mapping cache (the default), a second read maps nothing new, and closing the
+      // client unmaps everything it kept.
+      try (QuiverClient caching = client(true, allocator)) {
+        ArrowAssertions.assertSameTable(flat, readAll(caching, ScanCommand.table("flat")));
+        long kept = mappingsOfSharedFiles();
+        assertTrue(kept > nodeOnly, "mappings kept after the read");
+        ArrowAssertions.assertSameTable(flat, readAll(caching, ScanCommand.table("flat")));
+        assertEquals(kept, mappingsOfSharedFiles(), "the second read reused them");
+      }
+      assertEquals(nodeOnly, mappingsOfSharedFiles(), "closing the client unmapped them");
     }
   }
 
