@@ -65,6 +65,7 @@ public final class BenchMain implements Callable<Integer> {
           "quiver-warm",
           "quiver-cold",
           ShortCircuitContender.NAME,
+          ShortCircuitContender.FRESH,
           "direct-java",
           "direct-native-s3",
           "direct-native-local",
@@ -147,7 +148,8 @@ public final class BenchMain implements Callable<Integer> {
       split = ",",
       description =
           "Subset of: speed-of-light, quiver-warm, quiver-cold, quiver-short-circuit (the warm"
-              + " cache mapped from shared memory by a client on the node's host), direct-java,"
+              + " cache mapped from shared memory by a client on the node's host, keeping its"
+              + " mappings), quiver-short-circuit-fresh (mapping every file afresh), direct-java,"
               + " direct-native-s3, direct-native-local, alluxio; for the SQL workloads"
               + " quiver-flightsql-warm, quiver-flightsql-cold, duckdb-local, duckdb-s3;"
               + " client libraries (with any scan workload and the s3-shaped profile): spark,"
@@ -431,7 +433,8 @@ public final class BenchMain implements Callable<Integer> {
           (anyScan
                       && (contenders.contains("quiver-warm")
                           || contenders.contains("quiver-cold")
-                          || contenders.contains(ShortCircuitContender.NAME)))
+                          || contenders.contains(ShortCircuitContender.NAME)
+                          || contenders.contains(ShortCircuitContender.FRESH)))
                   || anyClient
                   || (anySql
                       && contenders.stream()
@@ -889,7 +892,9 @@ public final class BenchMain implements Callable<Integer> {
     if (quiverColdPipeline != null) {
       args.addAll(List.of("--cold-pipeline", quiverColdPipeline));
     }
-    if (anyScan && contenders.contains(ShortCircuitContender.NAME)) {
+    if (anyScan
+        && (contenders.contains(ShortCircuitContender.NAME)
+            || contenders.contains(ShortCircuitContender.FRESH))) {
       Path shm = Path.of("/dev/shm");
       args.addAll(
           List.of(
@@ -927,13 +932,16 @@ public final class BenchMain implements Callable<Integer> {
             active.add(new QuiverContender(node, p, true, false));
           }
         }
-        if (anyScan && contenders.contains(ShortCircuitContender.NAME)) {
-          add(
-              active,
-              resources,
-              ShortCircuitContender.NAME,
-              () -> new ShortCircuitContender(node, profileList.get(0)),
-              out);
+        for (boolean keep : new boolean[] {true, false}) {
+          String name = keep ? ShortCircuitContender.NAME : ShortCircuitContender.FRESH;
+          if (anyScan && contenders.contains(name)) {
+            add(
+                active,
+                resources,
+                name,
+                () -> new ShortCircuitContender(node, profileList.get(0), keep),
+                out);
+          }
         }
         int timeout = (int) Math.min(Integer.MAX_VALUE, callTimeoutSeconds);
         for (QuiverSqlContender.Driver d : QuiverSqlContender.Driver.values()) {

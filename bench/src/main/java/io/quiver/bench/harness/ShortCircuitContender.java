@@ -20,6 +20,11 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * short-circuit reads fall back to Flight only where they must. Read endpoint after endpoint on one
  * client, like the Flight contenders; the concurrent workloads use one client per reader.
  *
+ * <p>The client keeps its mappings across runs (as a long-lived reader does: {@code
+ * QuiverClient.Builder.shortCircuitCache}), so pages it touched before cost nothing again. {@code
+ * quiver-short-circuit-fresh} keeps none: every run maps every file afresh and pays a page fault
+ * per page touched, the cost of a reader's first pass.
+ *
  * <p>Mapping costs nothing until the memory is touched, while a Flight client receives every byte.
  * So that the two are compared on the same work, every batch's buffers are touched once per 4 KiB
  * page (one long read per page: the page faults a reader of the data would take anyway). After each
@@ -28,10 +33,12 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  */
 final class ShortCircuitContender implements Contender {
   static final String NAME = "quiver-short-circuit";
+  static final String FRESH = "quiver-short-circuit-fresh";
   private static final int PAGE = 4096;
 
   private final QuiverNode node;
   private final Profile profile;
+  private final boolean keepMappings;
   private final RootAllocator allocator = new RootAllocator();
   private final List<QuiverClient> clients = new ArrayList<>();
   private long mappedBefore;
@@ -39,14 +46,15 @@ final class ShortCircuitContender implements Contender {
   /** A sink for the page touches, so that the JIT cannot drop them. */
   private volatile long sink;
 
-  ShortCircuitContender(QuiverNode node, Profile profile) {
+  ShortCircuitContender(QuiverNode node, Profile profile, boolean keepMappings) {
     this.node = node;
     this.profile = profile;
+    this.keepMappings = keepMappings;
   }
 
   @Override
   public String name() {
-    return NAME;
+    return keepMappings ? NAME : FRESH;
   }
 
   @Override
@@ -63,6 +71,7 @@ final class ShortCircuitContender implements Contender {
               .allocator(allocator)
               .parallelism(1)
               .shortCircuit(true)
+              .shortCircuitCache(keepMappings ? Long.MAX_VALUE : 0)
               .build());
     }
     return clients.get(i);
@@ -162,7 +171,7 @@ final class ShortCircuitContender implements Contender {
     long mapped = rowsMapped() - mappedBefore;
     if (mapped != r.rows()) {
       throw new IllegalStateException(
-          NAME
+          name()
               + " read "
               + r.rows()
               + " rows but the node mapped "
