@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import gc
 import os
+import time
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
@@ -242,6 +243,42 @@ def test_an_expired_lease_falls_back_and_skips_what_was_read(
     fraction = _mapped_fraction(got, sc)
     assert 0.0 < fraction < 1.0
     _no_leases_left(sc, sc_client)
+
+
+def test_a_lease_that_expires_under_a_slow_reader_falls_back(tmp_path_factory, monkeypatch):
+    """A real expiry: a node that keeps idle leases 200 ms, a batch stream paused for longer.
+    The node answers the next ``next`` with NOT_FOUND and the rest of the ticket comes over
+    Flight, without the rows already returned."""
+    directory = Path(os.path.realpath(tmp_path_factory.mktemp("shm-short-lease")))
+    root = tmp_path_factory.mktemp("sc-short-lease-lake")
+    table = data.many_row_groups(8000)
+    pq.write_table(table, root / "many.parquet", row_group_size=1000)  # 8 units, 2 batches each
+    args = ["--short-circuit", "--short-circuit-dir", str(directory)]
+    args += ["--batch-rows", str(BATCH_ROWS), "--short-circuit-lease", "200ms"]
+    with running_node(tmp_path_factory, "sc-short-lease", *args) as address:
+        node = ShortCircuitNode(address, directory, {})
+        with quiver_client.connect(address) as c:
+            c.mount("/sc", root.as_uri())
+            c.create_table("sc.many", "/sc/many.parquet")
+            errors: List[str] = []
+            real = c._short_circuit_call
+
+            def call(flight_client_, body):
+                try:
+                    return real(flight_client_, body)
+                except Exception as e:
+                    errors.append(str(e))
+                    raise
+
+            monkeypatch.setattr(c, "_short_circuit_call", call)
+            reader = c.read_batches("sc.many", buffer_batches=1)
+            batches = [reader.read_next_batch()]
+            time.sleep(1.0)
+            batches.extend(reader)
+            assert any("No short-circuit lease" in e for e in errors), errors
+            mapped = [_mapped_fraction(pa.Table.from_batches([b]), node) for b in batches]
+            assert mapped[0] == 1.0 and 0.0 in mapped, mapped
+            assert_tables_equal(pa.Table.from_batches(batches), table)
 
 
 def test_flight_skips_rows_inside_a_batch(sc, sc_client):

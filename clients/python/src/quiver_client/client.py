@@ -790,8 +790,11 @@ class QuiverClient:
                 readers.check()
                 try:
                     unit = [files.batch(b, schema) for b in answer.get("batches") or ()]
-                except OSError as e:  # e.g. files this user may not map: Flight reads the rest
-                    self._refuse_short_circuit(uri, f"its chunk files cannot be mapped: {e}")
+                except OSError as e:  # Flight reads the rest
+                    if isinstance(e, PermissionError):  # the files are not this user's to map
+                        self._refuse_short_circuit(uri, f"its chunk files cannot be mapped: {e}")
+                    else:  # e.g. the lease expired and the chunks were evicted
+                        _LOG.debug("Short-circuit read from %s falls back: %s", uri, e)
                     return False
                 done, fallback = bool(answer.get("done")), answer.get("fallback")
                 more = not done and fallback is None
