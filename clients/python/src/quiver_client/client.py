@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import queue
 import re
 import threading
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from typing import (
     Any,
     Dict,
+    Generator,
     Iterator,
     List,
     Mapping,
@@ -26,13 +28,16 @@ from typing import (
 import pyarrow as pa
 import pyarrow.flight as flight
 
-from .errors import InvalidRequest, QuiverError, translate
+from . import shortcircuit
+from .errors import InvalidRequest, QuiverError, parse_flight_error, translate
 from .filters import FILTER_VERSION, FilterLike, dumps, to_json
 
 __all__ = ["connect", "QuiverClient", "TableInfo", "MountInfo", "DEFAULT_PORT"]
 
 DEFAULT_PORT = 8815
 """The port a node listens on unless told otherwise (``quiver serve --port``)."""
+
+_LOG = logging.getLogger(__name__)
 
 _REUSE_CONNECTION = "arrow-flight-reuse-connection:"
 _SCHEMES = ("grpc://", "grpc+tcp://", "grpc+tls://", "grpc+unix://")
@@ -130,6 +135,7 @@ def connect(
     user: Optional[str] = None,
     password: Optional[str] = None,
     token: Optional[str] = None,
+    short_circuit: bool = True,
     **flight_options: Any,
 ) -> "QuiverClient":
     """Connect to a Quiver node.
@@ -145,6 +151,10 @@ def connect(
             credentials, which each node checks once and then remembers for its token lifetime;
             use TLS, ``grpc+tls://``, beyond a trusted network).
         token: an API token instead (sent as ``authorization: Bearer ...``).
+        short_circuit: read endpoints of a node on this host by mapping its cached chunks
+            (a node started with ``--short-circuit``) instead of streaming them, whenever that
+            works; anything else is read over Flight, with the same result. ``False``: always
+            Flight.
         **flight_options: passed to :class:`pyarrow.flight.FlightClient` (``tls_root_certs``,
             ``cert_chain``, ``private_key``, ``disable_server_verification``, ...).
 
@@ -161,6 +171,7 @@ def connect(
         user=user,
         password=password,
         token=token,
+        short_circuit=short_circuit,
         **flight_options,
     )
 
@@ -204,6 +215,14 @@ class _Readers:
         with self._lock:
             self._open.discard(reader)
 
+    def check(self) -> None:
+        """Raises ``FlightCancelledError`` once the scan is cancelled (what a cancelled stream
+        raises), for reads that have no stream to cancel (short-circuit reads)."""
+        with self._lock:
+            cancelled = self._cancelled
+        if cancelled:
+            raise flight.FlightCancelledError("The scan was cancelled")
+
     def cancel_all(self) -> None:
         with self._lock:
             self._cancelled = True
@@ -213,6 +232,21 @@ class _Readers:
                 r.cancel()
             except Exception:  # cancelling is best effort: the stream may be finishing
                 pass
+
+
+class _Progress:
+    """What one read of an endpoint from one location has returned so far."""
+
+    def __init__(self) -> None:
+        self.schema: Optional[pa.Schema] = None
+        self.batches = 0
+        self.rows = 0
+
+    def count(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """Counts ``batch`` as returned; returns it."""
+        self.batches += 1
+        self.rows += batch.num_rows
+        return batch
 
 
 class _End:
@@ -236,6 +270,9 @@ class QuiverClient:
     :mod:`quiver_client.filters`). The node skips the row groups whose statistics rule the filter
     out and, unless ``exact=False``, sends only matching rows.
 
+    On the node's own host, endpoints are read by mapping the node's cached chunks when the node
+    allows it (``quiver serve --short-circuit``; see :func:`connect`'s ``short_circuit``).
+
     Thread-safe: one client may serve many threads. Close it (or use ``with``) to release its
     connections. Failures raise :class:`~quiver_client.QuiverError` subclasses.
     """
@@ -250,6 +287,7 @@ class QuiverClient:
         user: Optional[str] = None,
         password: Optional[str] = None,
         token: Optional[str] = None,
+        short_circuit: bool = True,
         **flight_options: Any,
     ) -> None:
         self._parallelism = _check_parallelism(parallelism)
@@ -268,6 +306,11 @@ class QuiverClient:
         self._lock = threading.Lock()
         self._others: Dict[str, flight.FlightClient] = {}
         self._closed = False
+        self._short_circuit = bool(short_circuit)
+        # Locations not to ask for short-circuit reads again, with why; and the (location,
+        # directory) pairs whose directory this client has seen to be the node's.
+        self._no_short_circuit: Dict[str, str] = {}
+        self._seen_directories: Set[Tuple[str, str]] = set()
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -553,27 +596,30 @@ class QuiverClient:
         result: Dict[str, Any] = json.loads(results[-1].body.to_pybytes())
         return result
 
-    def _clients_for(self, endpoint: flight.FlightEndpoint) -> List[flight.FlightClient]:
-        """The clients to try for an endpoint, in order: its locations, or this node."""
+    def _clients_for(
+        self, endpoint: flight.FlightEndpoint
+    ) -> List[Tuple[str, flight.FlightClient]]:
+        """The locations to try for an endpoint, in order, with their clients: its locations, or
+        this node."""
         uris = [
             loc.uri.decode("utf-8") if isinstance(loc.uri, bytes) else str(loc.uri)
             for loc in endpoint.locations
         ]
         if not uris:
-            return [self._client]
+            return [(self._location, self._client)]
         clients = []
         with self._lock:
             if self._closed:
                 raise QuiverError("The client is closed")
             for uri in uris:
                 if uri.startswith(_REUSE_CONNECTION) or uri == self._location:
-                    clients.append(self._client)
+                    clients.append((self._location, self._client))
                     continue
                 c = self._others.get(uri)
                 if c is None:
                     c = flight.FlightClient(uri, **self._flight_options)
                     self._others[uri] = c
-                clients.append(c)
+                clients.append((uri, c))
         return clients
 
     def _endpoint_batches(
@@ -582,39 +628,201 @@ class QuiverClient:
         """The batches of one endpoint, falling over to its next location when one is
         unavailable before it sent anything."""
         clients = self._clients_for(endpoint)
-        for i, client in enumerate(clients):
-            sent = False
+        for i, (uri, client) in enumerate(clients):
+            progress = _Progress()
             try:
-                reader = client.do_get(endpoint.ticket, self._stream_options)
-                readers.add(reader)
-                try:
-                    while True:
-                        try:
-                            chunk = reader.read_chunk()
-                        except StopIteration:
-                            return
-                        sent = True
-                        yield chunk.data
-                finally:
-                    readers.discard(reader)
+                yield from self._location_batches(uri, client, endpoint, readers, progress)
+                return
             except flight.FlightUnavailableError:
-                if sent or i == len(clients) - 1:
+                if progress.batches or i == len(clients) - 1:
                     raise
 
     def _read_endpoint(self, endpoint: flight.FlightEndpoint, readers: _Readers) -> pa.Table:
+        """One endpoint as a table, read again from its next location when one is unavailable."""
         clients = self._clients_for(endpoint)
-        for i, client in enumerate(clients):
+        for i, (uri, client) in enumerate(clients):
+            progress = _Progress()
             try:
-                reader = client.do_get(endpoint.ticket, self._stream_options)
-                readers.add(reader)
-                try:
-                    return reader.read_all()
-                finally:
-                    readers.discard(reader)
+                batches = list(self._location_batches(uri, client, endpoint, readers, progress))
+                return pa.Table.from_batches(batches, progress.schema)
             except flight.FlightUnavailableError:
                 if i == len(clients) - 1:
                     raise
         raise AssertionError("unreachable")
+
+    def _location_batches(
+        self,
+        uri: str,
+        client: flight.FlightClient,
+        endpoint: flight.FlightEndpoint,
+        readers: _Readers,
+        progress: _Progress,
+    ) -> Iterator[pa.RecordBatch]:
+        """The batches of one endpoint from one location: mapped from the node's shared memory
+        when it can (:meth:`_short_circuit_batches`), the rest streamed with ``DoGet``."""
+        if self._short_circuit_possible(uri):
+            if (yield from self._short_circuit_batches(uri, client, endpoint, readers, progress)):
+                return
+        yield from self._flight_batches(client, endpoint, readers, progress)
+
+    def _flight_batches(
+        self,
+        client: flight.FlightClient,
+        endpoint: flight.FlightEndpoint,
+        readers: _Readers,
+        progress: _Progress,
+    ) -> Iterator[pa.RecordBatch]:
+        """Streams the endpoint's ticket with ``DoGet``, leaving out the first ``progress.rows``
+        rows (those a short-circuit read already returned)."""
+        skip = progress.rows
+        reader = client.do_get(endpoint.ticket, self._stream_options)
+        readers.add(reader)
+        try:
+            if progress.schema is None:
+                progress.schema = reader.schema
+            while True:
+                try:
+                    batch = reader.read_chunk().data
+                except StopIteration:
+                    return
+                if skip:
+                    if batch.num_rows <= skip:
+                        skip -= batch.num_rows
+                        continue
+                    batch = batch.slice(skip)
+                    skip = 0
+                yield progress.count(batch)
+        finally:
+            readers.discard(reader)
+
+    # -- short-circuit reads ---------------------------------------------------------------------
+
+    def _short_circuit_possible(self, uri: str) -> bool:
+        """Whether to ask the node at ``uri`` for a short-circuit read: this client may, the node
+        is on this host, and it has not said no (or shown a directory this client cannot see)."""
+        if not self._short_circuit:
+            return False
+        with self._lock:
+            if uri in self._no_short_circuit:
+                return False
+        if not shortcircuit.is_local(uri):
+            self._refuse_short_circuit(uri, "not on this host")
+            return False
+        return True
+
+    def _refuse_short_circuit(self, uri: str, why: str) -> None:
+        """Reads from ``uri`` go over Flight from now on."""
+        with self._lock:
+            if uri not in self._no_short_circuit:
+                self._no_short_circuit[uri] = why
+                _LOG.debug("No short-circuit reads from %s: %s", uri, why)
+
+    def _sees_directory(self, uri: str, directory: Optional[str], token: Optional[str]) -> bool:
+        """Whether the directory the node at ``uri`` named is its own, seen from here (checked
+        once per location and directory; a location whose directory is not visible is not asked
+        again)."""
+        key = (uri, directory or "")
+        with self._lock:
+            if key in self._seen_directories:
+                return True
+        if shortcircuit.sees_directory(directory, token):
+            with self._lock:
+                self._seen_directories.add(key)
+            return True
+        self._refuse_short_circuit(uri, f"its directory {directory} is not visible from here")
+        return False
+
+    def _short_circuit_call(
+        self, client: flight.FlightClient, body: Mapping[str, str]
+    ) -> Dict[str, Any]:
+        """One ``short-circuit`` action: its JSON answer."""
+        payload = json.dumps(dict(body)).encode("utf-8")
+        results = list(
+            client.do_action(flight.Action(shortcircuit.ACTION, payload), self._call_options)
+        )
+        if not results:
+            raise QuiverError("The node answered the short-circuit action with nothing")
+        answer: Dict[str, Any] = json.loads(results[-1].body.to_pybytes())
+        return answer
+
+    def _short_circuit_batches(
+        self,
+        uri: str,
+        client: flight.FlightClient,
+        endpoint: flight.FlightEndpoint,
+        readers: _Readers,
+        progress: _Progress,
+    ) -> Generator[pa.RecordBatch, None, bool]:
+        """Reads the endpoint's ticket by mapping the node's chunk files, one unit at a time.
+
+        Yields the batches it builds (``progress`` counts them) and returns True when it read the
+        whole ticket, False when the rest is for Flight: the node refused (short-circuit off, a
+        unit it cannot map, an expired lease, ...) or this client cannot see its directory.
+        Each unit's lease is released (``next``) as soon as its arrays are built, before they
+        are yielded; the lease is closed whenever the read stops early or fails.
+        """
+        ticket = base64.b64encode(endpoint.ticket.ticket).decode("ascii")
+        try:
+            answer = self._short_circuit_call(client, {"ticket": ticket})
+        except (flight.FlightError, pa.ArrowException) as e:
+            code = _status(e)
+            if code is None:
+                raise
+            if code == "UNIMPLEMENTED":
+                self._refuse_short_circuit(uri, "the node does not serve short-circuit reads")
+            else:
+                _LOG.debug("Short-circuit read from %s refused: %s", uri, e)
+            return False
+        lease: Optional[str] = answer.get("lease")
+        files: Optional[shortcircuit.MappedFiles] = None
+        try:
+            if answer.get("fallback") is not None:
+                _LOG.debug("Short-circuit read from %s falls back: %s", uri, answer["fallback"])
+                return False
+            directory, token = answer.get("directory"), answer.get("token")
+            if not self._sees_directory(uri, directory, token):
+                return False
+            assert directory is not None
+            schema = shortcircuit.decode_schema(answer["schema"])
+            progress.schema = schema
+            files = shortcircuit.MappedFiles(directory)
+            while True:
+                readers.check()
+                try:
+                    unit = [files.batch(b, schema) for b in answer.get("batches") or ()]
+                except OSError as e:  # Flight reads the rest
+                    if isinstance(e, PermissionError):  # the files are not this user's to map
+                        self._refuse_short_circuit(uri, f"its chunk files cannot be mapped: {e}")
+                    else:  # e.g. the lease expired and the chunks were evicted
+                        _LOG.debug("Short-circuit read from %s falls back: %s", uri, e)
+                    return False
+                done, fallback = bool(answer.get("done")), answer.get("fallback")
+                more = not done and fallback is None
+                if more:
+                    try:
+                        answer = self._short_circuit_call(client, {"next": lease or ""})
+                        lease = answer.get("lease")
+                    except (flight.FlightError, pa.ArrowException) as e:
+                        if _status(e) is None:
+                            raise
+                        # NOT_FOUND: the lease expired. Whatever it is, Flight reads the rest.
+                        fallback = f"next failed: {e}"
+                        more = False
+                for batch in unit:
+                    yield progress.count(batch)
+                if done:
+                    return True
+                if not more:
+                    _LOG.debug("Short-circuit read from %s falls back: %s", uri, fallback)
+                    return False
+        finally:
+            if files is not None:
+                files.close()
+            if lease is not None:
+                try:
+                    self._short_circuit_call(client, {"close": lease})
+                except Exception:  # best effort: the node also ends idle leases itself
+                    pass
 
     def _fetch_tables(
         self, endpoints: List[flight.FlightEndpoint], parallelism: int, where: Dict[str, str]
@@ -680,9 +888,10 @@ class QuiverClient:
             try:
                 if stop.is_set():
                     return
-                for batch in self._endpoint_batches(endpoint, readers):
-                    if not put(q, batch):
-                        return
+                with closing(self._endpoint_batches(endpoint, readers)) as batches:
+                    for batch in batches:
+                        if not put(q, batch):
+                            return
                 put(q, _END)
             except BaseException as e:  # handed to the consumer, which raises it
                 put(q, _Failure(e))
@@ -703,6 +912,13 @@ class QuiverClient:
             stop.set()
             readers.cancel_all()
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _status(error: BaseException) -> Optional[str]:
+    """The Flight status name of an error a call raised (``"NOT_FOUND"``, ...; pyarrow raises
+    some statuses as plain Arrow errors), or None if it is no Flight status."""
+    parsed = parse_flight_error(error)
+    return parsed[0] if parsed else None
 
 
 def _aligned_read_options() -> Optional[pa.ipc.IpcReadOptions]:
