@@ -300,6 +300,12 @@ final class ScanCursor implements AutoCloseable {
     return null;
   }
 
+  /** Whether units are left after the current one (some may turn out to have no rows). */
+  boolean hasMoreUnits() {
+    return (part >= 0 && unitIndex < ticket.parts().get(part).rowGroups().size())
+        || part + 1 < ticket.parts().size();
+  }
+
   /** Slice {@code index} of a loaded column; a vector made here is added to {@code made}. */
   private FieldVector vectorOf(Source s, int index, int rows, List<FieldVector> made) {
     FieldVector v =

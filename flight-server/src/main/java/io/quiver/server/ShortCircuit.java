@@ -166,7 +166,7 @@ final class ShortCircuit implements AutoCloseable {
           lease.end(null);
         }
       }
-      return new ShortCircuitResponse(null, null, null, null, 0, List.of(), true, null);
+      return new ShortCircuitResponse(null, null, null, null, 0, List.of(), true, false, null);
     }
     if (r.next() != null) {
       Lease lease = leases.get(r.next());
@@ -229,15 +229,23 @@ final class ShortCircuit implements AutoCloseable {
     if (unit == null) {
       lease.end(null);
       return new ShortCircuitResponse(
-          null, directory, token, schema, millis, List.of(), true, null);
+          null, directory, token, schema, millis, List.of(), true, false, null);
     }
     if (unit.fallback() != null) {
       lease.end(unit.fallback());
       return new ShortCircuitResponse(
-          null, directory, token, schema, millis, List.of(), false, unit.fallback());
+          null, directory, token, schema, millis, List.of(), false, false, unit.fallback());
     }
     return new ShortCircuitResponse(
-        lease.id, directory, token, schema, millis, unit.batches(), false, null);
+        lease.id,
+        directory,
+        token,
+        schema,
+        millis,
+        unit.batches(),
+        false,
+        !lease.cursor.hasMoreUnits(),
+        null);
   }
 
   /** Ends the leases idle for longer than the lease time. */

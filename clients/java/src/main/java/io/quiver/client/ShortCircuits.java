@@ -52,6 +52,20 @@ final class ShortCircuits implements AutoCloseable {
 
   private final long cacheLimit;
 
+  /** Sends lease releases nobody waits for; one daemon thread, started on first use. */
+  private final java.util.concurrent.ThreadPoolExecutor closer =
+      new java.util.concurrent.ThreadPoolExecutor(
+          0,
+          1,
+          5,
+          java.util.concurrent.TimeUnit.SECONDS,
+          new java.util.concurrent.LinkedBlockingQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "quiver-short-circuit-close");
+            t.setDaemon(true);
+            return t;
+          });
+
   /** Kept mappings, least recently used first. */
   private final LinkedHashMap<Path, MappedIpcFile> mappings = new LinkedHashMap<>(64, 0.75f, true);
 
@@ -130,9 +144,37 @@ final class ShortCircuits implements AutoCloseable {
     }
   }
 
-  /** Drops every kept mapping (before the client's allocator closes). */
+  /**
+   * Releases {@code lease} on a background thread (its answer carries nothing the reader waits
+   * for); a failure is ignored, the node releases an idle lease by itself.
+   */
+  void closeLater(FlightClient client, String lease) {
+    try {
+      closer.execute(
+          () -> {
+            try {
+              call(client, ShortCircuitRequest.close(lease));
+            } catch (RuntimeException e) {
+              // The node releases it when it expires.
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // The client is closing: the node releases it when it expires.
+    }
+  }
+
+  /**
+   * Sends the lease releases still queued, then drops every kept mapping (before the client's
+   * connections and allocator close).
+   */
   @Override
   public void close() {
+    closer.shutdown();
+    try {
+      closer.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     synchronized (mappings) {
       closed = true;
       mappings.values().forEach(MappedIpcFile::close);

@@ -285,10 +285,13 @@ class ShortCircuitClientTest {
   @Test
   void closingEarlyReleasesTheLease() throws Exception {
     Path dir = node.server().cache().sharedMemory().directory();
-    try (RootAllocator allocator = new RootAllocator();
-        QuiverClient client = client(true, allocator)) {
-      readAll(client, ScanCommand.table("flat")); // warm
-      try (BatchStream stream = client.stream(ScanCommand.table("flat"))) {
+    try (RootAllocator allocator = new RootAllocator()) {
+      try (QuiverClient warm = client(true, allocator)) {
+        readAll(warm, ScanCommand.table("flat"));
+      } // closing a client sends the releases it queued (last units' leases)
+      QuiverClient client = client(true, allocator);
+      try (client;
+          BatchStream stream = client.stream(ScanCommand.table("flat"))) {
         assertTrue(stream.hasNext());
         stream.next().close();
       }

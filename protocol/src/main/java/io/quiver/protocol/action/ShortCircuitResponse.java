@@ -29,6 +29,8 @@ import java.util.List;
  * @param leaseMillis how long the server keeps an idle lease
  * @param batches the current unit's batches; empty when {@code done} or {@code fallback}
  * @param done whether the ticket has no more units (the lease is released)
+ * @param last whether {@code batches} is the ticket's last unit: the client closes the lease once
+ *     it has mapped them, instead of asking for the next unit (which would answer {@code done})
  * @param fallback why the rest of the ticket cannot be read this way (the lease is released): the
  *     client reads it over Flight, skipping the rows it already read; null otherwise
  */
@@ -40,6 +42,7 @@ public record ShortCircuitResponse(
     long leaseMillis,
     List<Batch> batches,
     boolean done,
+    boolean last,
     String fallback) {
 
   public ShortCircuitResponse {
