@@ -135,7 +135,9 @@ class ShortCircuitTest {
         assertFalse(r.batches().isEmpty(), "a unit with rows has batches");
         appendUnit(dir, schema, r.batches(), rows);
         String lease = r.lease();
+        boolean last = r.last();
         r = call(node, ShortCircuitRequest.next(lease));
+        assertTrue(!last || r.done(), "after the unit marked last comes the end");
         assertTrue(r.done() || lease.equals(r.lease()), "one lease id throughout");
       }
       assertNull(r.lease(), "a finished lease is released");

@@ -125,9 +125,10 @@ public final class QuiverClient implements AutoCloseable {
         options.shortCircuit
             ? new ShortCircuits(
                 location,
-                options.allocator == null
-                    ? Math.min(options.shortCircuitCache, options.maxMemory / 2)
-                    : options.shortCircuitCache)
+                Math.min(
+                    options.shortCircuitCache,
+                    (options.allocator == null ? options.maxMemory : options.allocator.getLimit())
+                        / 2))
             : null;
     this.ownsAllocator = options.allocator == null;
     this.allocator = ownsAllocator ? new RootAllocator(options.maxMemory) : options.allocator;
@@ -382,10 +383,10 @@ public final class QuiverClient implements AutoCloseable {
 
     /**
      * Bytes of the node's files a short-circuit client keeps mapped after reading them (default 512
-     * MiB, at most half of {@link #maxMemory} for a client-owned allocator; 0 for none). A fresh
-     * mapping pays a page fault per page on first touch; a kept one does not, so repeated reads of
-     * the same cached columns run at memory speed. Kept mappings count against the client's
-     * allocator and are released by {@link QuiverClient#close()}.
+     * MiB; at most half of the allocator's limit, {@link #maxMemory} or the one given; 0 for none).
+     * A fresh mapping pays a page fault per page on first touch; a kept one does not, so repeated
+     * reads of the same cached columns run at memory speed. Kept mappings count against the
+     * client's allocator and are released by {@link QuiverClient#close()}.
      */
     public Builder shortCircuitCache(long bytes) {
       if (bytes < 0) {

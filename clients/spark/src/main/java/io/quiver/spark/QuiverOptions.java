@@ -207,8 +207,13 @@ final class QuiverOptions implements Serializable {
 
   /** A client of the {@code server} node allocating in {@code allocator} (the caller's). */
   QuiverClient connect(BufferAllocator allocator) {
+    // A client per task: mappings kept across its reads would only hold the task's memory.
     QuiverClient.Builder b =
-        QuiverClient.builder().uri(server).allocator(allocator).shortCircuit(shortCircuit);
+        QuiverClient.builder()
+            .uri(server)
+            .allocator(allocator)
+            .shortCircuit(shortCircuit)
+            .shortCircuitCache(0);
     if (useTls) {
       b.useTls(true);
     }
