@@ -67,6 +67,7 @@ class ActionsTest {
             "cache-load",
             "cache-ls",
             "nodes",
+            "short-circuit",
             "health"),
         Actions.names());
     for (ActionType<?, ?> a : Actions.ALL) {
@@ -349,13 +350,37 @@ class ActionsTest {
             + "\"heapUsedBytes\":28,\"heapPeakBytes\":29},"
             + "\"storageReads\":30,\"storageBytesRead\":31,"
             + "\"scans\":{\"planned\":32,\"units\":33,\"unitsPruned\":34,\"rowsSent\":35,"
-            + "\"rowsFilteredOut\":36}}");
+            + "\"rowsFilteredOut\":36,\"rowsMapped\":37}}");
     // A newer server's extra counters are ignored.
     assertEquals(
         7,
         Actions.STATS
             .decodeResponse(utf8("{\"entries\":7,\"newCounter\":1,\"memory\":{\"hits\":1}}"))
             .entries());
+  }
+
+  @Test
+  void shortCircuit() {
+    request(Actions.SHORT_CIRCUIT, ShortCircuitRequest.open("AAEC"), "{\"ticket\":\"AAEC\"}");
+    request(Actions.SHORT_CIRCUIT, ShortCircuitRequest.next("0f"), "{\"next\":\"0f\"}");
+    response(
+        Actions.SHORT_CIRCUIT,
+        new ShortCircuitResponse(
+            "0f",
+            "/dev/shm/quiver-01",
+            "ab",
+            "c2NoZW1h",
+            30000,
+            List.of(
+                new ShortCircuitResponse.Batch(
+                    3, List.of(new ShortCircuitResponse.Column("1.arrow", 0)))),
+            false,
+            true,
+            null),
+        "{\"lease\":\"0f\",\"directory\":\"/dev/shm/quiver-01\",\"token\":\"ab\","
+            + "\"schema\":\"c2NoZW1h\",\"leaseMillis\":30000,\"batches\":[{\"rows\":3,"
+            + "\"columns\":[{\"file\":\"1.arrow\",\"batch\":0}]}],\"done\":false,"
+            + "\"last\":true}");
   }
 
   @Test
