@@ -48,6 +48,7 @@ class QuiverActionsTest {
             "stats",
             "cache-ls",
             "nodes",
+            "short-circuit",
             "health"),
         names(h -> h.role() == ActionHandler.Role.READER));
   }
@@ -66,7 +67,8 @@ class QuiverActionsTest {
             "cache-free",
             "pin",
             "cache-load",
-            "cache-ls"),
+            "cache-ls",
+            "short-circuit"),
         names(h -> h.execution() == ActionHandler.Execution.STREAM_THREAD));
     assertEquals(List.of("cache-load"), List.copyOf(names(h -> h.type().streaming())));
   }
