@@ -356,3 +356,34 @@ def test_is_local():
     assert shortcircuit.is_local("grpc+unix:///tmp/quiver.sock")
     assert not shortcircuit.is_local("grpc+tcp://192.0.2.1:8815")  # TEST-NET-1
     assert not shortcircuit.is_local("grpc+tcp://no-such-host.invalid:8815")
+
+
+def test_a_client_keeps_its_mappings_across_reads_and_drops_them_on_close(sc, flight_client):
+    """A second read of the same cached columns maps nothing new (no page faults again); closing
+    the client unmaps what it kept once no table uses it; ``short_circuit_cache=0`` keeps none."""
+    expected = flight_client.read_table("sc.types")
+    gc.collect()
+    before = sc.mapped_ranges()
+    with quiver_client.connect(sc.address) as c:
+        first = c.read_table("sc.types")
+        kept = sc.mapped_ranges()
+        assert len(kept) > len(before), "the client maps the node's files"
+        del first
+        gc.collect()
+        assert sc.mapped_ranges() == kept, "kept after the table is gone"
+        second = c.read_table("sc.types")
+        assert_tables_equal(second, expected)
+        assert _mapped_fraction(second, sc) == 1.0
+        assert sc.mapped_ranges() == kept, "the second read reused the same mappings"
+        del second
+    gc.collect()
+    assert sc.mapped_ranges() == before, "closing the client unmapped them"
+    with quiver_client.connect(sc.address, short_circuit_cache=0) as c:
+        table = c.read_table("sc.types")
+        assert_tables_equal(table, expected)
+        assert _mapped_fraction(table, sc) == 1.0
+        del table
+        gc.collect()
+        assert sc.mapped_ranges() == before, "nothing kept without a cache"
+    with pytest.raises(ValueError):
+        quiver_client.connect(sc.address, short_circuit_cache=-1)
