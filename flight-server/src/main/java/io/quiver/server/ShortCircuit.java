@@ -204,10 +204,17 @@ final class ShortCircuit implements AutoCloseable {
     random.nextBytes(id);
     StreamStats stats = new StreamStats();
     ScanCursor cursor = new ScanCursor(catalog, units, copies, metrics, stats, ticket);
+    String schema;
+    try {
+      schema = schemaOf(cursor.schema());
+    } catch (IOException | RuntimeException e) {
+      cursor.close();
+      throw e;
+    }
     Lease lease = new Lease(HexFormat.of().formatHex(id), user, ticket, cursor, stats);
     synchronized (lease) {
       leases.put(lease.id, lease);
-      return advance(lease, shared.directory().toString(), schemaOf(cursor.schema()));
+      return advance(lease, shared.directory().toString(), schema);
     }
   }
 
