@@ -273,7 +273,11 @@ def test_a_lease_that_expires_under_a_slow_reader_falls_back(tmp_path_factory, m
             monkeypatch.setattr(c, "_short_circuit_call", call)
             reader = c.read_batches("sc.many", buffer_batches=1)
             batches = [reader.read_next_batch()]
-            time.sleep(1.0)
+            # The paused reader's lease (on the next unit) expires after 200 ms idle.
+            deadline = time.monotonic() + 20
+            while c.stats()["scans"]["leasesOpen"] > 0:
+                assert time.monotonic() < deadline, "the idle lease expired"
+                time.sleep(0.05)
             batches.extend(reader)
             assert any("No short-circuit lease" in e for e in errors), errors
             mapped = [_mapped_fraction(pa.Table.from_batches([b]), node) for b in batches]

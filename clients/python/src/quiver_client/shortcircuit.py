@@ -114,9 +114,8 @@ class MappingCache:
 
     def map(self, path: str) -> Tuple[pa.MemoryMappedFile, bool]:
         """The mapping of ``path`` and whether this cache keeps it (else the caller closes it)."""
+        self._sweep_if_due()
         with self._lock:
-            if time.monotonic() - self._swept > self._SWEEP_SECONDS:
-                self._sweep()
             kept = self._maps.get(path)
             if kept is not None:
                 self._maps.move_to_end(path)
@@ -138,12 +137,24 @@ class MappingCache:
                 out.close()
             return mapped, path in self._maps
 
-    def _sweep(self) -> None:
-        self._swept = time.monotonic()
-        for path in [p for p in self._maps if not os.path.exists(p)]:
-            out = self._maps.pop(path)
-            self._bytes -= out.size()
-            out.close()
+    def _sweep_if_due(self) -> None:
+        """At most once a second, drops the mappings of files that are gone (looked up without
+        the lock, so that readers are not held up by the file system)."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._swept <= self._SWEEP_SECONDS or not self._maps:
+                return
+            self._swept = now
+            paths = list(self._maps)
+        gone = [p for p in paths if not os.path.exists(p)]
+        if not gone:
+            return
+        with self._lock:
+            for path in gone:
+                out = self._maps.pop(path, None)
+                if out is not None:
+                    self._bytes -= out.size()
+                    out.close()
 
     @property
     def kept_bytes(self) -> int:

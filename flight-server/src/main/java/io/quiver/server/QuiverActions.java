@@ -675,7 +675,8 @@ final class QuiverActions {
             scanMetrics.unitsPruned(),
             scanMetrics.rowsSent(),
             scanMetrics.rowsFilteredOut(),
-            scanMetrics.rowsMapped()));
+            scanMetrics.rowsMapped(),
+            scanMetrics.leasesOpen()));
   }
 
   /** Evictions keyed by cause in lower case, in the causes' order. */

@@ -14,6 +14,7 @@ public final class ScanMetrics {
   private final LongAdder rowsFilteredOut = new LongAdder();
   private final LongAdder rowsSent = new LongAdder();
   private final LongAdder rowsMapped = new LongAdder();
+  private final LongAdder leasesOpen = new LongAdder();
 
   void planned(int consideredUnits, int prunedUnits) {
     scans.increment();
@@ -33,6 +34,19 @@ public final class ScanMetrics {
   void mapped(long rows) {
     rowsSent.add(rows);
     rowsMapped.add(rows);
+  }
+
+  void leaseOpened() {
+    leasesOpen.increment();
+  }
+
+  void leaseEnded() {
+    leasesOpen.decrement();
+  }
+
+  /** Short-circuit leases open now (each holds a unit's chunks). */
+  public long leasesOpen() {
+    return leasesOpen.sum();
   }
 
   /** Rows of {@link #rowsSent()} that clients mapped from shared memory (short-circuit reads). */

@@ -88,6 +88,7 @@ final class ShortCircuit implements AutoCloseable {
       }
       closed = true;
       leases.remove(id, this);
+      metrics.leaseEnded();
       try {
         cursor.close();
       } finally {
@@ -213,6 +214,7 @@ final class ShortCircuit implements AutoCloseable {
     }
     Lease lease = new Lease(HexFormat.of().formatHex(id), user, ticket, cursor, stats);
     synchronized (lease) {
+      metrics.leaseOpened();
       leases.put(lease.id, lease);
       return advance(lease, shared.directory().toString(), schema);
     }

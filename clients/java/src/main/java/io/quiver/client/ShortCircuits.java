@@ -87,10 +87,8 @@ final class ShortCircuits implements AutoCloseable {
    * @throws IOException if the file cannot be mapped (deleted, say)
    */
   MappedIpcFile map(Path path, BufferAllocator allocator) throws IOException {
+    sweepIfDue();
     synchronized (mappings) {
-      if (System.nanoTime() - lastSweep > SWEEP_NANOS) {
-        sweep();
-      }
       MappedIpcFile kept = mappings.get(path);
       if (kept != null) {
         return kept.view();
@@ -123,16 +121,31 @@ final class ShortCircuits implements AutoCloseable {
     }
   }
 
-  /** Drops the kept mappings of files that are gone. Call with the lock held. */
-  private void sweep() {
-    lastSweep = System.nanoTime();
-    Iterator<MappedIpcFile> all = mappings.values().iterator();
-    while (all.hasNext()) {
-      MappedIpcFile kept = all.next();
-      if (!Files.exists(kept.path())) {
-        all.remove();
-        mappedBytes -= kept.size();
-        kept.close();
+  /**
+   * At most once a second, drops the kept mappings of files that are gone. The files are looked up
+   * without the lock, so that readers are not held up by the file system.
+   */
+  private void sweepIfDue() {
+    java.util.List<Path> paths;
+    synchronized (mappings) {
+      long now = System.nanoTime();
+      if (now - lastSweep <= SWEEP_NANOS || mappings.isEmpty()) {
+        return;
+      }
+      lastSweep = now;
+      paths = java.util.List.copyOf(mappings.keySet());
+    }
+    java.util.List<Path> gone = paths.stream().filter(p -> !Files.exists(p)).toList();
+    if (gone.isEmpty()) {
+      return;
+    }
+    synchronized (mappings) {
+      for (Path p : gone) {
+        MappedIpcFile out = mappings.remove(p);
+        if (out != null) {
+          mappedBytes -= out.size();
+          out.close();
+        }
       }
     }
   }

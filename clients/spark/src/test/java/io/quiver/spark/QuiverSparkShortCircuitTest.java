@@ -100,6 +100,11 @@ class QuiverSparkShortCircuitTest {
     return (long) n;
   }
 
+  /** Rows clients mapped from the node's shared memory so far ({@code stats}). */
+  private long rowsMapped() {
+    return node.stats().path("scans").path("rowsMapped").asLong(-1);
+  }
+
   /** Waits until the node has counted at least {@code n} calls of {@code method} (counted late). */
   private long awaitCalls(String method, long n) throws Exception {
     long deadline = System.nanoTime() + 20_000_000_000L;
@@ -131,15 +136,17 @@ class QuiverSparkShortCircuitTest {
     assertEquals(expected, LocalSpark.canonicalRows(quiver(false)));
     assertEquals(doGets + partitions, awaitCalls("DoGet", doGets + partitions));
 
-    // Warm, mapped again: still no DoGet.
+    // Warm, mapped again: every row mapped (the node counts them before it answers), no DoGet.
+    long mapped = rowsMapped();
     assertEquals(expected, LocalSpark.canonicalRows(quiver(true)));
-    Thread.sleep(300); // a DoGet is counted when it ends: let a late one show
+    assertEquals(mapped + expected.size(), rowsMapped(), "shortCircuit=true read over Flight");
     assertEquals(doGets + partitions, calls("DoGet"), "shortCircuit=true read over Flight");
     // A projection, mapped too.
+    mapped = rowsMapped();
     assertEquals(
         LocalSpark.canonicalRows(spark.read().parquet(ordersDir.toString()).select("id", "tags")),
         LocalSpark.canonicalRows(quiver(true).select("id", "tags")));
-    Thread.sleep(300);
+    assertEquals(mapped + expected.size(), rowsMapped(), "shortCircuit=true read over Flight");
     assertEquals(doGets + partitions, calls("DoGet"), "shortCircuit=true read over Flight");
     // A filter pushed to the node cannot be mapped (the node selects rows per batch): those tasks
     // fall back to Flight, with the same rows.

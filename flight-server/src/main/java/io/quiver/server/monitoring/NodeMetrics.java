@@ -360,6 +360,11 @@ public final class NodeMetrics {
         "quiver_scan_rows_mapped_total",
         "Rows clients on this host read by mapping shared memory (short-circuit), of those sent",
         cb -> cb.call(scans.rowsMapped()));
+    gauge(
+        registry,
+        "quiver_short_circuit_leases",
+        "Short-circuit leases open now (each keeps a unit's chunks from eviction)",
+        cb -> cb.call(scans.leasesOpen()));
   }
 
   private static void registerCatalog(PrometheusRegistry registry, Catalog catalog) {

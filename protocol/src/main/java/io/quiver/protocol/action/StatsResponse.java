@@ -124,7 +124,8 @@ public record StatsResponse(
 
   /**
    * Scans planned, units planned and pruned by statistics, rows sent and filtered out, and of the
-   * rows sent those clients on this host mapped from shared memory (short-circuit reads).
+   * rows sent those clients on this host mapped from shared memory (short-circuit reads), and the
+   * short-circuit leases open now.
    */
   public record Scans(
       long planned,
@@ -132,5 +133,6 @@ public record StatsResponse(
       long unitsPruned,
       long rowsSent,
       long rowsFilteredOut,
-      long rowsMapped) {}
+      long rowsMapped,
+      long leasesOpen) {}
 }

@@ -332,7 +332,7 @@ class ActionsTest {
             new StatsResponse.Process(25, 26, 27, 28, 29),
             30,
             31,
-            new StatsResponse.Scans(32, 33, 34, 35, 36, 37));
+            new StatsResponse.Scans(32, 33, 34, 35, 36, 37, 38));
     response(
         Actions.STATS,
         stats,
@@ -350,7 +350,7 @@ class ActionsTest {
             + "\"heapUsedBytes\":28,\"heapPeakBytes\":29},"
             + "\"storageReads\":30,\"storageBytesRead\":31,"
             + "\"scans\":{\"planned\":32,\"units\":33,\"unitsPruned\":34,\"rowsSent\":35,"
-            + "\"rowsFilteredOut\":36,\"rowsMapped\":37}}");
+            + "\"rowsFilteredOut\":36,\"rowsMapped\":37,\"leasesOpen\":38}}");
     // A newer server's extra counters are ignored.
     assertEquals(
         7,
